@@ -1,0 +1,3 @@
+from interact_cli.cli import main
+
+main()

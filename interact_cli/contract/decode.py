@@ -1,0 +1,82 @@
+"""Decoding one line: the fast typed path first, the full diagnosis when it declines."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import NamedTuple
+
+import msgspec
+
+from interact_cli.contract.diagnose import diagnose
+from interact_cli.contract.facts import Facts
+from interact_cli.contract.fast import RESERVED_FIELDS, fast_decoder, fast_facts
+from interact_cli.contract.vocabulary import TIME_FIELD_CANDIDATES
+from interact_cli.problems import Code, Finding
+
+_NOTHING: tuple[Finding, ...] = ()
+_DECODE_FAILURES = (msgspec.MsgspecError, UnicodeDecodeError, RecursionError, OverflowError)
+
+
+class Decoded(NamedTuple):
+    """The verdict on one line: facts when it has no error, and every finding."""
+
+    facts: Facts | None
+    findings: tuple[Finding, ...] | list[Finding]
+
+    @property
+    def is_valid(self) -> bool:
+        return self.facts is not None
+
+
+class EventDecoder:
+    """Decodes lines of an export against the contract; reusable and cheap per line."""
+
+    def __init__(self, time_fields: tuple[str, ...] = TIME_FIELD_CANDIDATES) -> None:
+        clash = RESERVED_FIELDS.intersection(time_fields)
+        if clash:
+            raise ValueError(f"time field cannot be a contract field: {', '.join(sorted(clash))}")
+        self.time_fields = time_fields
+        self._fast = fast_decoder(time_fields)
+        # Decimal floats: the full path must not fail on a number out of double range in
+        # an extra field, which the typed path skips without parsing.
+        self._generic = msgspec.json.Decoder(float_hook=Decimal)
+
+    def decode(self, line: bytes) -> Decoded:
+        """Decode one line (without its line terminator)."""
+        try:
+            event = self._fast.decode(line)
+        except _DECODE_FAILURES:
+            return self.diagnose(line)
+        facts = fast_facts(event, len(self.time_fields))
+        if facts is None or not _is_utf8(line):
+            return self.diagnose(line)
+        return Decoded(facts, _NOTHING)
+
+    def diagnose(self, line: bytes) -> Decoded:
+        """Decode one line through the full rule book only (the slow, thorough path)."""
+        try:
+            value = self._generic.decode(line)
+        except _DECODE_FAILURES as error:
+            return Decoded(None, [Finding(Code.INVALID_JSON, "", _json_message(error))])
+        facts, findings = diagnose(value, self.time_fields)
+        return Decoded(facts, findings)
+
+
+def _is_utf8(line: bytes) -> bool:
+    """The typed path skips unknown fields without checking their UTF-8; this does."""
+    if line.isascii():
+        return True
+    try:
+        line.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _json_message(error: BaseException) -> str:
+    if isinstance(error, UnicodeDecodeError):
+        return f"Not valid UTF-8 (byte {error.start} of a string)."
+    if isinstance(error, RecursionError):
+        return "Not accepted as JSON: nested too deeply."
+    text = str(error).removeprefix("JSON is malformed: ")
+    return f"Not valid JSON: {text}."

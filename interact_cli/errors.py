@@ -1,0 +1,9 @@
+"""Errors the library raises for the CLI to turn into exit code 2 with one line on stderr."""
+
+
+class InputError(Exception):
+    """An input or output path cannot be used; the message names it and says why."""
+
+
+class OptionError(ValueError):
+    """An option value the library cannot work with (bad date, unknown field, ...)."""

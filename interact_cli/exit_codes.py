@@ -1,0 +1,16 @@
+"""Process exit codes, one place for all of them (documented in README)."""
+
+from enum import IntEnum
+
+
+class ExitCode(IntEnum):
+    OK = 0
+    """Every line valid (and no warning under --strict)."""
+    INVALID_DATA = 1
+    """At least one invalid line, or a warning under --strict, or --fail-on-invalid."""
+    USAGE_OR_INPUT = 2
+    """Bad options, or an input that cannot be read (missing, directory, corrupt archive)."""
+    INTERNAL = 3
+    """A bug in interact-cli: please report it with the --debug traceback."""
+    INTERRUPTED = 130
+    """Stopped with Ctrl-C."""

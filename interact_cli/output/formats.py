@@ -1,0 +1,40 @@
+"""Machine-readable renderers: JSON documents, CSV and Markdown tables."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Sequence
+from typing import Any
+
+
+def to_json(document: Any) -> str:
+    """One JSON document, indented, UTF-8 text, ending in a newline."""
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+
+
+def to_csv(columns: Sequence[str], rows: Sequence[dict[str, Any]]) -> str:
+    """CSV with a header row; null values are empty cells."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(columns)
+    for row in rows:
+        writer.writerow(["" if row.get(c) is None else row.get(c) for c in columns])
+    return buffer.getvalue()
+
+
+def _markdown_cell(value: Any) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, float):
+        return f"{value:.4f}"
+    return str(value).replace("|", "\\|").replace("\n", " ")
+
+
+def to_markdown(columns: Sequence[str], rows: Sequence[dict[str, Any]], numeric: set[str]) -> str:
+    """A GitHub-flavoured Markdown table; numeric columns right-aligned."""
+    header = "| " + " | ".join(columns) + " |"
+    rule = "|" + "|".join("---:" if c in numeric else "---" for c in columns) + "|"
+    body = ["| " + " | ".join(_markdown_cell(row.get(c)) for c in columns) + " |" for row in rows]
+    return "\n".join([header, rule, *body]) + "\n"
