@@ -22,6 +22,12 @@ def refuse_overwriting_inputs(
             raise InputError(f"{output}: refusing to overwrite an input file")
 
 
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 @contextmanager
 def atomic_file(path: str) -> Iterator[BinaryIO]:
     """A binary file that appears at `path` only if the block completes."""
@@ -33,6 +39,7 @@ def atomic_file(path: str) -> Iterator[BinaryIO]:
     try:
         with os.fdopen(handle, "wb") as stream:
             yield stream
+        os.chmod(temporary, 0o666 & ~_umask())  # mkstemp makes 0600; honour the umask
         os.replace(temporary, path)
     except BaseException:
         os.unlink(temporary)

@@ -6,10 +6,12 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from interact_cli.problems import Problem
 from interact_cli.validation import ValidationResult
 
 
-def _count(value: int) -> str:
+def count(value: int) -> str:
+    """An integer with thousands separators."""
     return f"{value:,}"
 
 
@@ -19,8 +21,8 @@ def render_validation(result: ValidationResult, console: Console, max_problems: 
     where = f" in {len(result.files)} files" if len(result.files) > 1 else ""
     console.print(
         Text(
-            f"{_count(s.lines)} lines{where}: {_count(s.valid)} valid, "
-            f"{_count(s.invalid)} invalid, {_count(s.blank)} blank, {_count(s.warnings)} warnings"
+            f"{count(s.lines)} lines{where}: {count(s.valid)} valid, "
+            f"{count(s.invalid)} invalid, {count(s.blank)} blank, {count(s.warnings)} warnings"
         )
     )
     if len(result.files) > 1:
@@ -31,44 +33,51 @@ def render_validation(result: ValidationResult, console: Console, max_problems: 
     console.print(_codes_table(result))
     shown = result.problems[:max_problems]
     if shown:
-        console.print(_problems_table(shown, total=sum(c.count for c in result.by_code)))
+        total = sum(c.count for c in result.by_code)
+        console.print(_problems_table(result, shown, total))
+
+
+def _where(file: str, line: int, one_file: bool) -> Text:
+    return Text(str(line) if one_file else f"{file}:{line}")
+
+
+def _severity(severity: str) -> Text:
+    return Text(severity, style="red" if severity == "error" else "yellow")
 
 
 def _files_table(result: ValidationResult) -> Table:
     table = Table(title="Files", title_justify="left")
     table.add_column("file", overflow="fold")
     for name in ("lines", "valid", "invalid", "blank", "warnings"):
-        table.add_column(name, justify="right")
+        table.add_column(name, justify="right", no_wrap=True)
     for f in result.files:
-        table.add_row(Text(f.path), *(_count(v) for v in f.counts().values()))
+        table.add_row(Text(f.path), *(count(v) for v in f.counts().values()))
     return table
 
 
 def _codes_table(result: ValidationResult) -> Table:
+    one_file = len(result.files) == 1
     table = Table(title="Problems by code", title_justify="left")
     table.add_column("code", no_wrap=True)
-    table.add_column("severity")
-    table.add_column("count", justify="right")
-    table.add_column("first at", overflow="fold")
-    table.add_column("example", overflow="fold")
+    table.add_column("severity", no_wrap=True)
+    table.add_column("count", justify="right", no_wrap=True)
+    table.add_column("first line" if one_file else "first at", overflow="fold")
+    table.add_column("example", overflow="fold", ratio=1)
     for c in result.by_code:
-        table.add_row(
-            c.code,
-            c.severity,
-            _count(c.count),
-            Text(f"{c.first_file}:{c.first_line}"),
-            Text(c.example),
-        )
+        where = _where(c.first_file, c.first_line, one_file)
+        table.add_row(c.code, _severity(c.severity), count(c.count), where, Text(c.example))
     return table
 
 
-def _problems_table(problems, total: int) -> Table:
-    table = Table(title=f"First {len(problems)} of {_count(total)} problems", title_justify="left")
-    table.add_column("at", overflow="fold")
+def _problems_table(result: ValidationResult, problems: list[Problem], total: int) -> Table:
+    one_file = len(result.files) == 1
+    table = Table(title=f"First {len(problems)} of {count(total)} problems", title_justify="left")
+    table.add_column("line" if one_file else "at", overflow="fold")
     table.add_column("code", no_wrap=True)
     table.add_column("path", overflow="fold")
-    table.add_column("message", overflow="fold")
+    table.add_column("message", overflow="fold", ratio=1)
     for p in problems:
+        where = _where(p.file, p.line, one_file)
         code = Text(p.code, style="red" if p.severity == "error" else "yellow")
-        table.add_row(Text(f"{p.file}:{p.line}"), code, Text(p.path or "/"), Text(p.message))
+        table.add_row(where, code, Text(p.path or "/"), Text(p.message))
     return table

@@ -1,0 +1,101 @@
+"""The published JSON Schema of the contract agrees with `validate` on every line.
+
+The only allowed disagreements are the rules JSON Schema cannot express, each named
+in SCHEMA_EXCEPTIONS (ambiguous-set, ambiguous-user): there the schema accepts and
+`validate` rejects.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from collections import Counter
+
+import jsonschema
+import msgspec
+import pytest
+
+from interact_cli.contract import EventDecoder
+from interact_cli.contract.schema import SCHEMA_EXCEPTIONS, json_schema
+from interact_cli.generate import broken_catalogue, generate_lines
+
+from .conftest import SAMPLE, documented_lines
+from .mutations import encode, mutate
+
+SCHEMA = jsonschema.Draft202012Validator(json_schema())
+DECODER = EventDecoder()
+ALLOWED = {str(code) for code in SCHEMA_EXCEPTIONS}
+JSON_SYNTAX = msgspec.json.Decoder(float_hook=str)  # the tool's notion of "is JSON"
+
+
+def _reject_constant(name: str) -> None:
+    raise ValueError(name)
+
+
+def schema_verdict(line: bytes) -> bool | None:
+    """True/False from the schema; None when the line is not JSON at all (invalid for both)."""
+    try:
+        JSON_SYNTAX.decode(line)
+        document = json.loads(line, parse_constant=_reject_constant)
+    except (ValueError, msgspec.MsgspecError, RecursionError):
+        return None
+    return SCHEMA.is_valid(document)
+
+
+def disagreements(lines: list[bytes]) -> tuple[Counter, int]:
+    """Codes of lines where the schema and `validate` disagree, and lines compared."""
+    found: Counter = Counter()
+    compared = 0
+    for line in lines:
+        decoded = DECODER.decode(line)
+        expected = schema_verdict(line)
+        if expected is None:
+            assert not decoded.is_valid
+            continue
+        compared += 1
+        if expected != decoded.is_valid:
+            errors = {str(f.code) for f in decoded.findings if f.severity == "error"}
+            found[tuple(sorted(errors))] += 1
+            assert expected and errors and errors <= ALLOWED, (line, errors)
+    return found, compared
+
+
+def test_schema_is_a_valid_draft_2020_12_schema():
+    jsonschema.Draft202012Validator.check_schema(json_schema())
+
+
+def test_documented_examples_agree():
+    found, compared = disagreements(documented_lines())
+    assert compared == 7 and not found
+
+
+def test_sample_files_agree_except_named_rules():
+    lines = [
+        ln
+        for path in ("events.ndjson", "broken.ndjson")
+        for ln in (SAMPLE / path).read_bytes().removeprefix(b"\xef\xbb\xbf").splitlines()
+        if ln.strip()
+    ]
+    found, compared = disagreements(lines)
+    assert compared > 5000
+    assert set(found) == {("ambiguous-set",), ("ambiguous-user",)}
+
+
+def test_generated_good_and_mutated_corpus_agrees_except_named_rules():
+    rng = random.Random(11)
+    good = [json.loads(line) for line in generate_lines(1200, seed=9)]
+    corpus = [encode(event) for event in good]
+    corpus += [encode(mutate(rng.choice(good), rng)) for _ in range(1500)]
+    corpus += [b.line for b in broken_catalogue()]
+    found, compared = disagreements(corpus)
+    assert compared >= 2000
+    valid = sum(DECODER.decode(line).is_valid for line in corpus)
+    assert 1200 < valid < len(corpus) - 300  # both verdicts are well represented
+    assert set(found) <= {("ambiguous-set",), ("ambiguous-user",)}
+
+
+@pytest.mark.parametrize("code", sorted(ALLOWED))
+def test_each_named_exception_really_is_beyond_the_schema(code):
+    (line,) = [b.line for b in broken_catalogue() if b.code == code]
+    assert schema_verdict(line) is True
+    assert not DECODER.decode(line).is_valid
