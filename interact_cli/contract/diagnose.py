@@ -12,7 +12,7 @@ from typing import Any
 
 import msgspec
 
-from interact_cli.contract.facts import Facts, OrderLine
+from interact_cli.contract.facts import UNUSABLE_TIME, Facts, OrderLine, TimeValue
 from interact_cli.contract.vocabulary import (
     CONTEXT_TYPES,
     CURRENCIES,
@@ -335,10 +335,16 @@ def diagnose(event: Any, time_fields: tuple[str, ...] = ()) -> tuple[Facts | Non
     return _with_time(facts, event, time_fields), ins.findings
 
 
+def _time_value(value: Any) -> TimeValue | None:
+    if isinstance(value, Decimal):
+        return float(value)
+    if value is None or type(value) in (str, int):
+        return value
+    return UNUSABLE_TIME
+
+
 def _with_time(facts: Facts, event: dict, time_fields: tuple[str, ...]) -> Facts:
     for name in time_fields:
         if name in event:
-            value = event[name]
-            value = float(value) if isinstance(value, Decimal) else value
-            return msgspec.structs.replace(facts, time=value)
+            return msgspec.structs.replace(facts, time=_time_value(event[name]))
     return facts

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import msgspec
+
+# A time field holds an ISO 8601 string or epoch seconds/milliseconds. Any other JSON
+# value (object, array, boolean) is kept as this marker so that the report counts it as
+# unparsable; the contract itself does not judge time fields.
+TimeValue = str | int | float
+UNUSABLE_TIME = "<not a string or number>"
 
 
 class OrderLine(msgspec.Struct, frozen=True, gc=False, array_like=True):
@@ -24,4 +28,4 @@ class Facts(msgspec.Struct, frozen=True, gc=False):
     action: str | None = None
     order_id: str | None = None
     lines: tuple[OrderLine, ...] = ()
-    time: Any = None
+    time: TimeValue | None = None

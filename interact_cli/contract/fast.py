@@ -13,7 +13,7 @@ from typing import Any, Literal
 import msgspec
 from msgspec import UNSET, Struct, UnsetType
 
-from interact_cli.contract.facts import Facts, OrderLine
+from interact_cli.contract.facts import Facts, OrderLine, TimeValue
 from interact_cli.contract.vocabulary import CURRENCIES, near_miss
 
 RESERVED_FIELDS = frozenset({"type", "context", "userId", "interact", "view", "order", "api"})
@@ -95,7 +95,7 @@ _BODIES = {"interact": _InteractBody, "view": _ViewBody, "order": _OrderBody, "a
 
 
 def _event_struct(kind: str, time_fields: tuple[str, ...]) -> type:
-    times = [(f"time_{i}", Any, UNSET) for i in range(len(time_fields))]
+    times = [(f"time_{i}", TimeValue | None | UnsetType, UNSET) for i in range(len(time_fields))]
     fields = [(kind, _BODIES[kind]), ("context", list[_Item]), ("userId", str | UnsetType, UNSET)]
     return msgspec.defstruct(
         f"Fast{kind.title()}",
