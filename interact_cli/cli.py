@@ -33,6 +33,22 @@ class ValidateFormat(StrEnum):
     json = "json"
 
 
+class ReportFormat(StrEnum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+    markdown = "markdown"
+
+
+class ReportTable(StrEnum):
+    set = "set"
+    product = "product"
+    set_product = "set-product"
+
+
+TABLE_OF = {"set": "sets", "product": "products", "set-product": "set_products"}
+
+
 # Shared options, defined once.
 Inputs = Annotated[
     list[str],
@@ -158,12 +174,137 @@ def validate(
 
             _write(to_json(result.to_dict()), None)
         else:
-            from interact_cli.output.tables import render_validation
+            from interact_cli.output.validation_view import render_validation
 
             render_validation(result, _console(), limit)
         return ExitCode.INVALID_DATA if result.fails(strict) else ExitCode.OK
 
     _run(debug, work)
+
+
+@app.command()
+def report(
+    inputs: Inputs,
+    format: Annotated[
+        ReportFormat, typer.Option("--format", "-f", help="table, json, csv or markdown.")
+    ] = ReportFormat.table,
+    by: Annotated[
+        Optional[ReportTable],
+        typer.Option(help="Show one table (csv and markdown show one; default set)."),
+    ] = None,
+    set_ids: Annotated[
+        Optional[list[str]],
+        typer.Option("--set", help="Only these sets (repeatable); drills into their products."),
+    ] = None,
+    skus: Annotated[
+        Optional[list[str]], typer.Option("--sku", help="Only these products (repeatable).")
+    ] = None,
+    sort: Annotated[
+        Optional[str], typer.Option(help="Sort by this field (numbers descending, ids ascending).")
+    ] = None,
+    top: Annotated[
+        Optional[int],
+        typer.Option(
+            min=0, help="Rows per table (table default 20; 0 = all; JSON/CSV default all)."
+        ),
+    ] = None,
+    actions: Annotated[
+        bool, typer.Option("--actions", help="Add a count per distinct action name.")
+    ] = False,
+    time_field: Annotated[
+        Optional[str],
+        typer.Option(help="Event time field (default: timestamp, receivedAt or time)."),
+    ] = None,
+    since: Annotated[
+        Optional[str], typer.Option(help="Only events at or after this ISO date/datetime.")
+    ] = None,
+    until: Annotated[
+        Optional[str],
+        typer.Option(help="Only events before this datetime (a bare date includes that day)."),
+    ] = None,
+    fail_on_invalid: Annotated[
+        bool, typer.Option("--fail-on-invalid", help="Exit 1 when any line is invalid.")
+    ] = False,
+    output: OutputFile = None,
+    debug: Debug = False,
+) -> None:
+    """Per set and per product: clicks, add-to-carts, other actions, rates and attributed orders.
+
+    Counts exactly the events `validate` accepts (warnings included); invalid lines are
+    skipped and counted.
+
+    Examples:
+
+        interact-cli report events.ndjson
+
+        interact-cli report 'exports/*.ndjson.gz' --by product --top 50
+
+        interact-cli report events.ndjson --set 1b3de0bd-95c6-435a-8bb9-f4cae0160388
+
+        interact-cli report events.ndjson -f csv --by set-product -o set_products.csv
+
+        interact-cli report events.ndjson --since 2026-10-01 --until 2026-10-31 -f json
+    """
+    if top is None and format == ReportFormat.table:
+        top = 20
+
+    def work() -> ExitCode:
+        from interact_cli.output.progress import ByteProgress
+        from interact_cli.report import ReportOptions, build_report
+
+        options = ReportOptions(
+            time_field=time_field,
+            since=since,
+            until=until,
+            sets=tuple(set_ids or ()),
+            skus=tuple(skus or ()),
+            sort=sort,
+            top=top,
+            actions=actions,
+        )
+        result = build_report(inputs, options, progress=ByteProgress())
+        _write_report(result, format, by, bool(set_ids), top, output)
+        invalid = result.summary["invalid"]
+        if invalid:
+            _fail(f"skipped {invalid:,} invalid lines; run `interact-cli validate` to see why")
+        return ExitCode.INVALID_DATA if fail_on_invalid and invalid else ExitCode.OK
+
+    _run(debug, work)
+
+
+def _write_report(
+    result, format: ReportFormat, by, drill: bool, top: int | None, output: Path | None
+) -> None:
+    table = TABLE_OF[by.value if by else "set"]
+    if format == ReportFormat.table:
+        from interact_cli.output.report_view import render_report
+
+        if by is not None:
+            chosen = [table]
+        else:
+            chosen = ["sets", "set_products"] if drill else ["sets", "products"]
+        if output is None:
+            render_report(result, _console(), chosen, top)
+            return
+        from io import StringIO
+
+        from rich.console import Console
+
+        buffer = StringIO()
+        render_report(result, Console(file=buffer, width=160), chosen, top)
+        _write(buffer.getvalue(), output)
+        return
+    from interact_cli.output.formats import to_csv, to_json, to_markdown
+
+    if format == ReportFormat.json:
+        _write(to_json(result.to_dict()), output)
+        return
+    columns, rows = result.flat(table)
+    numeric = {c for c in columns if c not in ("set_id", "sku")}
+    text = (
+        to_csv(columns, rows) if format == ReportFormat.csv else to_markdown(columns, rows, numeric)
+    )
+    _write(text, output)
 
 
 @app.command()

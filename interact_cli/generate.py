@@ -47,6 +47,7 @@ class _World:
         self.price = {sku: round(rng.uniform(9.9, 199.0), 2) for sku in self.skus}
         self.products_of = {s: rng.sample(self.skus, 8) for s in self.sets}
         self.carts: dict[str, list[str]] = {}
+        self.recent_carters: list[str] = []
         self.clock = _START
 
     def tick(self) -> str:
@@ -86,10 +87,10 @@ def _event(world: _World) -> dict:
     set_id = rng.choice(world.sets)
     roll = rng.random()
     dialect = rng.choice((1, 2, 3))
-    if roll < 0.40:
+    if roll < 0.55:
         context, top = _context(world, user, None, dialect)
         body = {"view": {"type": "setCompose", "setCompose": {"id": set_id}}}
-    elif roll < 0.88:
+    elif roll < 0.90:
         sku = rng.choice(world.products_of[set_id])
         action = rng.choices(_ACTIONS, _ACTION_WEIGHTS)[0]
         interact: dict = {"type": "product", "product": {"sku": sku}}
@@ -97,10 +98,13 @@ def _event(world: _World) -> dict:
             interact["action"] = action
         if action == "addToCart":
             world.carts.setdefault(user, []).append(sku)
+            world.recent_carters = [*world.recent_carters[-200:], user]
         attributed = rng.random() >= 0.02
         context, top = _context(world, user, set_id if attributed else None, dialect)
         body = {"interact": interact}
     elif roll < 0.98:
+        if world.recent_carters and rng.random() < 0.7:
+            user = rng.choice(world.recent_carters)
         context, top = _context(world, user, None, dialect)
         body = {"order": _order(world, user)}
     else:

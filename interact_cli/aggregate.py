@@ -1,0 +1,179 @@
+"""Aggregation over Polars frames: partial aggregates per batch, merged exactly at the end.
+
+Memory grows with the distinct sets, products, users and add-to-carts, not with lines:
+each batch of events is reduced to counts and distinct pairs before the next is read.
+Order lines are kept as rows (they are needed for the attribution join).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+import polars as pl
+
+from interact_cli.contract.vocabulary import ADD_TO_CART, CLICK
+
+S, I64 = pl.String, pl.Int64
+SCHEMAS: dict[str, dict[str, pl.DataType]] = {
+    "interactions": {"set_id": S, "sku": S, "user": S, "action": S},
+    "views": {"set_id": S},
+    "users": {"user": S},
+    "carts": {"user": S, "sku": S, "set_id": S, "seq": I64, "time": I64},
+    "orders": {"user": S, "sku": S, "seq": I64, "time": I64, "micros": I64, "currency": S},
+}
+KEYS = {"sets": ["set_id"], "products": ["sku"], "set_products": ["set_id", "sku"]}
+COMPACT_EVERY = 16
+
+
+@dataclass
+class Batch:
+    """Columns of one batch of events, as plain lists."""
+
+    columns: dict[str, dict[str, list]] = field(
+        default_factory=lambda: {k: {c: [] for c in cols} for k, cols in SCHEMAS.items()}
+    )
+
+    def __len__(self) -> int:
+        return sum(len(next(iter(cols.values()))) for cols in self.columns.values())
+
+    def frame(self, name: str) -> pl.DataFrame:
+        """One kind of row of the batch as a frame."""
+        return pl.DataFrame(self.columns[name], schema=SCHEMAS[name])
+
+
+def _reduce(name: str, frame: pl.DataFrame) -> pl.DataFrame:
+    """The partial aggregate of one kind of row; applying it twice changes nothing."""
+    if name == "counts":
+        return frame.group_by("set_id", "sku", "action").agg(pl.col("n").sum())
+    if name == "views":
+        return frame.group_by("set_id").agg(pl.col("n").sum())
+    if name == "first_carts":
+        return frame.group_by("user", "sku", "set_id").agg(pl.col("seq", "time").min())
+    if name == "orders":
+        return frame
+    return frame.unique()
+
+
+@dataclass
+class Partials:
+    """Partial aggregates of all batches so far."""
+
+    parts: dict[str, list[pl.DataFrame]] = field(default_factory=lambda: defaultdict(list))
+    batches: int = 0
+
+    def add(self, batch: Batch) -> None:
+        """Reduce one batch and keep its partial aggregates."""
+        inter = batch.frame("interactions")
+        self._keep("counts", inter.group_by("set_id", "sku", "action").agg(n=pl.len()))
+        self._keep(
+            "set_users", inter.filter(pl.col("set_id").is_not_null()).select("set_id", "user")
+        )
+        self._keep("sku_users", inter.select("sku", "user"))
+        self._keep("views", batch.frame("views").group_by("set_id").agg(n=pl.len()))
+        self._keep("users", batch.frame("users"))
+        self._keep("first_carts", batch.frame("carts"))
+        self._keep("orders", batch.frame("orders"))
+        self.batches += 1
+        if self.batches % COMPACT_EVERY == 0:
+            for name in list(self.parts):
+                self.parts[name] = [self._merged(name)]
+
+    def _keep(self, name: str, frame: pl.DataFrame) -> None:
+        self.parts[name].append(_reduce(name, frame))
+
+    def _merged(self, name: str) -> pl.DataFrame:
+        return _reduce(name, pl.concat(self.parts[name], how="vertical"))
+
+    def merged(self) -> dict[str, pl.DataFrame]:
+        """Every partial aggregate merged into one frame."""
+        return {name: self._merged(name) for name in self.parts}
+
+
+def _bucketed(counts: pl.DataFrame, keys: list[str]) -> pl.DataFrame:
+    action = pl.col("action")
+    other = action.is_null() | ~action.is_in([CLICK, ADD_TO_CART])
+    return (
+        counts.group_by(keys)
+        .agg(
+            click=pl.col("n").filter(action == CLICK).sum(),
+            addToCart=pl.col("n").filter(action == ADD_TO_CART).sum(),
+            other=pl.col("n").filter(other).sum(),
+        )
+        .with_columns(interactions=pl.col("click") + pl.col("addToCart") + pl.col("other"))
+    )
+
+
+def _ratio(numerator: str, denominator: str) -> pl.Expr:
+    """numerator / denominator, null (never 0, never an error) when the denominator is 0."""
+    return (
+        pl.when(pl.col(denominator) > 0)
+        .then(pl.col(numerator) / pl.col(denominator))
+        .otherwise(None)
+    )
+
+
+def attribution(first_carts: pl.DataFrame, orders: pl.DataFrame, basis: str) -> pl.DataFrame:
+    """Per set: order lines whose sku the same user added to cart from the set earlier."""
+    carts = first_carts.select("user", "sku", "set_id", cart_t=pl.col(basis))
+    lines = orders.select("user", "sku", "micros", "currency", order_t=pl.col(basis))
+    joined = lines.join(carts, on=["user", "sku"], how="inner").filter(
+        pl.col("cart_t").is_not_null()
+        & pl.col("order_t").is_not_null()
+        & (pl.col("cart_t") < pl.col("order_t"))
+    )
+    return joined.group_by("set_id", "currency").agg(
+        ordered=pl.len(), micros=pl.col("micros").sum()
+    )
+
+
+def tables(merged: dict[str, pl.DataFrame], basis: str) -> dict[str, pl.DataFrame]:
+    """The sets, products and set_products tables from merged partial aggregates."""
+    counts = merged["counts"]
+    attributed = counts.filter(pl.col("set_id").is_not_null())
+    set_products = _bucketed(attributed, ["set_id", "sku"])
+    views = merged["views"].filter(pl.col("set_id").is_not_null()).rename({"n": "views"})
+    set_users = merged["set_users"].group_by("set_id").agg(users=pl.len())
+    conversions = attribution(merged["first_carts"], merged["orders"], basis)
+    ordered = conversions.group_by("set_id").agg(pl.col("ordered").sum())
+    sets = (
+        _bucketed(attributed, ["set_id"])
+        .join(views, on="set_id", how="full", coalesce=True)
+        .join(set_users, on="set_id", how="left")
+        .join(ordered, on="set_id", how="left")
+        .with_columns(
+            pl.col(
+                "views", "click", "addToCart", "other", "interactions", "users", "ordered"
+            ).fill_null(0)
+        )
+        .with_columns(ctr=_ratio("click", "views"), cart_per_click=_ratio("addToCart", "click"))
+    )
+    products = (
+        _bucketed(counts, ["sku"])
+        .join(
+            attributed.group_by("sku").agg(sets=pl.col("set_id").n_unique()), on="sku", how="left"
+        )
+        .join(merged["sku_users"].group_by("sku").agg(users=pl.len()), on="sku", how="left")
+        .with_columns(pl.col("sets").fill_null(0), cart_per_click=_ratio("addToCart", "click"))
+    )
+    return {
+        "sets": sets,
+        "products": products,
+        "set_products": set_products.with_columns(cart_per_click=_ratio("addToCart", "click")),
+        "revenue": conversions.select("set_id", "currency", "micros"),
+    }
+
+
+def action_counts(counts: pl.DataFrame, table: str) -> dict[tuple, dict[str, int]]:
+    """Per row key of a table, the count of each distinct action name ('(none)' for none)."""
+    keys = KEYS[table]
+    frame = counts if table == "products" else counts.filter(pl.col("set_id").is_not_null())
+    grouped = (
+        frame.with_columns(pl.col("action").fill_null("(none)"))
+        .group_by([*keys, "action"])
+        .agg(pl.col("n").sum())
+    )
+    found: dict[tuple, dict[str, int]] = defaultdict(dict)
+    for row in grouped.iter_rows(named=True):
+        found[tuple(row[k] for k in keys)][row["action"]] = row["n"]
+    return found

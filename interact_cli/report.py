@@ -1,0 +1,288 @@
+"""`report`: per-set and per-product click vs addToCart breakdowns from the single pass."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import polars as pl
+
+from interact_cli.aggregate import Batch, Partials, action_counts, tables
+from interact_cli.contract import EventDecoder, Facts
+from interact_cli.contract.vocabulary import ADD_TO_CART, EVENT_TYPES, TIME_FIELD_CANDIDATES
+from interact_cli.errors import OptionError
+from interact_cli.inputs import resolve_inputs
+from interact_cli.scan import Progress, ScanSinks, scan
+from interact_cli.times import parse_bound, parse_time
+
+SET_FIELDS = (
+    "set_id",
+    "views",
+    "click",
+    "addToCart",
+    "other",
+    "interactions",
+    "users",
+    "ctr",
+    "cart_per_click",
+    "ordered",
+    "order_revenue",
+)
+PRODUCT_FIELDS = (
+    "sku",
+    "sets",
+    "click",
+    "addToCart",
+    "other",
+    "interactions",
+    "users",
+    "cart_per_click",
+)
+SET_PRODUCT_FIELDS = (
+    "set_id",
+    "sku",
+    "click",
+    "addToCart",
+    "other",
+    "interactions",
+    "cart_per_click",
+)
+FIELDS = {"sets": SET_FIELDS, "products": PRODUCT_FIELDS, "set_products": SET_PRODUCT_FIELDS}
+ID_FIELDS = ("set_id", "sku")
+BATCH_ROWS = 200_000
+
+
+@dataclass(frozen=True)
+class ReportOptions:
+    """What to compute and which rows to keep."""
+
+    time_field: str | None = None
+    since: str | None = None
+    until: str | None = None
+    sets: tuple[str, ...] = ()
+    skus: tuple[str, ...] = ()
+    sort: str | None = None
+    top: int | None = None
+    actions: bool = False
+
+
+@dataclass
+class Report:
+    """The report: a summary and three tables of rows with the documented field names."""
+
+    summary: dict[str, Any]
+    sets: list[dict[str, Any]]
+    products: list[dict[str, Any]]
+    set_products: list[dict[str, Any]]
+
+    def to_dict(self) -> dict[str, Any]:
+        """The documented JSON document."""
+        return {
+            "summary": self.summary,
+            "sets": self.sets,
+            "products": self.products,
+            "set_products": self.set_products,
+        }
+
+    def flat(self, table: str) -> tuple[list[str], list[dict[str, Any]]]:
+        """Columns and rows of one table with nested values spread into columns.
+
+        `order_revenue` becomes `order_revenue_<CUR>` per currency, `actions` becomes
+        `action:<name>` per action name.
+        """
+        rows = getattr(self, table)
+        currencies = self.summary["currencies"] if table == "sets" else []
+        actions = sorted({name for row in rows for name in row.get("actions", {})})
+        columns = [c for c in FIELDS[table] if c != "order_revenue"]
+        columns += [f"order_revenue_{c}" for c in currencies] + [f"action:{a}" for a in actions]
+        flat_rows = []
+        for row in rows:
+            flat = {k: v for k, v in row.items() if k not in ("order_revenue", "actions")}
+            for currency in currencies:
+                flat[f"order_revenue_{currency}"] = row["order_revenue"].get(currency, 0.0)
+            for action in actions:
+                flat[f"action:{action}"] = row.get("actions", {}).get(action, 0)
+            flat_rows.append(flat)
+        return columns, flat_rows
+
+
+@dataclass
+class _Window:
+    since: int | None
+    until: int | None
+
+    def contains(self, moment: int) -> bool:
+        return (self.since is None or moment >= self.since) and (
+            self.until is None or moment < self.until
+        )
+
+
+@dataclass
+class _Collector:
+    """Takes the facts of valid events, batches them as columns, and counts the rest."""
+
+    window: _Window | None
+    partials: Partials = field(default_factory=Partials)
+    batch: Batch = field(default_factory=Batch)
+    events: Counter = field(default_factory=Counter)
+    pending: int = 0
+    seq: int = 0
+    unattributed: int = 0
+    untimed: int = 0
+    outside: int = 0
+    saw_time: bool = False
+
+    def add(self, facts: Facts) -> None:
+        moment = None
+        if facts.time is not None:
+            self.saw_time = True
+            moment = parse_time(facts.time)
+        if moment is None:
+            self.untimed += 1
+        if self.window is not None and (moment is None or not self.window.contains(moment)):
+            self.outside += moment is not None
+            return
+        self.seq += 1
+        self.events[facts.kind] += 1
+        columns = self.batch.columns
+        columns["users"]["user"].append(facts.user)
+        if facts.kind == "interact":
+            self._interaction(facts, moment)
+        elif facts.kind == "view" and facts.set_id is not None:
+            columns["views"]["set_id"].append(facts.set_id)
+        elif facts.kind == "order":
+            self._order(facts, moment)
+        self.pending += 1
+        if self.pending >= BATCH_ROWS:
+            self.flush()
+
+    def _interaction(self, facts: Facts, moment: int | None) -> None:
+        rows = self.batch.columns["interactions"]
+        rows["set_id"].append(facts.set_id)
+        rows["sku"].append(facts.sku)
+        rows["user"].append(facts.user)
+        rows["action"].append(facts.action)
+        if facts.set_id is None:
+            self.unattributed += 1
+        elif facts.action == ADD_TO_CART:
+            carts = self.batch.columns["carts"]
+            for name, value in zip(
+                ("user", "sku", "set_id", "seq", "time"),
+                (facts.user, facts.sku, facts.set_id, self.seq, moment),
+                strict=True,
+            ):
+                carts[name].append(value)
+
+    def _order(self, facts: Facts, moment: int | None) -> None:
+        orders = self.batch.columns["orders"]
+        for line in facts.lines:
+            orders["user"].append(facts.user)
+            orders["sku"].append(line.sku)
+            orders["seq"].append(self.seq)
+            orders["time"].append(moment)
+            # Revenue in exact integer millionths, so sums do not depend on their order.
+            orders["micros"].append(round(line.quantity * line.amount * 1_000_000))
+            orders["currency"].append(line.currency)
+
+    def flush(self) -> None:
+        """Reduce the pending batch into partial aggregates."""
+        self.partials.add(self.batch)
+        self.batch = Batch()
+        self.pending = 0
+
+
+def _window(options: ReportOptions) -> _Window | None:
+    if options.since is None and options.until is None:
+        return None
+    since = None if options.since is None else parse_bound(options.since, "--since")
+    until = None if options.until is None else parse_bound(options.until, "--until", True)
+    if since is not None and until is not None and since >= until:
+        raise OptionError("--since must be before --until")
+    return _Window(since, until)
+
+
+def _check_sort(options: ReportOptions) -> None:
+    known = sorted({f for fields in FIELDS.values() for f in fields} - {"order_revenue"})
+    if options.sort is not None and options.sort not in known:
+        raise OptionError(f"cannot sort by {options.sort!r}; fields: {', '.join(known)}")
+
+
+def _select(frame: pl.DataFrame, table: str, options: ReportOptions) -> pl.DataFrame:
+    """Filter by --set/--sku, sort (interactions desc then id, or --sort), cut at --top."""
+    columns = frame.columns
+    if options.sets and "set_id" in columns:
+        frame = frame.filter(pl.col("set_id").is_in(list(options.sets)))
+    if options.skus and "sku" in columns:
+        frame = frame.filter(pl.col("sku").is_in(list(options.skus)))
+    ids = [c for c in ID_FIELDS if c in columns]
+    first = options.sort if options.sort in columns else "interactions"
+    keys = [first] + [c for c in ["interactions", *ids] if c != first]
+    frame = frame.sort(keys, descending=[k not in ID_FIELDS for k in keys], nulls_last=True)
+    return frame if options.top is None or options.top == 0 else frame.head(options.top)
+
+
+def _rows(
+    frame: pl.DataFrame, table: str, extras: dict[str, dict[tuple, Any]], options: ReportOptions
+) -> list[dict[str, Any]]:
+    keys = ("set_id", "sku") if table == "set_products" else (FIELDS[table][0],)
+    rows = []
+    for row in frame.iter_rows(named=True):
+        out = {name: row.get(name) for name in FIELDS[table] if name != "order_revenue"}
+        key = tuple(row[k] for k in keys)
+        if table == "sets":
+            out["order_revenue"] = dict(sorted(extras["revenue"].get(key, {}).items()))
+        if options.actions:
+            out["actions"] = dict(sorted(extras["actions"].get(key, {}).items()))
+        rows.append(out)
+    return rows
+
+
+def _revenue(frame: pl.DataFrame) -> dict[tuple, dict[str, float]]:
+    found: dict[tuple, dict[str, float]] = {}
+    for row in (
+        frame.group_by("set_id", "currency").agg(pl.col("micros").sum()).iter_rows(named=True)
+    ):
+        found.setdefault((row["set_id"],), {})[row["currency"]] = row["micros"] / 1_000_000
+    return found
+
+
+def build_report(
+    inputs: Sequence[str], options: ReportOptions, progress: Progress | None = None
+) -> Report:
+    """Read the inputs once and compute the report of the valid events."""
+    _check_sort(options)
+    window = _window(options)
+    time_fields = (options.time_field,) if options.time_field else TIME_FIELD_CANDIDATES
+    try:
+        decoder = EventDecoder(time_fields)
+    except ValueError as error:
+        raise OptionError(f"--time-field: {error}") from None
+    sources = resolve_inputs(inputs)
+    collector = _Collector(window)
+    totals = scan(sources, decoder, ScanSinks(facts=collector.add, progress=progress))
+    collector.flush()
+    merged = collector.partials.merged()
+    timed = collector.saw_time or options.time_field is not None or window is not None
+    computed = tables(merged, "time" if timed else "seq")
+    extras = {"revenue": _revenue(computed["revenue"]), "actions": {}}
+    result: dict[str, list[dict[str, Any]]] = {}
+    for table in FIELDS:
+        if options.actions:
+            extras["actions"] = action_counts(merged["counts"], table)
+        result[table] = _rows(_select(computed[table], table, options), table, extras, options)
+    summary = {
+        **totals.total.counts(),
+        "events": {kind: collector.events[kind] for kind in EVENT_TYPES},
+        "unattributed": collector.unattributed,
+        "sets": computed["sets"].height,
+        "products": computed["products"].height,
+        "users": merged["users"].height,
+        "currencies": sorted(merged["orders"]["currency"].unique().to_list()),
+        "time_field": options.time_field or "auto (" + ", ".join(TIME_FIELD_CANDIDATES) + ")",
+        "attribution_basis": "time" if timed else "file order",
+        "untimed": collector.untimed if timed else 0,
+        "outside_time_range": collector.outside,
+    }
+    return Report(summary, result["sets"], result["products"], result["set_products"])

@@ -1,0 +1,174 @@
+"""A plain-Python report oracle, written apart from the Polars code, for exact comparison."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from interact_cli.contract import EventDecoder
+from interact_cli.contract.vocabulary import TIME_FIELD_CANDIDATES
+from interact_cli.times import parse_bound, parse_time
+
+
+def _rate(numerator: int, denominator: int) -> float | None:
+    return numerator / denominator if denominator else None
+
+
+def _bucket(action: str | None) -> str:
+    return action if action in ("click", "addToCart") else "other"
+
+
+def _physical_lines(data: bytes) -> list[bytes]:
+    data = data.removeprefix(b"\xef\xbb\xbf")
+    lines = data.split(b"\n")
+    if lines and lines[-1] == b"":
+        lines.pop()
+    return [line[:-1] if line.endswith(b"\r") else line for line in lines]
+
+
+def oracle_report(
+    files: list[bytes],
+    time_field: str | None = None,
+    since: str | None = None,
+    until: str | None = None,
+) -> dict:
+    """The report document of the given file contents, computed with dicts and sets."""
+    decoder = EventDecoder((time_field,) if time_field else TIME_FIELD_CANDIDATES)
+    low = parse_bound(since, "--since") if since else None
+    high = parse_bound(until, "--until", True) if until else None
+    window = low is not None or high is not None
+    summary = dict(lines=0, valid=0, invalid=0, blank=0, warnings=0)
+    events = dict(interact=0, view=0, order=0, api=0)
+    counts = defaultdict(lambda: dict(click=0, addToCart=0, other=0))  # (set|None, sku)
+    views, set_users, sku_users, sku_sets = (
+        defaultdict(int),
+        defaultdict(set),
+        defaultdict(set),
+        defaultdict(set),
+    )
+    users, carts, orders = set(), [], []
+    unattributed = untimed = outside = seq = 0
+    saw_time = False
+    for data in files:
+        for body in _physical_lines(data):
+            summary["lines"] += 1
+            if not body.strip(b" \t"):
+                summary["blank"] += 1
+                continue
+            decoded = decoder.decode(body)
+            summary["warnings"] += sum(1 for f in decoded.findings if f.severity == "warning")
+            if decoded.facts is None:
+                summary["invalid"] += 1
+                continue
+            summary["valid"] += 1
+            facts = decoded.facts
+            moment = None
+            if facts.time is not None:
+                saw_time = True
+                moment = parse_time(facts.time)
+            if moment is None:
+                untimed += 1
+            if window:
+                if moment is None:
+                    continue
+                if (low is not None and moment < low) or (high is not None and moment >= high):
+                    outside += 1
+                    continue
+            seq += 1
+            events[facts.kind] += 1
+            users.add(facts.user)
+            if facts.kind == "interact":
+                counts[(facts.set_id, facts.sku)][_bucket(facts.action)] += 1
+                sku_users[facts.sku].add(facts.user)
+                if facts.set_id is None:
+                    unattributed += 1
+                    continue
+                set_users[facts.set_id].add(facts.user)
+                sku_sets[facts.sku].add(facts.set_id)
+                if facts.action == "addToCart":
+                    carts.append((facts.user, facts.sku, facts.set_id, seq, moment))
+            elif facts.kind == "view" and facts.set_id is not None:
+                views[facts.set_id] += 1
+            elif facts.kind == "order":
+                for line in facts.lines:
+                    micros = round(line.quantity * line.amount * 1_000_000)
+                    orders.append((facts.user, line.sku, seq, moment, micros, line.currency))
+    timed = saw_time or time_field is not None or window
+    ordered, revenue = defaultdict(int), defaultdict(lambda: defaultdict(int))
+    for user, sku, order_seq, order_moment, micros, currency in orders:
+        order_t = order_moment if timed else order_seq
+        earliest: dict[str, int] = {}
+        for c_user, c_sku, c_set, cart_seq, cart_moment in carts:
+            cart_t = cart_moment if timed else cart_seq
+            if c_user == user and c_sku == sku and cart_t is not None:
+                earliest[c_set] = min(earliest.get(c_set, cart_t), cart_t)
+        for set_id, cart_t in earliest.items():
+            if order_t is not None and cart_t < order_t:
+                ordered[set_id] += 1
+                revenue[set_id][currency] += micros
+    set_totals = defaultdict(lambda: dict(click=0, addToCart=0, other=0))
+    sku_totals = defaultdict(lambda: dict(click=0, addToCart=0, other=0))
+    set_products = []
+    for (set_id, sku), c in counts.items():
+        for bucket, n in c.items():
+            sku_totals[sku][bucket] += n
+            if set_id is not None:
+                set_totals[set_id][bucket] += n
+        if set_id is not None:
+            total = c["click"] + c["addToCart"] + c["other"]
+            set_products.append(
+                dict(
+                    set_id=set_id,
+                    sku=sku,
+                    **c,
+                    interactions=total,
+                    cart_per_click=_rate(c["addToCart"], c["click"]),
+                )
+            )
+    sets = []
+    for set_id in set(set_totals) | set(views):
+        c = set_totals[set_id]
+        sets.append(
+            dict(
+                set_id=set_id,
+                views=views[set_id],
+                **c,
+                interactions=sum(c.values()),
+                users=len(set_users[set_id]),
+                ctr=_rate(c["click"], views[set_id]),
+                cart_per_click=_rate(c["addToCart"], c["click"]),
+                ordered=ordered[set_id],
+                order_revenue={k: v / 1_000_000 for k, v in sorted(revenue[set_id].items())},
+            )
+        )
+    products = [
+        dict(
+            sku=sku,
+            sets=len(sku_sets[sku]),
+            **c,
+            interactions=sum(c.values()),
+            users=len(sku_users[sku]),
+            cart_per_click=_rate(c["addToCart"], c["click"]),
+        )
+        for sku, c in sku_totals.items()
+    ]
+    sets.sort(key=lambda r: (-r["interactions"], r["set_id"]))
+    products.sort(key=lambda r: (-r["interactions"], r["sku"]))
+    set_products.sort(key=lambda r: (-r["interactions"], r["set_id"], r["sku"]))
+    return {
+        "summary": {
+            **summary,
+            "events": events,
+            "unattributed": unattributed,
+            "sets": len(sets),
+            "products": len(products),
+            "users": len(users),
+            "currencies": sorted({o[5] for o in orders}),
+            "time_field": time_field or "auto (" + ", ".join(TIME_FIELD_CANDIDATES) + ")",
+            "attribution_basis": "time" if timed else "file order",
+            "untimed": untimed if timed else 0,
+            "outside_time_range": outside,
+        },
+        "sets": sets,
+        "products": products,
+        "set_products": set_products,
+    }
