@@ -264,6 +264,9 @@ def report(
         )
         result = build_report(inputs, options, progress=ByteProgress())
         _write_report(result, format, by, bool(set_ids), top, output)
+        untimed = result.summary["untimed"]
+        if untimed and (since or until):
+            _fail(f"left out {untimed:,} events without a usable time (see 'untimed')")
         invalid = result.summary["invalid"]
         if invalid:
             _fail(f"skipped {invalid:,} invalid lines; run `interact-cli validate` to see why")

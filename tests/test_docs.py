@@ -1,0 +1,36 @@
+"""README stays true to the code: problem codes, exit codes, report fields, commands."""
+
+from __future__ import annotations
+
+import re
+
+from interact_cli.exit_codes import ExitCode
+from interact_cli.problems import Code
+from interact_cli.report import FIELDS
+
+from .conftest import ROOT
+
+README = (ROOT / "README.md").read_text()
+
+
+def test_every_problem_code_is_documented():
+    for code in Code:
+        assert f"`{code.value}`" in README, code
+
+
+def test_every_exit_code_is_documented():
+    table = dict(re.findall(r"^\| +(\d+) \| (.+) \|$", README, flags=re.MULTILINE))
+    assert {int(k) for k in table} == {int(c) for c in ExitCode}
+
+
+def test_every_report_field_is_documented():
+    for fields in FIELDS.values():
+        for name in fields:
+            assert f"`{name}`" in README, name
+
+
+def test_ci_runs_the_readme_test_command():
+    command = re.search(
+        r"Install and run the tests.*?```sh\n(.+?)\n```", README, flags=re.DOTALL
+    ).group(1)
+    assert command in (ROOT / ".ci" / "run").read_text()
