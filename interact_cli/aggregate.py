@@ -79,6 +79,15 @@ class Partials:
             for name in list(self.parts):
                 self.parts[name] = [self._merged(name)]
 
+    def absorb(self, frames: dict[str, pl.DataFrame]) -> None:
+        """Keep another set of partial aggregates (a unit's, merged)."""
+        for name, frame in frames.items():
+            self.parts[name].append(frame)
+        self.batches += 1
+        if self.batches % COMPACT_EVERY == 0:
+            for name in list(self.parts):
+                self.parts[name] = [self._merged(name)]
+
     def _keep(self, name: str, frame: pl.DataFrame) -> None:
         self.parts[name].append(_reduce(name, frame))
 

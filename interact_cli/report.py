@@ -5,17 +5,22 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import polars as pl
-
-from interact_cli.aggregate import Batch, Partials, action_counts, tables
 from interact_cli.contract import EventDecoder, Facts
+from interact_cli.contract.fast import RESERVED_FIELDS
 from interact_cli.contract.vocabulary import ADD_TO_CART, EVENT_TYPES, TIME_FIELD_CANDIDATES
 from interact_cli.errors import OptionError
-from interact_cli.inputs import resolve_inputs
-from interact_cli.scan import Progress, ScanSinks, scan
+from interact_cli.inputs import Unit, resolve_inputs
+from interact_cli.parallel import plan, run_units, worker_count
+from interact_cli.scan import LineTally, Progress, ScanSinks, scan_unit
 from interact_cli.times import parse_bound, parse_time
+from interact_cli.validation import merge_tallies
+
+if TYPE_CHECKING:
+    import polars as pl
+
+    from interact_cli.aggregate import Batch, Partials
 
 SET_FIELDS = (
     "set_id",
@@ -124,8 +129,8 @@ class _Collector:
     """Takes the facts of valid events, batches them as columns, and counts the rest."""
 
     window: _Window | None
-    partials: Partials = field(default_factory=Partials)
-    batch: Batch = field(default_factory=Batch)
+    partials: Partials
+    batch: Batch
     events: Counter = field(default_factory=Counter)
     pending: int = 0
     seq: int = 0
@@ -134,29 +139,48 @@ class _Collector:
     outside: int = 0
     saw_time: bool = False
 
+    @classmethod
+    def new(cls, window: _Window | None) -> _Collector:
+        from interact_cli.aggregate import Batch, Partials
+
+        return cls(window, Partials(), Batch())
+
     def add(self, facts: Facts) -> None:
+        kind = facts.kind
         moment = None
         if facts.time is not None:
             self.saw_time = True
+        if self.window is not None:
+            # With a time range every event needs its time; without, only those that
+            # the order attribution compares (add-to-carts and orders), parsed later.
             moment = parse_time(facts.time)
-        if moment is None:
-            self.untimed += 1
-        if self.window is not None and (moment is None or not self.window.contains(moment)):
-            self.outside += moment is not None
-            return
+            if moment is None:
+                self.untimed += 1
+                return
+            if not self.window.contains(moment):
+                self.outside += 1
+                return
         self.seq += 1
-        self.events[facts.kind] += 1
+        self.events[kind] += 1
         columns = self.batch.columns
         columns["users"]["user"].append(facts.user)
-        if facts.kind == "interact":
+        if kind == "interact":
             self._interaction(facts, moment)
-        elif facts.kind == "view" and facts.set_id is not None:
-            columns["views"]["set_id"].append(facts.set_id)
-        elif facts.kind == "order":
-            self._order(facts, moment)
+        elif kind == "view":
+            if facts.set_id is not None:
+                columns["views"]["set_id"].append(facts.set_id)
+        elif kind == "order":
+            self._order(facts, self._moment(facts, moment))
         self.pending += 1
         if self.pending >= BATCH_ROWS:
             self.flush()
+
+    def _moment(self, facts: Facts, moment: int | None) -> int | None:
+        """The time of an event the attribution compares; counts it when unusable."""
+        if self.window is None:
+            moment = parse_time(facts.time)
+            self.untimed += moment is None
+        return moment
 
     def _interaction(self, facts: Facts, moment: int | None) -> None:
         rows = self.batch.columns["interactions"]
@@ -168,12 +192,11 @@ class _Collector:
             self.unattributed += 1
         elif facts.action == ADD_TO_CART:
             carts = self.batch.columns["carts"]
-            for name, value in zip(
-                ("user", "sku", "set_id", "seq", "time"),
-                (facts.user, facts.sku, facts.set_id, self.seq, moment),
-                strict=True,
-            ):
-                carts[name].append(value)
+            carts["user"].append(facts.user)
+            carts["sku"].append(facts.sku)
+            carts["set_id"].append(facts.set_id)
+            carts["seq"].append(self.seq)
+            carts["time"].append(self._moment(facts, moment))
 
     def _order(self, facts: Facts, moment: int | None) -> None:
         orders = self.batch.columns["orders"]
@@ -188,9 +211,43 @@ class _Collector:
 
     def flush(self) -> None:
         """Reduce the pending batch into partial aggregates."""
+        from interact_cli.aggregate import Batch
+
         self.partials.add(self.batch)
         self.batch = Batch()
         self.pending = 0
+
+
+@dataclass
+class UnitReport:
+    """What a worker returns for one unit: its tally, partial aggregates and counters."""
+
+    tally: LineTally
+    frames: dict[str, Any]
+    events: Counter
+    seq: int
+    unattributed: int
+    untimed: int
+    outside: int
+    saw_time: bool
+
+
+def _report_unit(
+    unit: Unit,
+    setting: tuple[tuple[str, ...], _Window | None],
+    on_progress: Any = None,
+) -> UnitReport:
+    """Worker: decode one unit and reduce its valid events to partial aggregates."""
+    time_fields, window = setting
+    collector = _Collector.new(window)
+    sinks = ScanSinks(facts=collector.add, progress=on_progress)
+    tally = scan_unit(unit, EventDecoder(time_fields), sinks)
+    collector.flush()
+    c = collector
+    frames = c.partials.merged()
+    return UnitReport(
+        tally, frames, c.events, c.seq, c.unattributed, c.untimed, c.outside, c.saw_time
+    )
 
 
 def _window(options: ReportOptions) -> _Window | None:
@@ -211,6 +268,8 @@ def _check_sort(options: ReportOptions) -> None:
 
 def _select(frame: pl.DataFrame, table: str, options: ReportOptions) -> pl.DataFrame:
     """Filter by --set/--sku, sort (interactions desc then id, or --sort), cut at --top."""
+    import polars as pl
+
     columns = frame.columns
     if options.sets and "set_id" in columns:
         frame = frame.filter(pl.col("set_id").is_in(list(options.sets)))
@@ -240,6 +299,8 @@ def _rows(
 
 
 def _revenue(frame: pl.DataFrame) -> dict[tuple, dict[str, float]]:
+    import polars as pl
+
     found: dict[tuple, dict[str, float]] = {}
     for row in (
         frame.group_by("set_id", "currency").agg(pl.col("micros").sum()).iter_rows(named=True)
@@ -249,40 +310,65 @@ def _revenue(frame: pl.DataFrame) -> dict[tuple, dict[str, float]]:
 
 
 def build_report(
-    inputs: Sequence[str], options: ReportOptions, progress: Progress | None = None
+    inputs: Sequence[str],
+    options: ReportOptions,
+    progress: Progress | None = None,
+    workers: int | None = None,
 ) -> Report:
     """Read the inputs once and compute the report of the valid events."""
     _check_sort(options)
     window = _window(options)
     time_fields = (options.time_field,) if options.time_field else TIME_FIELD_CANDIDATES
-    try:
-        decoder = EventDecoder(time_fields)
-    except ValueError as error:
-        raise OptionError(f"--time-field: {error}") from None
-    sources = resolve_inputs(inputs)
-    collector = _Collector(window)
-    totals = scan(sources, decoder, ScanSinks(facts=collector.add, progress=progress))
-    collector.flush()
-    merged = collector.partials.merged()
-    timed = collector.saw_time or options.time_field is not None or window is not None
+    if set(time_fields) & RESERVED_FIELDS:
+        raise OptionError(f"--time-field {options.time_field!r} is a field of the contract")
+    count = worker_count(workers)
+    units = plan(resolve_inputs(inputs), count)
+    results = run_units(units, _report_unit, (time_fields, window), count, progress)
+    return _assemble(units, results, options, window is not None)
+
+
+def _assemble(
+    units: Sequence[Unit], results: Sequence[UnitReport], options: ReportOptions, windowed: bool
+) -> Report:
+    """Merge the units' partial aggregates in order and compute the tables."""
+    import polars as pl
+
+    from interact_cli.aggregate import Partials, action_counts, tables
+
+    partials = Partials()
+    events: Counter = Counter()
+    seq_before = 0
+    for result in results:
+        # File order across units: shift each unit's positions past the units before it.
+        shifted = dict(result.frames)
+        for name in ("first_carts", "orders"):
+            shifted[name] = shifted[name].with_columns(pl.col("seq") + seq_before)
+        partials.absorb(shifted)
+        seq_before += result.seq
+        events.update(result.events)
+    merged = partials.merged()
+    timed = any(r.saw_time for r in results) or options.time_field is not None or windowed
     computed = tables(merged, "time" if timed else "seq")
     extras = {"revenue": _revenue(computed["revenue"]), "actions": {}}
-    result: dict[str, list[dict[str, Any]]] = {}
+    rows: dict[str, list[dict[str, Any]]] = {}
     for table in FIELDS:
         if options.actions:
             extras["actions"] = action_counts(merged["counts"], table)
-        result[table] = _rows(_select(computed[table], table, options), table, extras, options)
+        rows[table] = _rows(_select(computed[table], table, options), table, extras, options)
+    total = LineTally("*")
+    for tally in merge_tallies(units, [r.tally for r in results]):
+        total.add(tally)
     summary = {
-        **totals.total.counts(),
-        "events": {kind: collector.events[kind] for kind in EVENT_TYPES},
-        "unattributed": collector.unattributed,
+        **total.counts(),
+        "events": {kind: events[kind] for kind in EVENT_TYPES},
+        "unattributed": sum(r.unattributed for r in results),
         "sets": computed["sets"].height,
         "products": computed["products"].height,
         "users": merged["users"].height,
         "currencies": sorted(merged["orders"]["currency"].unique().to_list()),
         "time_field": options.time_field or "auto (" + ", ".join(TIME_FIELD_CANDIDATES) + ")",
         "attribution_basis": "time" if timed else "file order",
-        "untimed": collector.untimed if timed else 0,
-        "outside_time_range": collector.outside,
+        "untimed": sum(r.untimed for r in results) if timed else 0,
+        "outside_time_range": sum(r.outside for r in results),
     }
-    return Report(summary, result["sets"], result["products"], result["set_products"])
+    return Report(summary, rows["sets"], rows["products"], rows["set_products"])

@@ -1,13 +1,15 @@
-"""The single pass over inputs: every physical line counted as valid, invalid or blank."""
+"""The single pass over a unit of input: each physical line counted as valid, invalid or blank."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+import gc
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Protocol
 
-from interact_cli.contract import Decoded, EventDecoder, Facts
-from interact_cli.inputs import InputSource, is_blank, iter_batches, line_body
+from interact_cli.contract import EventDecoder, Facts
+from interact_cli.inputs import InputSource, Unit, is_blank, iter_batches, line_body
 from interact_cli.problems import Finding, Severity
 
 FactsSink = Callable[[Facts], None]
@@ -25,7 +27,7 @@ class Progress(Protocol):
 
 @dataclass
 class LineTally:
-    """Line counts of one file, or of all of them."""
+    """Line counts of one unit, one file, or of all of them."""
 
     path: str
     lines: int = 0
@@ -60,65 +62,60 @@ class ScanSinks:
     facts: FactsSink | None = None
     findings: FindingsSink | None = None
     raw: RawSink | None = None
-    progress: Progress | None = None
+    progress: Callable[[int], None] | None = None
 
 
-@dataclass
-class ScanTotals:
-    """The tallies a pass produced: one per file and their sum."""
-
-    files: list[LineTally] = field(default_factory=list)
-    total: LineTally = field(default_factory=lambda: LineTally("*"))
-
-
-def scan(sources: Sequence[InputSource], decoder: EventDecoder, sinks: ScanSinks) -> ScanTotals:
-    """Decode every line of every source once, feeding the sinks; return the tallies."""
-    totals = ScanTotals()
-    if sinks.progress is not None:
-        sinks.progress.begin(sources)
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """Pause the cyclic GC: the pass makes millions of short-lived objects and no cycles."""
+    enabled = gc.isenabled()
+    gc.disable()
     try:
-        for source in sources:
-            tally = _scan_source(source, decoder, sinks)
-            totals.files.append(tally)
-            totals.total.add(tally)
+        yield
     finally:
-        if sinks.progress is not None:
-            sinks.progress.end()
-    return totals
+        if enabled:
+            gc.enable()
 
 
-def _scan_source(source: InputSource, decoder: EventDecoder, sinks: ScanSinks) -> LineTally:
-    tally = LineTally(source.name)
-    progress = None
-    if sinks.progress is not None:
-        reporter = sinks.progress
-
-        def progress(done: int) -> None:
-            reporter.advance(source, done)
-
-    number = 0
-    for batch in iter_batches(source, progress):
-        for raw in batch:
-            number += 1
-            body = line_body(raw)
-            if is_blank(body):
-                tally.blank += 1
-                continue
-            _take(decoder.decode(body), raw, number, tally, sinks)
-    tally.lines = number
+def scan_unit(unit: Unit, decoder: EventDecoder, sinks: ScanSinks) -> LineTally:
+    """Decode every line of a unit once, feeding the sinks; line numbers start at 1 in the unit."""
+    tally = LineTally(unit.source.name)
+    fast, take_facts, take_raw = decoder.fast_facts, sinks.facts, sinks.raw
+    number = valid = 0
+    with gc_paused():
+        for batch in iter_batches(unit, sinks.progress):
+            for raw in batch:
+                number += 1
+                # A line starting with '{' cannot be blank; only others need the check.
+                if raw[:1] != b"{" and is_blank(line_body(raw)):
+                    tally.blank += 1
+                    continue
+                facts = fast(raw)
+                if facts is None:
+                    _diagnosed(decoder, raw, number, tally, sinks)
+                    continue
+                valid += 1
+                if take_facts is not None:
+                    take_facts(facts)
+                if take_raw is not None:
+                    take_raw(raw, True)
+    tally.lines, tally.valid = number, tally.valid + valid
     return tally
 
 
-def _take(decoded: Decoded, raw: bytes, number: int, tally: LineTally, sinks: ScanSinks) -> None:
-    if decoded.facts is not None:
+def _diagnosed(
+    decoder: EventDecoder, raw: bytes, number: int, tally: LineTally, sinks: ScanSinks
+) -> None:
+    decoded = decoder.diagnose(raw)
+    valid = decoded.facts is not None
+    if valid:
         tally.valid += 1
         if sinks.facts is not None:
             sinks.facts(decoded.facts)
     else:
         tally.invalid += 1
-    if decoded.findings:
-        tally.warnings += sum(1 for f in decoded.findings if f.severity is Severity.WARNING)
-        if sinks.findings is not None:
-            sinks.findings(tally.path, number, decoded.findings)
+    tally.warnings += sum(1 for f in decoded.findings if f.severity is Severity.WARNING)
+    if sinks.findings is not None and decoded.findings:
+        sinks.findings(tally.path, number, decoded.findings)
     if sinks.raw is not None:
-        sinks.raw(raw, decoded.facts is not None)
+        sinks.raw(raw, valid)

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+from functools import partial
 
 from interact_cli.contract import EventDecoder
-from interact_cli.inputs import resolve_inputs
+from interact_cli.inputs import InputSource, Unit, resolve_inputs
 from interact_cli.output.atomic import SplitWriter
+from interact_cli.parallel import plan, run_units, worker_count
 from interact_cli.problems import Finding, Problem
-from interact_cli.scan import LineTally, Progress, ScanSinks, scan
+from interact_cli.scan import LineTally, Progress, ScanSinks, scan_unit
 
 
 @dataclass
@@ -57,6 +59,16 @@ class ProblemLog:
             if len(self.problems) < self.keep:
                 self.problems.append(problem)
 
+    def absorb(self, later: ProblemLog, line_offset: int) -> None:
+        """Add the log of a later unit whose line numbers start after `line_offset` lines."""
+        for code, counted in later.by_code.items():
+            if code in self.by_code:
+                self.by_code[code].count += counted.count
+            else:
+                self.by_code[code] = replace(counted, first_line=counted.first_line + line_offset)
+        room = self.keep - len(self.problems)
+        self.problems.extend(replace(p, line=p.line + line_offset) for p in later.problems[:room])
+
     def code_counts(self) -> list[CodeCount]:
         """Codes by count descending, then by code."""
         return sorted(self.by_code.values(), key=lambda c: (-c.count, c.code))
@@ -85,17 +97,76 @@ class ValidationResult:
         return self.summary.invalid > 0 or (strict and self.summary.warnings > 0)
 
 
+def _validate_unit(
+    unit: Unit, setting: int, on_progress: Callable[[int], None] | None = None
+) -> tuple[LineTally, ProblemLog]:
+    """Worker: the tally and problem log of one unit (line numbers local to it)."""
+    log = ProblemLog(keep=setting)
+    tally = scan_unit(unit, EventDecoder(), ScanSinks(findings=log.add, progress=on_progress))
+    return tally, log
+
+
+def merge_tallies(units: Sequence[Unit], tallies: Sequence[LineTally]) -> list[LineTally]:
+    """Per-file tallies from per-unit ones (a unit starting at byte 0 starts a file)."""
+    files: list[LineTally] = []
+    for unit, tally in zip(units, tallies, strict=True):
+        if unit.start == 0:
+            files.append(LineTally(tally.path))
+        files[-1].add(tally)
+    return files
+
+
 def validate(
     inputs: Sequence[str],
     max_problems: int,
     valid_out: str | None = None,
     invalid_out: str | None = None,
     progress: Progress | None = None,
+    workers: int | None = None,
 ) -> ValidationResult:
     """Check every line of the inputs (paths, globs, '-') once against the contract."""
     sources = resolve_inputs(inputs)
+    if valid_out is not None or invalid_out is not None:
+        return _validate_splitting(sources, max_problems, valid_out, invalid_out, progress)
+    count = worker_count(workers)
+    units = plan(sources, count)
+    results = run_units(units, _validate_unit, max_problems, count, progress)
     log = ProblemLog(keep=max_problems)
+    lines_before = 0
+    for unit, (tally, unit_log) in zip(units, results, strict=True):
+        lines_before = 0 if unit.start == 0 else lines_before
+        log.absorb(unit_log, lines_before)
+        lines_before += tally.lines
+    files = merge_tallies(units, [tally for tally, _ in results])
+    return _result(files, log)
+
+
+def _validate_splitting(
+    sources: Sequence[InputSource],
+    max_problems: int,
+    valid_out: str | None,
+    invalid_out: str | None,
+    progress: Progress | None,
+) -> ValidationResult:
+    """One process, writing each line to the valid or invalid file in input order."""
+    log = ProblemLog(keep=max_problems)
+    files = []
     with SplitWriter(sources, valid_out, invalid_out) as split:
-        sinks = ScanSinks(findings=log.add, raw=split.sink, progress=progress)
-        totals = scan(sources, EventDecoder(), sinks)
-    return ValidationResult(totals.total, totals.files, log.code_counts(), log.problems)
+        if progress is not None:
+            progress.begin(sources)
+        try:
+            for source in sources:
+                on_progress = None if progress is None else partial(progress.advance, source)
+                sinks = ScanSinks(findings=log.add, raw=split.sink, progress=on_progress)
+                files.append(scan_unit(Unit(source), EventDecoder(), sinks))
+        finally:
+            if progress is not None:
+                progress.end()
+    return _result(files, log)
+
+
+def _result(files: list[LineTally], log: ProblemLog) -> ValidationResult:
+    total = LineTally("*")
+    for tally in files:
+        total.add(tally)
+    return ValidationResult(total, files, log.code_counts(), log.problems)

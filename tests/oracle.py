@@ -61,11 +61,19 @@ def oracle_report(
                 continue
             summary["valid"] += 1
             facts = decoded.facts
-            moment = None
-            if facts.time is not None:
-                saw_time = True
-                moment = parse_time(facts.time)
-            if moment is None:
+            saw_time = saw_time or facts.time is not None
+            moment = parse_time(facts.time)
+            # untimed: every event when a range is given, else add-to-carts and orders.
+            needs_time = (
+                window
+                or facts.kind == "order"
+                or (
+                    facts.kind == "interact"
+                    and facts.set_id is not None
+                    and facts.action == "addToCart"
+                )
+            )
+            if moment is None and needs_time:
                 untimed += 1
             if window:
                 if moment is None:

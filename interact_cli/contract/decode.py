@@ -9,7 +9,7 @@ import msgspec
 
 from interact_cli.contract.diagnose import diagnose
 from interact_cli.contract.facts import Facts
-from interact_cli.contract.fast import RESERVED_FIELDS, fast_decoder, fast_facts
+from interact_cli.contract.fast import RESERVED_FIELDS, FastPath
 from interact_cli.contract.vocabulary import TIME_FIELD_CANDIDATES
 from interact_cli.problems import Code, Finding
 
@@ -36,21 +36,25 @@ class EventDecoder:
         if clash:
             raise ValueError(f"time field cannot be a contract field: {', '.join(sorted(clash))}")
         self.time_fields = time_fields
-        self._fast = fast_decoder(time_fields)
+        self._fast = FastPath(time_fields)
+        self._typed = self._fast.decoder.decode
         # Decimal floats: the full path must not fail on a number out of double range in
         # an extra field, which the typed path skips without parsing.
         self._generic = msgspec.json.Decoder(float_hook=Decimal)
 
     def decode(self, line: bytes) -> Decoded:
-        """Decode one line (without its line terminator)."""
+        """Decode one line (a trailing newline, CR or other JSON whitespace is fine)."""
+        facts = self.fast_facts(line)
+        return Decoded(facts, _NOTHING) if facts is not None else self.diagnose(line)
+
+    def fast_facts(self, line: bytes) -> Facts | None:
+        """Facts of a line with nothing to report, or None: then call `diagnose`."""
         try:
-            event = self._fast.decode(line)
+            event = self._typed(line)
         except _DECODE_FAILURES:
-            return self.diagnose(line)
-        facts = fast_facts(event, len(self.time_fields))
-        if facts is None or not _is_utf8(line):
-            return self.diagnose(line)
-        return Decoded(facts, _NOTHING)
+            return None
+        facts = self._fast.facts(event)
+        return facts if facts is not None and _is_utf8(line) else None
 
     def diagnose(self, line: bytes) -> Decoded:
         """Decode one line through the full rule book only (the slow, thorough path)."""

@@ -107,12 +107,6 @@ def _event_struct(kind: str, time_fields: tuple[str, ...]) -> type:
     )
 
 
-def fast_decoder(time_fields: tuple[str, ...]) -> msgspec.json.Decoder:
-    """A decoder of the four event types, each carrying the given time fields."""
-    kinds = tuple(_event_struct(kind, time_fields) for kind in _BODIES)
-    return msgspec.json.Decoder(kinds[0] | kinds[1] | kinds[2] | kinds[3])
-
-
 @lru_cache(maxsize=4096)
 def _clean_action(action: str) -> bool:
     return action != "" and near_miss(action) is None
@@ -177,39 +171,48 @@ def _order_lines(body: _OrderBody) -> tuple[OrderLine, ...] | None:
     return tuple(lines)
 
 
-def fast_facts(event: Any, time_count: int) -> Facts | None:
-    """Facts of a typed event with nothing to report, else None."""
-    scanned = _scan_context(event)
-    if scanned is None:
+class FastPath:
+    """Typed decoding of the four event types, each carrying the given time fields."""
+
+    def __init__(self, time_fields: tuple[str, ...]) -> None:
+        kinds = {_event_struct(kind, time_fields): kind for kind in _BODIES}
+        first, second, third, fourth = kinds
+        self.decoder = msgspec.json.Decoder(first | second | third | fourth)
+        self._kind_of = kinds
+        self._time_attrs = tuple(f"time_{i}" for i in range(len(time_fields)))
+
+    def facts(self, event: Any) -> Facts | None:
+        """Facts of a typed event with nothing to report, else None."""
+        scanned = _scan_context(event)
+        if scanned is None:
+            return None
+        user, set_id = scanned
+        kind = self._kind_of[type(event)]
+        time = self._time(event)
+        if kind == "interact":
+            body = event.interact
+            action = body.action
+            if set_id is None or not body.product.sku:
+                return None
+            if action is UNSET:
+                action = None
+            elif not _clean_action(action):
+                return None
+            return Facts("interact", user, set_id, body.product.sku, action, time=time)
+        if kind == "view":
+            view_set = event.view.setCompose.id
+            return Facts("view", user, view_set, time=time) if view_set else None
+        if kind == "order":
+            body = event.order
+            lines = _order_lines(body)
+            if lines is None or not body.id:
+                return None
+            return Facts("order", user, order_id=body.id, lines=lines, time=time)
+        return Facts("api", user, time=time)
+
+    def _time(self, event: Any) -> TimeValue | None:
+        for attr in self._time_attrs:
+            value = getattr(event, attr)
+            if value is not UNSET:
+                return value
         return None
-    user, set_id = scanned
-    time = _first_time(event, time_count)
-    kind = type(event).__struct_config__.tag
-    if kind == "interact":
-        body = event.interact
-        action = body.action
-        if set_id is None or not body.product.sku:
-            return None
-        if action is UNSET:
-            action = None
-        elif not _clean_action(action):
-            return None
-        return Facts("interact", user, set_id, body.product.sku, action, time=time)
-    if kind == "view":
-        view_set = event.view.setCompose.id
-        return Facts("view", user, view_set, time=time) if view_set else None
-    if kind == "order":
-        body = event.order
-        lines = _order_lines(body)
-        if lines is None or not body.id:
-            return None
-        return Facts("order", user, order_id=body.id, lines=lines, time=time)
-    return Facts("api", user, time=time)
-
-
-def _first_time(event: Any, time_count: int) -> Any:
-    for i in range(time_count):
-        value = getattr(event, f"time_{i}")
-        if value is not UNSET:
-            return value
-    return None

@@ -1,0 +1,82 @@
+"""Units of work run in worker processes, results returned in plan order.
+
+Large plain files are split into byte ranges at line starts; each range is decoded and
+partly aggregated by a worker, and the caller merges the results exactly (line numbers
+and file-order positions are offset by the units before). Compressed files and stdin
+are one unit each.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import sys
+from collections.abc import Callable, Sequence
+from functools import partial
+from typing import Any, TypeVar
+
+from interact_cli.inputs import InputSource, Unit, plan_units
+from interact_cli.scan import Progress
+
+Result = TypeVar("Result")
+# Below this size a file is read by one process: starting workers would cost more.
+PARALLEL_MIN_BYTES = 16 * 1024 * 1024
+UNITS_PER_WORKER = 4
+MAX_DEFAULT_WORKERS = 8
+
+
+def worker_count(requested: int | None) -> int:
+    """The number of worker processes: as requested, else one per core (at most 8)."""
+    if requested is not None:
+        return max(1, requested)
+    return max(1, min(os.cpu_count() or 1, MAX_DEFAULT_WORKERS))
+
+
+def plan(sources: Sequence[InputSource], workers: int) -> list[Unit]:
+    """Units for the sources: several per large plain file when there are several workers."""
+    parts = workers * UNITS_PER_WORKER if workers > 1 else 1
+    return plan_units(sources, parts, PARALLEL_MIN_BYTES)
+
+
+def _context() -> multiprocessing.context.BaseContext:
+    # fork is cheap, but unsafe once Polars (and its thread pool) is loaded in this process.
+    if sys.platform.startswith("linux") and "polars" not in sys.modules:
+        return multiprocessing.get_context("fork")
+    return multiprocessing.get_context("spawn")
+
+
+def run_units(
+    units: Sequence[Unit],
+    work: Callable[..., Result],
+    setting: Any,
+    workers: int,
+    progress: Progress | None = None,
+) -> list[Result]:
+    """work(unit, setting, on_progress) for each unit, in order, on `workers` processes."""
+    if progress is not None:
+        progress.begin(_distinct_sources(units))
+    try:
+        if workers <= 1 or len(units) <= 1:
+            return [work(unit, setting, _progress_of(progress, unit)) for unit in units]
+        results = []
+        with _context().Pool(min(workers, len(units))) as pool:
+            for unit, result in zip(
+                units, pool.imap(partial(work, setting=setting), units), strict=True
+            ):
+                if progress is not None:
+                    progress.advance(unit.source, unit.end or unit.source.size or 0)
+                results.append(result)
+        return results
+    finally:
+        if progress is not None:
+            progress.end()
+
+
+def _progress_of(progress: Progress | None, unit: Unit) -> Callable[[int], None] | None:
+    if progress is None:
+        return None
+    return partial(progress.advance, unit.source)
+
+
+def _distinct_sources(units: Sequence[Unit]) -> list[InputSource]:
+    return [unit.source for unit in units if unit.start == 0]
