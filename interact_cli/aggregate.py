@@ -23,7 +23,10 @@ SCHEMAS: dict[str, dict[str, pl.DataType]] = {
     "orders": {"user": S, "sku": S, "seq": I64, "time": I64, "micros": I64, "currency": S},
 }
 KEYS = {"sets": ["set_id"], "products": ["sku"], "set_products": ["set_id", "sku"]}
-COMPACT_EVERY = 16
+COMPACT_EVERY = 4
+# Ids are kept as Categorical (u32 codes) in partial aggregates: distinct (set, user)
+# and (sku, user) pairs then cost 8 bytes each instead of two strings.
+ID_COLUMNS = ("set_id", "sku", "user", "currency")
 
 
 @dataclass
@@ -42,8 +45,18 @@ class Batch:
         return pl.DataFrame(self.columns[name], schema=SCHEMAS[name])
 
 
+def _categorical(frame: pl.DataFrame) -> pl.DataFrame:
+    ids = [c for c in ID_COLUMNS if c in frame.columns and frame.schema[c] == pl.String]
+    return frame.with_columns(pl.col(ids).cast(pl.Categorical)) if ids else frame
+
+
+def _strings(frame: pl.DataFrame) -> pl.DataFrame:
+    return frame.with_columns(pl.col(pl.Categorical).cast(pl.String))
+
+
 def _reduce(name: str, frame: pl.DataFrame) -> pl.DataFrame:
     """The partial aggregate of one kind of row; applying it twice changes nothing."""
+    frame = _categorical(frame)
     if name == "counts":
         return frame.group_by("set_id", "sku", "action").agg(pl.col("n").sum())
     if name == "views":
@@ -80,13 +93,10 @@ class Partials:
                 self.parts[name] = [self._merged(name)]
 
     def absorb(self, frames: dict[str, pl.DataFrame]) -> None:
-        """Keep another set of partial aggregates (a unit's, merged)."""
+        """Merge in another set of partial aggregates (a unit's), keeping one frame each."""
         for name, frame in frames.items():
             self.parts[name].append(frame)
-        self.batches += 1
-        if self.batches % COMPACT_EVERY == 0:
-            for name in list(self.parts):
-                self.parts[name] = [self._merged(name)]
+            self.parts[name] = [self._merged(name)]
 
     def _keep(self, name: str, frame: pl.DataFrame) -> None:
         self.parts[name].append(_reduce(name, frame))
@@ -166,16 +176,19 @@ def tables(merged: dict[str, pl.DataFrame], basis: str) -> dict[str, pl.DataFram
         .with_columns(pl.col("sets").fill_null(0), cart_per_click=_ratio("addToCart", "click"))
     )
     return {
-        "sets": sets,
-        "products": products,
-        "set_products": set_products.with_columns(cart_per_click=_ratio("addToCart", "click")),
-        "revenue": conversions.select("set_id", "currency", "micros"),
+        "sets": _strings(sets),
+        "products": _strings(products),
+        "set_products": _strings(
+            set_products.with_columns(cart_per_click=_ratio("addToCart", "click"))
+        ),
+        "revenue": _strings(conversions.select("set_id", "currency", "micros")),
     }
 
 
 def action_counts(counts: pl.DataFrame, table: str) -> dict[tuple, dict[str, int]]:
     """Per row key of a table, the count of each distinct action name ('(none)' for none)."""
     keys = KEYS[table]
+    counts = _strings(counts)
     frame = counts if table == "products" else counts.filter(pl.col("set_id").is_not_null())
     grouped = (
         frame.with_columns(pl.col("action").fill_null("(none)"))

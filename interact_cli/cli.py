@@ -59,6 +59,14 @@ Inputs = Annotated[
     ),
 ]
 Debug = Annotated[bool, typer.Option("--debug", help="Show tracebacks of errors.")]
+Workers = Annotated[
+    Optional[int],
+    typer.Option(
+        min=1,
+        help="Processes reading large plain files in parallel (default: one per core, at "
+        "most 8). Compressed files and stdin are read by one process each.",
+    ),
+]
 OutputFile = Annotated[
     Optional[Path],
     typer.Option("--output", "-o", help="Write to this file (atomically) instead of stdout."),
@@ -144,6 +152,7 @@ def validate(
         Optional[Path], typer.Option(help="Write the invalid lines, byte for byte, here.")
     ] = None,
     strict: Annotated[bool, typer.Option("--strict", help="Warnings fail too (exit 1).")] = False,
+    workers: Workers = None,
     debug: Debug = False,
 ) -> None:
     """Check every line against the event contract and list what is wrong, and where.
@@ -168,6 +177,7 @@ def validate(
             valid_out=None if valid_out is None else str(valid_out),
             invalid_out=None if invalid_out is None else str(invalid_out),
             progress=ByteProgress(),
+            workers=workers,
         )
         if format == ValidateFormat.json:
             from interact_cli.output.formats import to_json
@@ -226,6 +236,7 @@ def report(
         bool, typer.Option("--fail-on-invalid", help="Exit 1 when any line is invalid.")
     ] = False,
     output: OutputFile = None,
+    workers: Workers = None,
     debug: Debug = False,
 ) -> None:
     """Per set and per product: clicks, add-to-carts, other actions, rates and attributed orders.
@@ -262,7 +273,7 @@ def report(
             top=top,
             actions=actions,
         )
-        result = build_report(inputs, options, progress=ByteProgress())
+        result = build_report(inputs, options, progress=ByteProgress(), workers=workers)
         _write_report(result, format, by, bool(set_ids), top, output)
         untimed = result.summary["untimed"]
         if untimed and (since or until):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -56,7 +56,7 @@ SET_PRODUCT_FIELDS = (
 )
 FIELDS = {"sets": SET_FIELDS, "products": PRODUCT_FIELDS, "set_products": SET_PRODUCT_FIELDS}
 ID_FIELDS = ("set_id", "sku")
-BATCH_ROWS = 200_000
+BATCH_ROWS = 50_000
 
 
 @dataclass(frozen=True)
@@ -143,7 +143,22 @@ class _Collector:
     def new(cls, window: _Window | None) -> _Collector:
         from interact_cli.aggregate import Batch, Partials
 
-        return cls(window, Partials(), Batch())
+        collector = cls(window, Partials(), Batch())
+        collector._bind()
+        return collector
+
+    def _bind(self) -> None:
+        """Bound appends of the hot columns: fewer lookups for each of millions of events."""
+        columns = self.batch.columns
+        rows = columns["interactions"]
+        self._user = columns["users"]["user"].append
+        self._view_set = columns["views"]["set_id"].append
+        self._interaction_columns = (
+            rows["set_id"].append,
+            rows["sku"].append,
+            rows["user"].append,
+            rows["action"].append,
+        )
 
     def add(self, facts: Facts) -> None:
         kind = facts.kind
@@ -162,13 +177,12 @@ class _Collector:
                 return
         self.seq += 1
         self.events[kind] += 1
-        columns = self.batch.columns
-        columns["users"]["user"].append(facts.user)
+        self._user(facts.user)
         if kind == "interact":
             self._interaction(facts, moment)
         elif kind == "view":
             if facts.set_id is not None:
-                columns["views"]["set_id"].append(facts.set_id)
+                self._view_set(facts.set_id)
         elif kind == "order":
             self._order(facts, self._moment(facts, moment))
         self.pending += 1
@@ -183,11 +197,11 @@ class _Collector:
         return moment
 
     def _interaction(self, facts: Facts, moment: int | None) -> None:
-        rows = self.batch.columns["interactions"]
-        rows["set_id"].append(facts.set_id)
-        rows["sku"].append(facts.sku)
-        rows["user"].append(facts.user)
-        rows["action"].append(facts.action)
+        set_id, sku, user, action = self._interaction_columns
+        set_id(facts.set_id)
+        sku(facts.sku)
+        user(facts.user)
+        action(facts.action)
         if facts.set_id is None:
             self.unattributed += 1
         elif facts.action == ADD_TO_CART:
@@ -215,6 +229,7 @@ class _Collector:
 
         self.partials.add(self.batch)
         self.batch = Batch()
+        self._bind()
         self.pending = 0
 
 
@@ -230,6 +245,15 @@ class UnitReport:
     untimed: int
     outside: int
     saw_time: bool
+
+    def absorb(self, other: UnitReport) -> None:
+        """Add another unit's counters (not its frames) to these."""
+        self.events.update(other.events)
+        self.seq += other.seq
+        self.unattributed += other.unattributed
+        self.untimed += other.untimed
+        self.outside += other.outside
+        self.saw_time = self.saw_time or other.saw_time
 
 
 def _report_unit(
@@ -286,15 +310,15 @@ def _rows(
     frame: pl.DataFrame, table: str, extras: dict[str, dict[tuple, Any]], options: ReportOptions
 ) -> list[dict[str, Any]]:
     keys = ("set_id", "sku") if table == "set_products" else (FIELDS[table][0],)
-    rows = []
-    for row in frame.iter_rows(named=True):
-        out = {name: row.get(name) for name in FIELDS[table] if name != "order_revenue"}
+    rows = frame.select([name for name in FIELDS[table] if name != "order_revenue"]).to_dicts()
+    if table != "sets" and not options.actions:
+        return rows
+    for row in rows:
         key = tuple(row[k] for k in keys)
         if table == "sets":
-            out["order_revenue"] = dict(sorted(extras["revenue"].get(key, {}).items()))
+            row["order_revenue"] = dict(sorted(extras["revenue"].get(key, {}).items()))
         if options.actions:
-            out["actions"] = dict(sorted(extras["actions"].get(key, {}).items()))
-        rows.append(out)
+            row["actions"] = dict(sorted(extras["actions"].get(key, {}).items()))
     return rows
 
 
@@ -328,26 +352,26 @@ def build_report(
 
 
 def _assemble(
-    units: Sequence[Unit], results: Sequence[UnitReport], options: ReportOptions, windowed: bool
+    units: Sequence[Unit], results: Iterable[UnitReport], options: ReportOptions, windowed: bool
 ) -> Report:
-    """Merge the units' partial aggregates in order and compute the tables."""
+    """Merge the units' partial aggregates in order, each as it arrives, and compute the tables."""
     import polars as pl
 
     from interact_cli.aggregate import Partials, action_counts, tables
 
     partials = Partials()
-    events: Counter = Counter()
-    seq_before = 0
+    totals = UnitReport(LineTally("*"), {}, Counter(), 0, 0, 0, 0, False)
+    tallies = []
     for result in results:
         # File order across units: shift each unit's positions past the units before it.
         shifted = dict(result.frames)
         for name in ("first_carts", "orders"):
-            shifted[name] = shifted[name].with_columns(pl.col("seq") + seq_before)
+            shifted[name] = shifted[name].with_columns(pl.col("seq") + totals.seq)
         partials.absorb(shifted)
-        seq_before += result.seq
-        events.update(result.events)
+        tallies.append(result.tally)
+        totals.absorb(result)
     merged = partials.merged()
-    timed = any(r.saw_time for r in results) or options.time_field is not None or windowed
+    timed = totals.saw_time or options.time_field is not None or windowed
     computed = tables(merged, "time" if timed else "seq")
     extras = {"revenue": _revenue(computed["revenue"]), "actions": {}}
     rows: dict[str, list[dict[str, Any]]] = {}
@@ -356,19 +380,19 @@ def _assemble(
             extras["actions"] = action_counts(merged["counts"], table)
         rows[table] = _rows(_select(computed[table], table, options), table, extras, options)
     total = LineTally("*")
-    for tally in merge_tallies(units, [r.tally for r in results]):
+    for tally in merge_tallies(units, tallies):
         total.add(tally)
     summary = {
         **total.counts(),
-        "events": {kind: events[kind] for kind in EVENT_TYPES},
-        "unattributed": sum(r.unattributed for r in results),
+        "events": {kind: totals.events[kind] for kind in EVENT_TYPES},
+        "unattributed": totals.unattributed,
         "sets": computed["sets"].height,
         "products": computed["products"].height,
         "users": merged["users"].height,
-        "currencies": sorted(merged["orders"]["currency"].unique().to_list()),
+        "currencies": sorted(merged["orders"]["currency"].cast(pl.String).unique().to_list()),
         "time_field": options.time_field or "auto (" + ", ".join(TIME_FIELD_CANDIDATES) + ")",
         "attribution_basis": "time" if timed else "file order",
-        "untimed": sum(r.untimed for r in results) if timed else 0,
-        "outside_time_range": sum(r.outside for r in results),
+        "untimed": totals.untimed if timed else 0,
+        "outside_time_range": totals.outside,
     }
     return Report(summary, rows["sets"], rows["products"], rows["set_products"])

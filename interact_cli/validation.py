@@ -130,15 +130,16 @@ def validate(
         return _validate_splitting(sources, max_problems, valid_out, invalid_out, progress)
     count = worker_count(workers)
     units = plan(sources, count)
-    results = run_units(units, _validate_unit, max_problems, count, progress)
     log = ProblemLog(keep=max_problems)
+    tallies = []
     lines_before = 0
+    results = run_units(units, _validate_unit, max_problems, count, progress)
     for unit, (tally, unit_log) in zip(units, results, strict=True):
         lines_before = 0 if unit.start == 0 else lines_before
         log.absorb(unit_log, lines_before)
         lines_before += tally.lines
-    files = merge_tallies(units, [tally for tally, _ in results])
-    return _result(files, log)
+        tallies.append(tally)
+    return _result(merge_tallies(units, tallies), log)
 
 
 def _validate_splitting(

@@ -9,12 +9,11 @@ import msgspec
 
 from interact_cli.contract.diagnose import diagnose
 from interact_cli.contract.facts import Facts
-from interact_cli.contract.fast import RESERVED_FIELDS, FastPath
+from interact_cli.contract.fast import DECODE_FAILURES, RESERVED_FIELDS, FastPath
 from interact_cli.contract.vocabulary import TIME_FIELD_CANDIDATES
 from interact_cli.problems import Code, Finding
 
 _NOTHING: tuple[Finding, ...] = ()
-_DECODE_FAILURES = (msgspec.MsgspecError, UnicodeDecodeError, RecursionError, OverflowError)
 
 
 class Decoded(NamedTuple):
@@ -36,8 +35,9 @@ class EventDecoder:
         if clash:
             raise ValueError(f"time field cannot be a contract field: {', '.join(sorted(clash))}")
         self.time_fields = time_fields
-        self._fast = FastPath(time_fields)
-        self._typed = self._fast.decoder.decode
+        # fast_facts(line): Facts of a line with nothing to report, else None (then
+        # call `diagnose`). Bound once: it runs for every line.
+        self.fast_facts = FastPath(time_fields).line_facts
         # Decimal floats: the full path must not fail on a number out of double range in
         # an extra field, which the typed path skips without parsing.
         self._generic = msgspec.json.Decoder(float_hook=Decimal)
@@ -47,34 +47,14 @@ class EventDecoder:
         facts = self.fast_facts(line)
         return Decoded(facts, _NOTHING) if facts is not None else self.diagnose(line)
 
-    def fast_facts(self, line: bytes) -> Facts | None:
-        """Facts of a line with nothing to report, or None: then call `diagnose`."""
-        try:
-            event = self._typed(line)
-        except _DECODE_FAILURES:
-            return None
-        facts = self._fast.facts(event)
-        return facts if facts is not None and _is_utf8(line) else None
-
     def diagnose(self, line: bytes) -> Decoded:
         """Decode one line through the full rule book only (the slow, thorough path)."""
         try:
             value = self._generic.decode(line)
-        except _DECODE_FAILURES as error:
+        except DECODE_FAILURES as error:
             return Decoded(None, [Finding(Code.INVALID_JSON, "", _json_message(error))])
         facts, findings = diagnose(value, self.time_fields)
         return Decoded(facts, findings)
-
-
-def _is_utf8(line: bytes) -> bool:
-    """The typed path skips unknown fields without checking their UTF-8; this does."""
-    if line.isascii():
-        return True
-    try:
-        line.decode("utf-8")
-    except UnicodeDecodeError:
-        return False
-    return True
 
 
 def _json_message(error: BaseException) -> str:

@@ -171,18 +171,42 @@ def _order_lines(body: _OrderBody) -> tuple[OrderLine, ...] | None:
     return tuple(lines)
 
 
+DECODE_FAILURES = (msgspec.MsgspecError, UnicodeDecodeError, RecursionError, OverflowError)
+
+
+def is_utf8(line: bytes) -> bool:
+    """True if the line is valid UTF-8 (the typed decode skips unknown fields unchecked)."""
+    if line.isascii():
+        return True
+    try:
+        line.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
 class FastPath:
     """Typed decoding of the four event types, each carrying the given time fields."""
 
     def __init__(self, time_fields: tuple[str, ...]) -> None:
         kinds = {_event_struct(kind, time_fields): kind for kind in _BODIES}
         first, second, third, fourth = kinds
-        self.decoder = msgspec.json.Decoder(first | second | third | fourth)
+        self._decode = msgspec.json.Decoder(first | second | third | fourth).decode
         self._kind_of = kinds
         self._time_attrs = tuple(f"time_{i}" for i in range(len(time_fields)))
 
-    def facts(self, event: Any) -> Facts | None:
-        """Facts of a typed event with nothing to report, else None."""
+    def line_facts(self, line: bytes) -> Facts | None:
+        """Facts of a line with nothing to report, else None (then diagnose it in full)."""
+        try:
+            event = self._decode(line)
+        except DECODE_FAILURES:
+            return None
+        facts = self._facts(event)
+        if facts is None or not (line.isascii() or is_utf8(line)):
+            return None
+        return facts
+
+    def _facts(self, event: Any) -> Facts | None:
         scanned = _scan_context(event)
         if scanned is None:
             return None
