@@ -11,7 +11,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from functools import partial
 from typing import Any, TypeVar
 
@@ -51,22 +51,24 @@ def run_units(
     setting: Any,
     workers: int,
     progress: Progress | None = None,
-) -> list[Result]:
-    """work(unit, setting, on_progress) for each unit, in order, on `workers` processes."""
+) -> Iterator[Result]:
+    """work(unit, setting, on_progress) for each unit on `workers` processes, yielded in order.
+
+    Results are yielded as they arrive, so that the caller merges each and lets it go.
+    """
     if progress is not None:
         progress.begin(_distinct_sources(units))
     try:
         if workers <= 1 or len(units) <= 1:
-            return [work(unit, setting, _progress_of(progress, unit)) for unit in units]
-        results = []
+            for unit in units:
+                yield work(unit, setting, _progress_of(progress, unit))
+            return
         with _context().Pool(min(workers, len(units))) as pool:
-            for unit, result in zip(
-                units, pool.imap(partial(work, setting=setting), units), strict=True
-            ):
+            results = pool.imap(partial(work, setting=setting), units)
+            for unit, result in zip(units, results, strict=True):
                 if progress is not None:
                     progress.advance(unit.source, unit.end or unit.source.size or 0)
-                results.append(result)
-        return results
+                yield result
     finally:
         if progress is not None:
             progress.end()
