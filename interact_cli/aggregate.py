@@ -23,6 +23,8 @@ SCHEMAS: dict[str, dict[str, pl.DataType]] = {
     "orders": {"user": S, "sku": S, "seq": I64, "time": I64, "micros": I64, "currency": S},
 }
 KEYS = {"sets": ["set_id"], "products": ["sku"], "set_products": ["set_id", "sku"]}
+PAIRS = {"set_users": "set_id", "sku_users": "sku"}
+SHIFT = 1 << 32  # pair = key code * SHIFT + user code (codes are UInt32)
 COMPACT_EVERY = 4
 # Ids are kept as Categorical (u32 codes) in partial aggregates: distinct (set, user)
 # and (sku, user) pairs then cost 8 bytes each instead of two strings.
@@ -52,6 +54,21 @@ def _categorical(frame: pl.DataFrame) -> pl.DataFrame:
 
 def _strings(frame: pl.DataFrame) -> pl.DataFrame:
     return frame.with_columns(pl.col(pl.Categorical).cast(pl.String))
+
+
+def _pair_codes(frame: pl.DataFrame, key: str) -> pl.DataFrame:
+    codes = [pl.col(c).to_physical().cast(pl.UInt64) for c in (key, "user")]
+    return frame.select(pair=codes[0] * SHIFT + codes[1])
+
+
+def users_per_key(merged: dict[str, pl.DataFrame], name: str) -> pl.DataFrame:
+    """Distinct users per set (or sku) from pairs, as raw Categorical or as UInt64 codes."""
+    key, pairs = PAIRS[name], merged[name]
+    if "pair" not in pairs.columns:
+        return pairs.group_by(key).agg(users=pl.len())
+    counts = pairs.group_by(code=(pl.col("pair") // SHIFT).cast(pl.UInt32)).agg(users=pl.len())
+    keys = merged[f"{key}_keys"].with_columns(code=pl.col(key).to_physical())
+    return keys.join(counts, on="code").select(key, "users")
 
 
 def _reduce(name: str, frame: pl.DataFrame) -> pl.DataFrame:
@@ -93,10 +110,22 @@ class Partials:
                 self.parts[name] = [self._merged(name)]
 
     def absorb(self, frames: dict[str, pl.DataFrame]) -> None:
-        """Merge in another set of partial aggregates (a unit's), keeping one frame each."""
+        """Merge in another set of partial aggregates (a unit's), keeping one frame each.
+
+        Distinct (set, user) and (sku, user) pairs are kept as one UInt64 of the two
+        Categorical codes, which this process assigns consistently: deduplicating
+        millions of them then needs no string hashing.
+        """
         for name, frame in frames.items():
-            self.parts[name].append(frame)
-            self.parts[name] = [self._merged(name)]
+            if name in PAIRS:
+                key = PAIRS[name]
+                self._merge_in(f"{key}_keys", frame.select(key).unique())
+                frame = _pair_codes(frame, key)
+            self._merge_in(name, frame)
+
+    def _merge_in(self, name: str, frame: pl.DataFrame) -> None:
+        self.parts[name].append(frame)
+        self.parts[name] = [self._merged(name)]
 
     def _keep(self, name: str, frame: pl.DataFrame) -> None:
         self.parts[name].append(_reduce(name, frame))
@@ -152,7 +181,7 @@ def tables(merged: dict[str, pl.DataFrame], basis: str) -> dict[str, pl.DataFram
     attributed = counts.filter(pl.col("set_id").is_not_null())
     set_products = _bucketed(attributed, ["set_id", "sku"])
     views = merged["views"].filter(pl.col("set_id").is_not_null()).rename({"n": "views"})
-    set_users = merged["set_users"].group_by("set_id").agg(users=pl.len())
+    set_users = users_per_key(merged, "set_users")
     conversions = attribution(merged["first_carts"], merged["orders"], basis)
     ordered = conversions.group_by("set_id").agg(pl.col("ordered").sum())
     sets = (
@@ -172,7 +201,7 @@ def tables(merged: dict[str, pl.DataFrame], basis: str) -> dict[str, pl.DataFram
         .join(
             attributed.group_by("sku").agg(sets=pl.col("set_id").n_unique()), on="sku", how="left"
         )
-        .join(merged["sku_users"].group_by("sku").agg(users=pl.len()), on="sku", how="left")
+        .join(users_per_key(merged, "sku_users"), on="sku", how="left")
         .with_columns(pl.col("sets").fill_null(0), cart_per_click=_ratio("addToCart", "click"))
     )
     return {

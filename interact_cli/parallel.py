@@ -54,17 +54,29 @@ def run_units(
 ) -> Iterator[Result]:
     """work(unit, setting, on_progress) for each unit on `workers` processes, yielded in order.
 
-    Results are yielded as they arrive, so that the caller merges each and lets it go.
+    The workers start now, before the caller loads Polars (so that fork is safe); results
+    are yielded as they arrive, so that the caller merges each and lets it go.
     """
     if progress is not None:
         progress.begin(_distinct_sources(units))
+    if workers <= 1 or len(units) <= 1:
+        return _in_process(units, work, setting, progress)
+    pool = _context().Pool(min(workers, len(units)))
+    return _from_pool(pool, units, pool.imap(partial(work, setting=setting), units), progress)
+
+
+def _in_process(units, work, setting, progress) -> Iterator[Result]:
     try:
-        if workers <= 1 or len(units) <= 1:
-            for unit in units:
-                yield work(unit, setting, _progress_of(progress, unit))
-            return
-        with _context().Pool(min(workers, len(units))) as pool:
-            results = pool.imap(partial(work, setting=setting), units)
+        for unit in units:
+            yield work(unit, setting, _progress_of(progress, unit))
+    finally:
+        if progress is not None:
+            progress.end()
+
+
+def _from_pool(pool, units, results, progress) -> Iterator[Result]:
+    try:
+        with pool:
             for unit, result in zip(units, results, strict=True):
                 if progress is not None:
                     progress.advance(unit.source, unit.end or unit.source.size or 0)
