@@ -21,7 +21,9 @@ from interact_cli.scan import Progress
 Result = TypeVar("Result")
 # Below this size a file is read by one process: starting workers would cost more.
 PARALLEL_MIN_BYTES = 16 * 1024 * 1024
-UNITS_PER_WORKER = 4
+# One byte range per worker: every unit's partial aggregates are merged by the parent,
+# which competes with the workers for the cores (measured: 5.5 s with 1, 7.8 s with 4).
+UNITS_PER_WORKER = 1
 MAX_DEFAULT_WORKERS = 8
 
 

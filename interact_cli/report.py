@@ -13,9 +13,8 @@ from interact_cli.contract.vocabulary import ADD_TO_CART, EVENT_TYPES, TIME_FIEL
 from interact_cli.errors import OptionError
 from interact_cli.inputs import Unit, resolve_inputs
 from interact_cli.parallel import plan, run_units, worker_count
-from interact_cli.scan import LineTally, Progress, ScanSinks, scan_unit
+from interact_cli.scan import LineTally, Progress, ScanSinks, file_tallies, scan_unit, total_of
 from interact_cli.times import parse_bound, parse_time
-from interact_cli.validation import merge_tallies
 
 if TYPE_CHECKING:
     import polars as pl
@@ -379,9 +378,7 @@ def _assemble(
         if options.actions:
             extras["actions"] = action_counts(merged["counts"], table)
         rows[table] = _rows(_select(computed[table], table, options), table, extras, options)
-    total = LineTally("*")
-    for tally in merge_tallies(units, tallies):
-        total.add(tally)
+    total = total_of(file_tallies(units, tallies))
     summary = {
         **total.counts(),
         "events": {kind: totals.events[kind] for kind in EVENT_TYPES},

@@ -55,6 +55,24 @@ class LineTally:
         }
 
 
+def file_tallies(units: Sequence[Unit], tallies: Sequence[LineTally]) -> list[LineTally]:
+    """Per-file tallies from per-unit ones (a unit starting at byte 0 starts a file)."""
+    files: list[LineTally] = []
+    for unit, tally in zip(units, tallies, strict=True):
+        if unit.start == 0:
+            files.append(LineTally(tally.path))
+        files[-1].add(tally)
+    return files
+
+
+def total_of(tallies: Sequence[LineTally]) -> LineTally:
+    """The sum of tallies."""
+    total = LineTally("*")
+    for tally in tallies:
+        total.add(tally)
+    return total
+
+
 @dataclass
 class ScanSinks:
     """Who gets what from the pass; each is optional."""

@@ -11,7 +11,7 @@ from interact_cli.inputs import InputSource, Unit, resolve_inputs
 from interact_cli.output.atomic import SplitWriter
 from interact_cli.parallel import plan, run_units, worker_count
 from interact_cli.problems import Finding, Problem
-from interact_cli.scan import LineTally, Progress, ScanSinks, scan_unit
+from interact_cli.scan import LineTally, Progress, ScanSinks, file_tallies, scan_unit, total_of
 
 
 @dataclass
@@ -106,16 +106,6 @@ def _validate_unit(
     return tally, log
 
 
-def merge_tallies(units: Sequence[Unit], tallies: Sequence[LineTally]) -> list[LineTally]:
-    """Per-file tallies from per-unit ones (a unit starting at byte 0 starts a file)."""
-    files: list[LineTally] = []
-    for unit, tally in zip(units, tallies, strict=True):
-        if unit.start == 0:
-            files.append(LineTally(tally.path))
-        files[-1].add(tally)
-    return files
-
-
 def validate(
     inputs: Sequence[str],
     max_problems: int,
@@ -139,7 +129,7 @@ def validate(
         log.absorb(unit_log, lines_before)
         lines_before += tally.lines
         tallies.append(tally)
-    return _result(merge_tallies(units, tallies), log)
+    return _result(file_tallies(units, tallies), log)
 
 
 def _validate_splitting(
@@ -167,7 +157,4 @@ def _validate_splitting(
 
 
 def _result(files: list[LineTally], log: ProblemLog) -> ValidationResult:
-    total = LineTally("*")
-    for tally in files:
-        total.add(tally)
-    return ValidationResult(total, files, log.code_counts(), log.problems)
+    return ValidationResult(total_of(files), files, log.code_counts(), log.problems)
