@@ -39,9 +39,6 @@ class Batch:
         default_factory=lambda: {k: {c: [] for c in cols} for k, cols in SCHEMAS.items()}
     )
 
-    def __len__(self) -> int:
-        return sum(len(next(iter(cols.values()))) for cols in self.columns.values())
-
     def frame(self, name: str) -> pl.DataFrame:
         """One kind of row of the batch as a frame."""
         return pl.DataFrame(self.columns[name], schema=SCHEMAS[name])

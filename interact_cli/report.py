@@ -8,12 +8,11 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from interact_cli.contract import EventDecoder, Facts
-from interact_cli.contract.fast import RESERVED_FIELDS
 from interact_cli.contract.vocabulary import ADD_TO_CART, EVENT_TYPES, TIME_FIELD_CANDIDATES
 from interact_cli.errors import OptionError
 from interact_cli.inputs import Unit, resolve_inputs
 from interact_cli.parallel import plan, run_units, worker_count
-from interact_cli.scan import LineTally, Progress, ScanSinks, file_tallies, scan_unit, total_of
+from interact_cli.scan import LineTally, Progress, ScanSinks, scan_unit, total_of
 from interact_cli.times import parse_bound, parse_time
 
 if TYPE_CHECKING:
@@ -55,6 +54,8 @@ SET_PRODUCT_FIELDS = (
 )
 FIELDS = {"sets": SET_FIELDS, "products": PRODUCT_FIELDS, "set_products": SET_PRODUCT_FIELDS}
 ID_FIELDS = ("set_id", "sku")
+# Events per batch of Python lists before Polars reduces them: small enough to bound a
+# worker's memory, large enough that each batch's fixed Polars cost stays negligible.
 BATCH_ROWS = 50_000
 
 
@@ -267,9 +268,15 @@ def _report_unit(
     tally = scan_unit(unit, EventDecoder(time_fields), sinks)
     collector.flush()
     c = collector
-    frames = c.partials.merged()
     return UnitReport(
-        tally, frames, c.events, c.seq, c.unattributed, c.untimed, c.outside, c.saw_time
+        tally,
+        c.partials.merged(),
+        c.events,
+        c.seq,
+        c.unattributed,
+        c.untimed,
+        c.outside,
+        c.saw_time,
     )
 
 
@@ -342,17 +349,17 @@ def build_report(
     _check_sort(options)
     window = _window(options)
     time_fields = (options.time_field,) if options.time_field else TIME_FIELD_CANDIDATES
-    if set(time_fields) & RESERVED_FIELDS:
-        raise OptionError(f"--time-field {options.time_field!r} is a field of the contract")
+    try:
+        EventDecoder(time_fields)  # checks the field name here, before any worker starts
+    except ValueError as error:
+        raise OptionError(f"--time-field: {error}") from None
     count = worker_count(workers)
     units = plan(resolve_inputs(inputs), count)
     results = run_units(units, _report_unit, (time_fields, window), count, progress)
-    return _assemble(units, results, options, window is not None)
+    return _assemble(results, options, window is not None)
 
 
-def _assemble(
-    units: Sequence[Unit], results: Iterable[UnitReport], options: ReportOptions, windowed: bool
-) -> Report:
+def _assemble(results: Iterable[UnitReport], options: ReportOptions, windowed: bool) -> Report:
     """Merge the units' partial aggregates in order, each as it arrives, and compute the tables."""
     import polars as pl
 
@@ -378,7 +385,7 @@ def _assemble(
         if options.actions:
             extras["actions"] = action_counts(merged["counts"], table)
         rows[table] = _rows(_select(computed[table], table, options), table, extras, options)
-    total = total_of(file_tallies(units, tallies))
+    total = total_of(tallies)
     summary = {
         **total.counts(),
         "events": {kind: totals.events[kind] for kind in EVENT_TYPES},
