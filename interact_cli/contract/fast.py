@@ -8,10 +8,10 @@ then diagnosed in full. A property test holds the two paths to that promise.
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import msgspec
-from msgspec import UNSET, Struct, UnsetType
+from msgspec import UNSET, Meta, Struct, UnsetType
 
 from interact_cli.contract.facts import Facts, OrderLine, TimeValue
 from interact_cli.contract.vocabulary import CURRENCIES, near_miss
@@ -19,69 +19,97 @@ from interact_cli.contract.vocabulary import CURRENCIES, near_miss
 RESERVED_FIELDS = frozenset({"type", "context", "userId", "interact", "view", "order", "api"})
 
 
-class _Id(Struct, gc=False):
-    id: str
+# Constraints msgspec checks in C; a line that breaks one takes the full path.
+Text = Annotated[str, Meta(min_length=1)]
+Positive = Annotated[float, Meta(gt=0)]
+Currency = Literal[tuple(sorted(CURRENCIES))]  # type: ignore[valid-type]
 
 
-class _Content(Struct, gc=False):
+class _Ref(Struct, gc=False):
+    id: Text
+
+
+# Context items: a tagged union on "type". An unknown type fails the typed decode,
+# which is right: it is a warning, so the line takes the full path anyway.
+class _UserItem(Struct, tag_field="type", tag="user", gc=False):
+    user: _Ref
+
+
+class _SetItem(Struct, tag_field="type", tag="setCompose", gc=False):
+    setCompose: _Ref
+
+
+class _ContentBody(Struct, gc=False):
     type: str
-    setCompose: _Id | UnsetType = UNSET
+    setCompose: _Ref | UnsetType = UNSET
 
 
-class _ApiItem(Struct, gc=False):
-    id: str
+class _ContentItem(Struct, tag_field="type", tag="content", gc=False):
+    content: _ContentBody
+
+
+class _ApiRef(Struct, gc=False):
+    id: Text
     sourceIp: str | UnsetType = UNSET
     userAgent: str | UnsetType = UNSET
 
 
+class _ApiItem(Struct, tag_field="type", tag="api", gc=False):
+    api: _ApiRef | UnsetType = UNSET
+
+
 class _Page(Struct, gc=False):
-    url: str
+    url: Text
+
+
+class _PageItem(Struct, tag_field="type", tag="page", gc=False):
+    page: _Page
+
+
+class _SessionItem(Struct, tag_field="type", tag="session", gc=False):
+    session: _Ref
 
 
 class _Widget(Struct, gc=False):
-    id: str
-    type: str
+    id: Text
+    type: Text
 
 
-class _Item(Struct, gc=False):
-    type: str
-    user: _Id | UnsetType = UNSET
-    setCompose: _Id | UnsetType = UNSET
-    content: _Content | UnsetType = UNSET
-    api: _ApiItem | UnsetType = UNSET
-    page: _Page | UnsetType = UNSET
-    session: _Id | UnsetType = UNSET
-    widget: _Widget | UnsetType = UNSET
+class _WidgetItem(Struct, tag_field="type", tag="widget", gc=False):
+    widget: _Widget
+
+
+_Item = _UserItem | _SetItem | _ContentItem | _ApiItem | _PageItem | _SessionItem | _WidgetItem
 
 
 class _Product(Struct, gc=False):
-    sku: str
+    sku: Text
 
 
 class _InteractBody(Struct, gc=False):
     type: Literal["product"]
     product: _Product
-    action: str | UnsetType = UNSET
+    action: Text | UnsetType = UNSET
 
 
 class _ViewBody(Struct, gc=False):
     type: Literal["setCompose"]
-    setCompose: _Id
+    setCompose: _Ref
 
 
 class _Price(Struct, gc=False):
     amount: float
-    currency: str
+    currency: Currency
 
 
 class _Line(Struct, gc=False):
-    sku: str
-    quantity: float
+    sku: Text
+    quantity: Positive
     grossPrice: _Price
 
 
 class _OrderBody(Struct, gc=False):
-    id: str
+    id: Text
     lines: list[_Line]
 
 
@@ -96,7 +124,7 @@ _BODIES = {"interact": _InteractBody, "view": _ViewBody, "order": _OrderBody, "a
 
 def _event_struct(kind: str, time_fields: tuple[str, ...]) -> type:
     times = [(f"time_{i}", TimeValue | None | UnsetType, UNSET) for i in range(len(time_fields))]
-    fields = [(kind, _BODIES[kind]), ("context", list[_Item]), ("userId", str | UnsetType, UNSET)]
+    fields = [(kind, _BODIES[kind]), ("context", list[_Item]), ("userId", Text | UnsetType, UNSET)]
     return msgspec.defstruct(
         f"Fast{kind.title()}",
         [*fields, *times],
@@ -109,66 +137,43 @@ def _event_struct(kind: str, time_fields: tuple[str, ...]) -> type:
 
 @lru_cache(maxsize=4096)
 def _clean_action(action: str) -> bool:
-    return action != "" and near_miss(action) is None
-
-
-def _set_of(item: _Item) -> str | None:
-    if item.type == "setCompose":
-        ref = item.setCompose
-    else:
-        content = item.content
-        if content is UNSET or content.type != "setCompose":
-            return None
-        ref = content.setCompose
-    return None if ref is UNSET or not ref.id else ref.id
-
-
-def _item_clean(item: _Item) -> bool:
-    kind = item.type
-    if kind == "api":
-        return item.api is UNSET or item.api.id != ""
-    if kind == "page":
-        return item.page is not UNSET and item.page.url != ""
-    if kind == "session":
-        return item.session is not UNSET and item.session.id != ""
-    if kind == "widget":
-        return item.widget is not UNSET and item.widget.id != "" and item.widget.type != ""
-    return False
+    return near_miss(action) is None
 
 
 def _scan_context(event: Any) -> tuple[str, str | None] | None:
     """(user, set) of a context with nothing to report, else None."""
     user = set_id = None
     for item in event.context:
-        kind = item.type
-        if kind == "user":
-            ref = item.user
-            if ref is UNSET or not ref.id or (user is not None and user != ref.id):
+        kind = type(item)
+        if kind is _UserItem:
+            found = item.user.id
+            if user is not None and user != found:
                 return None
-            user = ref.id
-        elif kind == "setCompose" or kind == "content":
-            found = _set_of(item)
-            if found is None or (set_id is not None and set_id != found):
+            user = found
+        elif kind is _SetItem or kind is _ContentItem:
+            if kind is _SetItem:
+                found = item.setCompose.id
+            else:
+                content = item.content
+                if content.type != "setCompose" or content.setCompose is UNSET:
+                    return None
+                found = content.setCompose.id
+            if set_id is not None and set_id != found:
                 return None
             set_id = found
-        elif not _item_clean(item):
-            return None
     top = event.userId
     if top is not UNSET:
-        if not top or (user is not None and user != top):
+        if user is not None and user != top:
             return None
         user = top
     return None if user is None else (user, set_id)
 
 
-def _order_lines(body: _OrderBody) -> tuple[OrderLine, ...] | None:
-    lines = []
-    for line in body.lines:
-        price = line.grossPrice
-        if not line.sku or not line.quantity > 0 or price.currency not in CURRENCIES:
-            return None
-        lines.append(OrderLine(line.sku, line.quantity, price.amount, price.currency))
-    return tuple(lines)
+def _order_lines(body: _OrderBody) -> tuple[OrderLine, ...]:
+    return tuple(
+        OrderLine(line.sku, line.quantity, line.grossPrice.amount, line.grossPrice.currency)
+        for line in body.lines
+    )
 
 
 DECODE_FAILURES = (msgspec.MsgspecError, UnicodeDecodeError, RecursionError, OverflowError)
@@ -216,7 +221,7 @@ class FastPath:
         if kind == "interact":
             body = event.interact
             action = body.action
-            if set_id is None or not body.product.sku:
+            if set_id is None:
                 return None
             if action is UNSET:
                 action = None
@@ -224,14 +229,10 @@ class FastPath:
                 return None
             return Facts("interact", user, set_id, body.product.sku, action, time=time)
         if kind == "view":
-            view_set = event.view.setCompose.id
-            return Facts("view", user, view_set, time=time) if view_set else None
+            return Facts("view", user, event.view.setCompose.id, time=time)
         if kind == "order":
             body = event.order
-            lines = _order_lines(body)
-            if lines is None or not body.id:
-                return None
-            return Facts("order", user, order_id=body.id, lines=lines, time=time)
+            return Facts("order", user, order_id=body.id, lines=_order_lines(body), time=time)
         return Facts("api", user, time=time)
 
     def _time(self, event: Any) -> TimeValue | None:
