@@ -131,7 +131,7 @@ class _Collector:
     window: _Window | None
     partials: Partials
     batch: Batch
-    events: Counter = field(default_factory=Counter)
+    events: dict[str, int] = field(default_factory=lambda: dict.fromkeys(EVENT_TYPES, 0))
     pending: int = 0
     seq: int = 0
     unattributed: int = 0
@@ -161,7 +161,7 @@ class _Collector:
         )
 
     def add(self, facts: Facts) -> None:
-        kind = facts.kind
+        """Take one valid event (called for each of millions: kept lean)."""
         moment = None
         if facts.time is not None:
             self.saw_time = True
@@ -176,13 +176,22 @@ class _Collector:
                 self.outside += 1
                 return
         self.seq += 1
+        kind = facts.kind
         self.events[kind] += 1
         self._user(facts.user)
-        if kind == "interact":
-            self._interaction(facts, moment)
-        elif kind == "view":
+        if kind == "view":
             if facts.set_id is not None:
                 self._view_set(facts.set_id)
+        elif kind == "interact":
+            set_id, sku, user, action = self._interaction_columns
+            set_id(facts.set_id)
+            sku(facts.sku)
+            user(facts.user)
+            action(facts.action)
+            if facts.set_id is None:
+                self.unattributed += 1
+            elif facts.action == ADD_TO_CART:
+                self._cart(facts, moment)
         elif kind == "order":
             self._order(facts, self._moment(facts, moment))
         self.pending += 1
@@ -196,21 +205,13 @@ class _Collector:
             self.untimed += moment is None
         return moment
 
-    def _interaction(self, facts: Facts, moment: int | None) -> None:
-        set_id, sku, user, action = self._interaction_columns
-        set_id(facts.set_id)
-        sku(facts.sku)
-        user(facts.user)
-        action(facts.action)
-        if facts.set_id is None:
-            self.unattributed += 1
-        elif facts.action == ADD_TO_CART:
-            carts = self.batch.columns["carts"]
-            carts["user"].append(facts.user)
-            carts["sku"].append(facts.sku)
-            carts["set_id"].append(facts.set_id)
-            carts["seq"].append(self.seq)
-            carts["time"].append(self._moment(facts, moment))
+    def _cart(self, facts: Facts, moment: int | None) -> None:
+        carts = self.batch.columns["carts"]
+        carts["user"].append(facts.user)
+        carts["sku"].append(facts.sku)
+        carts["set_id"].append(facts.set_id)
+        carts["seq"].append(self.seq)
+        carts["time"].append(self._moment(facts, moment))
 
     def _order(self, facts: Facts, moment: int | None) -> None:
         orders = self.batch.columns["orders"]
@@ -239,7 +240,7 @@ class UnitReport:
 
     tally: LineTally
     frames: dict[str, Any]
-    events: Counter
+    events: dict[str, int]
     seq: int
     unattributed: int
     untimed: int
