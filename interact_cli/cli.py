@@ -46,9 +46,6 @@ class ReportTable(StrEnum):
     set_product = "set-product"
 
 
-TABLE_OF = {"set": "sets", "product": "products", "set-product": "set_products"}
-
-
 # Shared options, defined once.
 Inputs = Annotated[
     list[str],
@@ -101,20 +98,9 @@ def _run(debug: bool, work: Callable[[], ExitCode]) -> None:
 
 
 def _write(text: str, output: Path | None) -> None:
-    if output is None:
-        sys.stdout.write(text)
-        sys.stdout.flush()
-        return
-    from interact_cli.output.atomic import atomic_file
+    from interact_cli.output.emit import write_text
 
-    with atomic_file(str(output)) as stream:
-        stream.write(text.encode())
-
-
-def _console():
-    from rich.console import Console
-
-    return Console(file=sys.stdout, highlight=False)
+    write_text(text, None if output is None else str(output))
 
 
 def _version(value: bool) -> None:
@@ -184,9 +170,10 @@ def validate(
 
             _write(to_json(result.to_dict()), None)
         else:
+            from interact_cli.output.emit import stdout_console
             from interact_cli.output.validation_view import render_validation
 
-            render_validation(result, _console(), limit)
+            render_validation(result, stdout_console(), limit)
         return ExitCode.INVALID_DATA if result.fails(strict) else ExitCode.OK
 
     _run(debug, work)
@@ -274,7 +261,10 @@ def report(
             actions=actions,
         )
         result = build_report(inputs, options, progress=ByteProgress(), workers=workers)
-        _write_report(result, format, by, bool(set_ids), top, output)
+        from interact_cli.output.emit import emit_report
+
+        target = None if output is None else str(output)
+        emit_report(result, format.value, by.value if by else None, bool(set_ids), top, target)
         untimed = result.summary["untimed"]
         if untimed and (since or until):
             _fail(f"left out {untimed:,} events without a usable time (see 'untimed')")
@@ -284,41 +274,6 @@ def report(
         return ExitCode.INVALID_DATA if fail_on_invalid and invalid else ExitCode.OK
 
     _run(debug, work)
-
-
-def _write_report(
-    result, format: ReportFormat, by, drill: bool, top: int | None, output: Path | None
-) -> None:
-    table = TABLE_OF[by.value if by else "set"]
-    if format == ReportFormat.table:
-        from interact_cli.output.report_view import render_report
-
-        if by is not None:
-            chosen = [table]
-        else:
-            chosen = ["sets", "set_products"] if drill else ["sets", "products"]
-        if output is None:
-            render_report(result, _console(), chosen, top)
-            return
-        from io import StringIO
-
-        from rich.console import Console
-
-        buffer = StringIO()
-        render_report(result, Console(file=buffer, width=160), chosen, top)
-        _write(buffer.getvalue(), output)
-        return
-    from interact_cli.output.formats import to_csv, to_json, to_markdown
-
-    if format == ReportFormat.json:
-        _write(to_json(result.to_dict()), output)
-        return
-    columns, rows = result.flat(table)
-    numeric = {c for c in columns if c not in ("set_id", "sku")}
-    text = (
-        to_csv(columns, rows) if format == ReportFormat.csv else to_markdown(columns, rows, numeric)
-    )
-    _write(text, output)
 
 
 @app.command()

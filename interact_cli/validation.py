@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import asdict, dataclass, field, replace
 from functools import partial
 
 from interact_cli.contract import EventDecoder
@@ -27,14 +27,7 @@ class CodeCount:
 
     def to_dict(self) -> dict[str, object]:
         """The row as a JSON-ready dict."""
-        return {
-            "code": self.code,
-            "severity": self.severity,
-            "count": self.count,
-            "first_file": self.first_file,
-            "first_line": self.first_line,
-            "example": self.example,
-        }
+        return asdict(self)
 
 
 @dataclass

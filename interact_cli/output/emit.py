@@ -1,0 +1,57 @@
+"""Where rendered output goes: stdout (a Rich console for tables) or a file, atomically."""
+
+from __future__ import annotations
+
+import sys
+from io import StringIO
+
+from rich.console import Console
+
+from interact_cli.output.atomic import atomic_file
+from interact_cli.output.formats import to_csv, to_json, to_markdown
+from interact_cli.output.report_view import render_report
+from interact_cli.report import Report
+
+TABLE_OF = {"set": "sets", "product": "products", "set-product": "set_products"}
+FILE_WIDTH = 160  # tables written to a file are not folded for a terminal
+
+
+def write_text(text: str, output: str | None) -> None:
+    """Text to stdout, or atomically to a file."""
+    if output is None:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+        return
+    with atomic_file(output) as stream:
+        stream.write(text.encode())
+
+
+def stdout_console() -> Console:
+    """A Rich console on stdout (width and colour from the terminal, COLUMNS, NO_COLOR)."""
+    return Console(file=sys.stdout, highlight=False)
+
+
+def emit_report(
+    report: Report, format: str, by: str | None, drill: bool, top: int | None, output: str | None
+) -> None:
+    """Render a report in a format; `by` picks the table (CSV and Markdown show one)."""
+    table = TABLE_OF[by or "set"]
+    if format == "table":
+        chosen = [table] if by else (["sets", "set_products"] if drill else ["sets", "products"])
+        if output is None:
+            render_report(report, stdout_console(), chosen, top)
+            return
+        buffer = StringIO()
+        render_report(report, Console(file=buffer, width=FILE_WIDTH), chosen, top)
+        write_text(buffer.getvalue(), output)
+        return
+    if format == "json":
+        write_text(to_json(report.to_dict()), output)
+        return
+    columns, rows = report.flat(table)
+    if format == "csv":
+        write_text(to_csv(columns, rows), output)
+    else:
+        write_text(
+            to_markdown(columns, rows, {c for c in columns if c not in ("set_id", "sku")}), output
+        )
