@@ -25,6 +25,7 @@ PARALLEL_MIN_BYTES = 16 * 1024 * 1024
 # which competes with the workers for the cores (measured: 5.5 s with 1, 7.8 s with 4).
 UNITS_PER_WORKER = 1
 MAX_DEFAULT_WORKERS = 8
+POLL_SECONDS = 0.25  # how often the parent refreshes the progress bar while it waits
 
 
 def worker_count(requested: int | None) -> int:
@@ -60,39 +61,66 @@ def run_units(
     are yielded as they arrive, so that the caller merges each and lets it go.
     """
     if progress is not None:
-        progress.begin(_distinct_sources(units))
+        progress.begin(sum(unit.size or 0 for unit in units))
     if workers <= 1 or len(units) <= 1:
         return _in_process(units, work, setting, progress)
-    pool = _context().Pool(min(workers, len(units)))
-    return _from_pool(pool, units, pool.imap(partial(work, setting=setting), units), progress)
+    counter = _context().Value("q", 0)
+    pool = _context().Pool(min(workers, len(units)), _share_counter, (counter,))
+    results = pool.imap(partial(_counted, work=work, setting=setting), units)
+    return _from_pool(pool, len(units), results, counter, progress)
 
 
 def _in_process(units, work, setting, progress) -> Iterator[Result]:
+    done_before = 0
     try:
         for unit in units:
-            yield work(unit, setting, _progress_of(progress, unit))
+            on_progress = None
+            if progress is not None:
+                start = done_before - unit.start
+                on_progress = lambda position, start=start: progress.update(start + position)  # noqa: E731
+            yield work(unit, setting, on_progress)
+            done_before += unit.size or 0
     finally:
         if progress is not None:
             progress.end()
 
 
-def _from_pool(pool, units, results, progress) -> Iterator[Result]:
+def _from_pool(pool, count: int, results, counter, progress) -> Iterator[Result]:
     try:
         with pool:
-            for unit, result in zip(units, results, strict=True):
+            for _ in range(count):
+                while True:
+                    try:
+                        result = results.next(timeout=POLL_SECONDS)
+                        break
+                    except multiprocessing.TimeoutError:
+                        if progress is not None:
+                            progress.update(counter.value)
                 if progress is not None:
-                    progress.advance(unit.source, unit.end or unit.source.size or 0)
+                    progress.update(counter.value)
                 yield result
     finally:
         if progress is not None:
             progress.end()
 
 
-def _progress_of(progress: Progress | None, unit: Unit) -> Callable[[int], None] | None:
-    if progress is None:
-        return None
-    return partial(progress.advance, unit.source)
+# In a worker process: the byte counter shared with the parent, for its progress bar.
+_bytes_read = None
 
 
-def _distinct_sources(units: Sequence[Unit]) -> list[InputSource]:
-    return [unit.source for unit in units if unit.start == 0]
+def _share_counter(counter) -> None:
+    global _bytes_read
+    _bytes_read = counter
+
+
+def _counted(unit: Unit, work: Callable[..., Result], setting: Any) -> Result:
+    """Run work on a unit in a worker, adding the bytes it reads to the shared counter."""
+    last = unit.start
+
+    def on_progress(position: int) -> None:
+        nonlocal last
+        with _bytes_read.get_lock():
+            _bytes_read.value += position - last
+        last = position
+
+    return work(unit, setting, on_progress)

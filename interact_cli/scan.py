@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from interact_cli.contract import EventDecoder, Facts
-from interact_cli.inputs import InputSource, Unit, is_blank, iter_batches, line_body
+from interact_cli.inputs import Unit, is_blank, iter_batches, line_body
 from interact_cli.problems import Finding, Severity
 
 FactsSink = Callable[[Facts], None]
@@ -18,10 +18,10 @@ RawSink = Callable[[bytes, bool], None]
 
 
 class Progress(Protocol):
-    """Something that shows how far the pass has read."""
+    """Something that shows how far the pass has read, in bytes of all inputs."""
 
-    def begin(self, sources: Sequence[InputSource]) -> None: ...
-    def advance(self, source: InputSource, done: int) -> None: ...
+    def begin(self, total: int) -> None: ...
+    def update(self, done: int) -> None: ...
     def end(self) -> None: ...
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field, replace
-from functools import partial
 
 from interact_cli.contract import EventDecoder
 from interact_cli.inputs import InputSource, Unit, resolve_inputs
@@ -134,18 +133,14 @@ def _validate_splitting(
 ) -> ValidationResult:
     """One process, writing each line to the valid or invalid file in input order."""
     log = ProblemLog(keep=max_problems)
-    files = []
     with SplitWriter(sources, valid_out, invalid_out) as split:
-        if progress is not None:
-            progress.begin(sources)
-        try:
-            for source in sources:
-                on_progress = None if progress is None else partial(progress.advance, source)
-                sinks = ScanSinks(findings=log.add, raw=split.sink, progress=on_progress)
-                files.append(scan_unit(Unit(source), EventDecoder(), sinks))
-        finally:
-            if progress is not None:
-                progress.end()
+
+        def scan_writing(unit: Unit, setting: None, on_progress: Callable[[int], None] | None):
+            sinks = ScanSinks(findings=log.add, raw=split.sink, progress=on_progress)
+            return scan_unit(unit, EventDecoder(), sinks)
+
+        units = [Unit(source) for source in sources]
+        files = list(run_units(units, scan_writing, None, 1, progress))
     return _result(files, log)
 
 

@@ -6,6 +6,7 @@ import gzip
 import io
 import itertools
 import json
+import os
 import random
 import sys
 
@@ -109,3 +110,41 @@ def test_compressed_and_stdin_inputs_match_the_oracle_with_two_workers(
     assert build_report([str(gz)], ReportOptions(), workers=2).to_dict() == oracle_report([data])
     monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(data)))
     assert build_report(["-"], ReportOptions(), workers=2).to_dict() == oracle_report([data])
+
+
+class RecordingProgress:
+    """A Progress that records what it was told."""
+
+    def __init__(self) -> None:
+        self.total = None
+        self.updates: list[int] = []
+        self.ended = False
+
+    def begin(self, total: int) -> None:
+        self.total = total
+
+    def update(self, done: int) -> None:
+        self.updates.append(done)
+
+    def end(self) -> None:
+        self.ended = True
+
+
+@pytest.mark.parametrize(
+    ("workers", "split"),
+    [(1, False), (2, False), (1, True)],
+    ids=["one-process", "two-workers", "split-files"],
+)
+def test_progress_reaches_the_total_bytes_monotonically(tmp_path, split_everything, workers, split):
+    paths = []
+    for seed in (1, 2):
+        path = tmp_path / f"e{seed}.ndjson"
+        path.write_bytes(mixed_export(seed, 6000))
+        paths.append(str(path))
+    total = sum(os.path.getsize(p) for p in paths)
+    progress = RecordingProgress()
+    outputs = {"valid_out": str(tmp_path / "v.ndjson")} if split else {}
+    validate(paths, max_problems=10, progress=progress, workers=workers, **outputs)
+    assert progress.total == total and progress.ended
+    assert progress.updates and progress.updates[-1] == total
+    assert progress.updates == sorted(progress.updates)

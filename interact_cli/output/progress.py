@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Sequence
-
-from interact_cli.inputs import InputSource
 
 SHOW_ABOVE_BYTES = 4 * 1024 * 1024
 
@@ -16,14 +13,9 @@ class ByteProgress:
     def __init__(self) -> None:
         self._bar = None
         self._task = None
-        self._offsets: dict[str, int] = {}
 
-    def begin(self, sources: Sequence[InputSource]) -> None:
-        """Start the bar if stderr is a terminal and the files are large."""
-        total = 0
-        for source in sources:
-            self._offsets[source.name] = total
-            total += source.size or 0
+    def begin(self, total: int) -> None:
+        """Start the bar if stderr is a terminal and the inputs are large."""
         if not sys.stderr.isatty() or total < SHOW_ABOVE_BYTES:
             return
         from rich.console import Console
@@ -34,10 +26,10 @@ class ByteProgress:
         self._task = self._bar.add_task("reading", total=total)
         self._bar.start()
 
-    def advance(self, source: InputSource, done: int) -> None:
-        """Move the bar to `done` bytes into `source`."""
+    def update(self, done: int) -> None:
+        """Move the bar to `done` bytes."""
         if self._bar is not None:
-            self._bar.update(self._task, completed=self._offsets.get(source.name, 0) + done)
+            self._bar.update(self._task, completed=done)
 
     def end(self) -> None:
         """Remove the bar."""
