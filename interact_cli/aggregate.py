@@ -84,7 +84,13 @@ def _reduce(name: str, frame: pl.DataFrame) -> pl.DataFrame:
 
 @dataclass
 class Partials:
-    """Partial aggregates of all batches so far."""
+    """Partial aggregates of all batches (or units) so far.
+
+    Distinct (set, user) and (sku, user) pairs are kept as one UInt64 of the two
+    Categorical codes, which a process assigns consistently: deduplicating millions of
+    them then needs no string hashing. `portable()` turns them back into values for
+    another process.
+    """
 
     parts: dict[str, list[pl.DataFrame]] = field(default_factory=lambda: defaultdict(list))
     batches: int = 0
@@ -92,47 +98,61 @@ class Partials:
     def add(self, batch: Batch) -> None:
         """Reduce one batch and keep its partial aggregates."""
         inter = batch.frame("interactions")
-        self._keep("counts", inter.group_by("set_id", "sku", "action").agg(n=pl.len()))
-        self._keep(
-            "set_users", inter.filter(pl.col("set_id").is_not_null()).select("set_id", "user")
+        self.absorb(
+            {
+                "counts": inter.group_by("set_id", "sku", "action").agg(n=pl.len()),
+                "set_users": inter.filter(pl.col("set_id").is_not_null()).select("set_id", "user"),
+                "sku_users": inter.select("sku", "user"),
+                "views": batch.frame("views").group_by("set_id").agg(n=pl.len()),
+                "users": batch.frame("users"),
+                "first_carts": batch.frame("carts"),
+                "orders": batch.frame("orders"),
+            },
+            compact=False,
         )
-        self._keep("sku_users", inter.select("sku", "user"))
-        self._keep("views", batch.frame("views").group_by("set_id").agg(n=pl.len()))
-        self._keep("users", batch.frame("users"))
-        self._keep("first_carts", batch.frame("carts"))
-        self._keep("orders", batch.frame("orders"))
         self.batches += 1
         if self.batches % COMPACT_EVERY == 0:
             for name in list(self.parts):
                 self.parts[name] = [self._merged(name)]
 
-    def absorb(self, frames: dict[str, pl.DataFrame]) -> None:
-        """Merge in another set of partial aggregates (a unit's), keeping one frame each.
-
-        Distinct (set, user) and (sku, user) pairs are kept as one UInt64 of the two
-        Categorical codes, which this process assigns consistently: deduplicating
-        millions of them then needs no string hashing.
-        """
+    def absorb(self, frames: dict[str, pl.DataFrame], compact: bool = True) -> None:
+        """Take partial aggregates (of a batch, or a unit's `portable()` ones)."""
         for name, frame in frames.items():
             if name in PAIRS:
                 key = PAIRS[name]
-                self._merge_in(f"{key}_keys", frame.select(key).unique())
+                frame = _categorical(frame)
+                self._keep(f"{key}_keys", frame.select(key).unique(), compact)
                 frame = _pair_codes(frame, key)
-            self._merge_in(name, frame)
+            self._keep(name, frame, compact)
 
-    def _merge_in(self, name: str, frame: pl.DataFrame) -> None:
-        self.parts[name].append(frame)
-        self.parts[name] = [self._merged(name)]
-
-    def _keep(self, name: str, frame: pl.DataFrame) -> None:
+    def _keep(self, name: str, frame: pl.DataFrame, compact: bool) -> None:
         self.parts[name].append(_reduce(name, frame))
+        if compact:
+            self.parts[name] = [self._merged(name)]
 
     def _merged(self, name: str) -> pl.DataFrame:
         return _reduce(name, pl.concat(self.parts[name], how="vertical"))
 
     def merged(self) -> dict[str, pl.DataFrame]:
-        """Every partial aggregate merged into one frame."""
+        """Every partial aggregate merged into one frame (pairs as codes of this process)."""
         return {name: self._merged(name) for name in self.parts}
+
+    def portable(self) -> dict[str, pl.DataFrame]:
+        """The merged aggregates with pairs as (key, user) values, to send to another process."""
+        merged = self.merged()
+        if "users" not in merged:
+            return merged
+        users = merged["users"].with_columns(user_code=pl.col("user").to_physical())
+        for name, key in PAIRS.items():
+            keys = merged.pop(f"{key}_keys").with_columns(key_code=pl.col(key).to_physical())
+            codes = merged[name].select(
+                key_code=(pl.col("pair") // SHIFT).cast(pl.UInt32),
+                user_code=(pl.col("pair") % SHIFT).cast(pl.UInt32),
+            )
+            merged[name] = (
+                codes.join(keys, on="key_code").join(users, on="user_code").select(key, "user")
+            )
+        return merged
 
 
 def _bucketed(counts: pl.DataFrame, keys: list[str]) -> pl.DataFrame:

@@ -271,7 +271,7 @@ def _report_unit(
     c = collector
     return UnitReport(
         tally,
-        c.partials.merged(),
+        c.partials.portable(),
         c.events,
         c.seq,
         c.unattributed,
