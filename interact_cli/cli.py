@@ -165,15 +165,9 @@ def validate(
             progress=ByteProgress(),
             workers=workers,
         )
-        if format == ValidateFormat.json:
-            from interact_cli.output.formats import to_json
+        from interact_cli.output.emit import emit_validation
 
-            _write(to_json(result.to_dict()), None)
-        else:
-            from interact_cli.output.emit import stdout_console
-            from interact_cli.output.validation_view import render_validation
-
-            render_validation(result, stdout_console(), limit)
+        emit_validation(result, format.value, limit)
         return ExitCode.INVALID_DATA if result.fails(strict) else ExitCode.OK
 
     _run(debug, work)

@@ -10,7 +10,9 @@ from rich.console import Console
 from interact_cli.output.atomic import atomic_file
 from interact_cli.output.formats import to_csv, to_json, to_markdown
 from interact_cli.output.report_view import render_report
+from interact_cli.output.validation_view import render_validation
 from interact_cli.report import Report
+from interact_cli.validation import ValidationResult
 
 TABLE_OF = {"set": "sets", "product": "products", "set-product": "set_products"}
 FILE_WIDTH = 160  # tables written to a file are not folded for a terminal
@@ -55,3 +57,11 @@ def emit_report(
         write_text(
             to_markdown(columns, rows, {c for c in columns if c not in ("set_id", "sku")}), output
         )
+
+
+def emit_validation(result: ValidationResult, format: str, max_problems: int) -> None:
+    """Render a validation result to stdout: a Rich summary and tables, or one JSON document."""
+    if format == "json":
+        write_text(to_json(result.to_dict()), None)
+    else:
+        render_validation(result, stdout_console(), max_problems)

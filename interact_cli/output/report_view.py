@@ -106,12 +106,12 @@ def _table(title: str, columns: list[str], rows: list[dict], shorten: int | None
     return table
 
 
-def _groups(report: Report, table: str) -> tuple[list[str], list[str], list[dict]]:
-    columns, rows = report.flat(table)
+def _halves(columns: list[str], table: str) -> tuple[list[str], list[str]]:
+    """The columns split in two tables, each starting with the id columns."""
     ids = [c for c in columns if c in ("set_id", "sku")]
     values = [c for c in columns if c not in ids]
     split = values.index(SPLIT_AFTER[table]) + 1
-    return ids + values[:split], ids + values[split:], rows
+    return ids + values[:split], ids + values[split:]
 
 
 def _fits(console: Console, *tables: Table) -> bool:
@@ -120,14 +120,15 @@ def _fits(console: Console, *tables: Table) -> bool:
 
 
 def _fitted(report: Report, table: str, console: Console, limit: int | None) -> list:
-    first, second, rows = _groups(report, table)
+    columns, rows = report.flat(table)
+    first, second = _halves(columns, table)
     total = (
         report.summary["sets" if table == "sets" else "products"]
         if table != "set_products"
         else None
     )
     title = _title(table, len(rows), total, limit)
-    whole = _table(title, first + [c for c in second if c not in first], rows, None)
+    whole = _table(title, columns, rows, None)
     if _fits(console, whole) or not rows:
         return [whole]
     halves = [_table(title, first, rows, None), _table(f"{title}, continued", second, rows, None)]
