@@ -2,23 +2,24 @@
 
 from __future__ import annotations
 
+import tempfile
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from interact_cli.contract import EventDecoder, Facts
-from interact_cli.contract.vocabulary import ADD_TO_CART, EVENT_TYPES, TIME_FIELD_CANDIDATES
+from interact_cli.collect import TimeWindow, UnitReport, report_unit
+from interact_cli.contract import EventDecoder
+from interact_cli.contract.vocabulary import EVENT_TYPES, TIME_FIELD_CANDIDATES
 from interact_cli.errors import OptionError
-from interact_cli.inputs import Unit, resolve_inputs
+from interact_cli.inputs import resolve_inputs
 from interact_cli.parallel import plan, run_units, worker_count
-from interact_cli.scan import LineTally, Progress, ScanSinks, scan_unit, total_of
-from interact_cli.times import parse_bound, parse_time
+from interact_cli.scan import LineTally, Progress, total_of
+from interact_cli.times import parse_bound
 
 if TYPE_CHECKING:
     import polars as pl
 
-    from interact_cli.aggregate import Batch, Partials
 
 SET_FIELDS = (
     "set_id",
@@ -54,9 +55,6 @@ SET_PRODUCT_FIELDS = (
 )
 FIELDS = {"sets": SET_FIELDS, "products": PRODUCT_FIELDS, "set_products": SET_PRODUCT_FIELDS}
 ID_FIELDS = ("set_id", "sku")
-# Events per batch of Python lists before Polars reduces them: small enough to bound a
-# worker's memory, large enough that each batch's fixed Polars cost stays negligible.
-BATCH_ROWS = 50_000
 
 
 @dataclass(frozen=True)
@@ -113,182 +111,14 @@ class Report:
         return columns, flat_rows
 
 
-@dataclass
-class _Window:
-    since: int | None
-    until: int | None
-
-    def contains(self, moment: int) -> bool:
-        return (self.since is None or moment >= self.since) and (
-            self.until is None or moment < self.until
-        )
-
-
-@dataclass
-class _Collector:
-    """Takes the facts of valid events, batches them as columns, and counts the rest."""
-
-    window: _Window | None
-    partials: Partials
-    batch: Batch
-    events: dict[str, int] = field(default_factory=lambda: dict.fromkeys(EVENT_TYPES, 0))
-    pending: int = 0
-    seq: int = 0
-    unattributed: int = 0
-    untimed: int = 0
-    outside: int = 0
-    saw_time: bool = False
-
-    @classmethod
-    def new(cls, window: _Window | None) -> _Collector:
-        from interact_cli.aggregate import Batch, Partials
-
-        collector = cls(window, Partials(), Batch())
-        collector._bind()
-        return collector
-
-    def _bind(self) -> None:
-        """Bound appends of the hot columns: fewer lookups for each of millions of events."""
-        columns = self.batch.columns
-        rows = columns["interactions"]
-        self._user = columns["users"]["user"].append
-        self._view_set = columns["views"]["set_id"].append
-        self._interaction_columns = (
-            rows["set_id"].append,
-            rows["sku"].append,
-            rows["user"].append,
-            rows["action"].append,
-        )
-
-    def add(self, facts: Facts) -> None:
-        """Take one valid event (called for each of millions: kept lean)."""
-        moment = None
-        if facts.time is not None:
-            self.saw_time = True
-        if self.window is not None:
-            # With a time range every event needs its time; without, only those that
-            # the order attribution compares (add-to-carts and orders), parsed later.
-            moment = parse_time(facts.time)
-            if moment is None:
-                self.untimed += 1
-                return
-            if not self.window.contains(moment):
-                self.outside += 1
-                return
-        self.seq += 1
-        kind = facts.kind
-        self.events[kind] += 1
-        self._user(facts.user)
-        if kind == "view":
-            if facts.set_id is not None:
-                self._view_set(facts.set_id)
-        elif kind == "interact":
-            set_id, sku, user, action = self._interaction_columns
-            set_id(facts.set_id)
-            sku(facts.sku)
-            user(facts.user)
-            action(facts.action)
-            if facts.set_id is None:
-                self.unattributed += 1
-            elif facts.action == ADD_TO_CART:
-                self._cart(facts, moment)
-        elif kind == "order":
-            self._order(facts, self._moment(facts, moment))
-        self.pending += 1
-        if self.pending >= BATCH_ROWS:
-            self.flush()
-
-    def _moment(self, facts: Facts, moment: int | None) -> int | None:
-        """The time of an event the attribution compares; counts it when unusable."""
-        if self.window is None:
-            moment = parse_time(facts.time)
-            self.untimed += moment is None
-        return moment
-
-    def _cart(self, facts: Facts, moment: int | None) -> None:
-        carts = self.batch.columns["carts"]
-        carts["user"].append(facts.user)
-        carts["sku"].append(facts.sku)
-        carts["set_id"].append(facts.set_id)
-        carts["seq"].append(self.seq)
-        carts["time"].append(self._moment(facts, moment))
-
-    def _order(self, facts: Facts, moment: int | None) -> None:
-        orders = self.batch.columns["orders"]
-        for line in facts.lines:
-            orders["user"].append(facts.user)
-            orders["sku"].append(line.sku)
-            orders["seq"].append(self.seq)
-            orders["time"].append(moment)
-            # Revenue in exact integer millionths, so sums do not depend on their order.
-            orders["micros"].append(round(line.quantity * line.amount * 1_000_000))
-            orders["currency"].append(line.currency)
-
-    def flush(self) -> None:
-        """Reduce the pending batch into partial aggregates."""
-        from interact_cli.aggregate import Batch
-
-        self.partials.add(self.batch)
-        self.batch = Batch()
-        self._bind()
-        self.pending = 0
-
-
-@dataclass
-class UnitReport:
-    """What a worker returns for one unit: its tally, partial aggregates and counters."""
-
-    tally: LineTally
-    frames: dict[str, Any]
-    events: dict[str, int]
-    seq: int
-    unattributed: int
-    untimed: int
-    outside: int
-    saw_time: bool
-
-    def absorb(self, other: UnitReport) -> None:
-        """Add another unit's counters (not its frames) to these."""
-        self.events.update(other.events)
-        self.seq += other.seq
-        self.unattributed += other.unattributed
-        self.untimed += other.untimed
-        self.outside += other.outside
-        self.saw_time = self.saw_time or other.saw_time
-
-
-def _report_unit(
-    unit: Unit,
-    setting: tuple[tuple[str, ...], _Window | None],
-    on_progress: Any = None,
-) -> UnitReport:
-    """Worker: decode one unit and reduce its valid events to partial aggregates."""
-    time_fields, window = setting
-    collector = _Collector.new(window)
-    sinks = ScanSinks(facts=collector.add, progress=on_progress)
-    tally = scan_unit(unit, EventDecoder(time_fields), sinks)
-    collector.flush()
-    c = collector
-    return UnitReport(
-        tally,
-        c.partials.portable(),
-        c.events,
-        c.seq,
-        c.unattributed,
-        c.untimed,
-        c.outside,
-        c.saw_time,
-    )
-
-
-def _window(options: ReportOptions) -> _Window | None:
+def _window(options: ReportOptions) -> TimeWindow | None:
     if options.since is None and options.until is None:
         return None
     since = None if options.since is None else parse_bound(options.since, "--since")
     until = None if options.until is None else parse_bound(options.until, "--until", True)
     if since is not None and until is not None and since >= until:
         raise OptionError("--since must be before --until")
-    return _Window(since, until)
+    return TimeWindow(since, until)
 
 
 def _check_sort(options: ReportOptions) -> None:
@@ -356,45 +186,52 @@ def build_report(
         raise OptionError(f"--time-field: {error}") from None
     count = worker_count(workers)
     units = plan(resolve_inputs(inputs), count)
-    results = run_units(units, _report_unit, (time_fields, window), count, progress)
-    return _assemble(results, options, window is not None)
+    # Workers hand their partial aggregates over as Arrow files in this folder: a pickle
+    # through the pool's pipe held three copies of them at once in the parent.
+    with tempfile.TemporaryDirectory(prefix="interact-cli-") as spill:
+        setting = (time_fields, window, spill)
+        results = run_units(units, report_unit, setting, count, progress)
+        return _assemble(results, options, window is not None)
 
 
 def _assemble(results: Iterable[UnitReport], options: ReportOptions, windowed: bool) -> Report:
     """Merge the units' partial aggregates in order, each as it arrives, and compute the tables."""
-    import polars as pl
-
-    from interact_cli.aggregate import Partials, action_counts, tables
+    from interact_cli.aggregate import Partials, action_counts, pl, tables
 
     partials = Partials()
     totals = UnitReport(LineTally("*"), {}, Counter(), 0, 0, 0, 0, False)
     tallies = []
     for result in results:
+        frames = result.take_frames()
         # File order across units: shift each unit's positions past the units before it.
-        shifted = dict(result.frames)
         for name in ("first_carts", "orders"):
-            shifted[name] = shifted[name].with_columns(pl.col("seq") + totals.seq)
-        partials.absorb(shifted)
+            frames[name] = frames[name].with_columns(pl.col("seq") + totals.seq)
+        partials.absorb(frames)
+        del frames
         tallies.append(result.tally)
         totals.absorb(result)
     merged = partials.merged()
+    del partials  # the tables below need only the merged frames: let the parts go
     timed = totals.saw_time or options.time_field is not None or windowed
+    currencies = merged["orders"]["currency"].cast(pl.String).unique().to_list()
+    users, counts = merged["users"].height, merged["counts"]
     computed = tables(merged, "time" if timed else "seq")
-    extras = {"revenue": _revenue(computed["revenue"]), "actions": {}}
+    del merged
+    extras = {"revenue": _revenue(computed.pop("revenue")), "actions": {}}
+    sizes = {table: computed[table].height for table in ("sets", "products")}
     rows: dict[str, list[dict[str, Any]]] = {}
     for table in FIELDS:
         if options.actions:
-            extras["actions"] = action_counts(merged["counts"], table)
-        rows[table] = _rows(_select(computed[table], table, options), table, extras, options)
-    total = total_of(tallies)
+            extras["actions"] = action_counts(counts, table)
+        # Rows are Python dicts, ~10x the size of the frame: drop each frame once converted.
+        rows[table] = _rows(_select(computed.pop(table), table, options), table, extras, options)
     summary = {
-        **total.counts(),
+        **total_of(tallies).counts(),
         "events": {kind: totals.events[kind] for kind in EVENT_TYPES},
         "unattributed": totals.unattributed,
-        "sets": computed["sets"].height,
-        "products": computed["products"].height,
-        "users": merged["users"].height,
-        "currencies": sorted(merged["orders"]["currency"].cast(pl.String).unique().to_list()),
+        **sizes,
+        "users": users,
+        "currencies": sorted(currencies),
         "time_field": options.time_field or "auto (" + ", ".join(TIME_FIELD_CANDIDATES) + ")",
         "attribution_basis": "time" if timed else "file order",
         "untimed": totals.untimed if timed else 0,

@@ -9,10 +9,13 @@ import json
 import os
 import random
 import sys
+import tempfile
+from pathlib import Path
 
 import pytest
 
 from interact_cli import parallel
+from interact_cli.aggregate import SpilledFrames
 from interact_cli.generate import broken_catalogue, generate_lines
 from interact_cli.inputs import InputSource, plan_units
 from interact_cli.report import ReportOptions, build_report
@@ -62,6 +65,24 @@ def test_sample_files_report_matches_the_oracle(split_everything, workers):
     paths = [SAMPLE / "events.ndjson", SAMPLE / "broken.ndjson"]
     got = build_report([str(p) for p in paths], ReportOptions(), workers=workers).to_dict()
     assert got == oracle_report([p.read_bytes() for p in paths])
+
+
+def test_units_hand_over_through_arrow_files_that_are_then_removed(
+    tmp_path, monkeypatch, split_everything
+):
+    root = tmp_path / "tmp"
+    root.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(root))
+    loaded, load = [], SpilledFrames.load
+    monkeypatch.setattr(
+        SpilledFrames, "load", lambda self: loaded.append(self.folder) or load(self)
+    )
+    paths = [SAMPLE / "events.ndjson", SAMPLE / "broken.ndjson"]
+    got = build_report([str(p) for p in paths], ReportOptions(), workers=2).to_dict()
+    assert got == oracle_report([p.read_bytes() for p in paths])
+    # Two byte ranges of each file, each one unit.
+    assert len(loaded) == 4 and {Path(f).parent.parent for f in loaded} == {root}
+    assert list(root.iterdir()) == []
 
 
 @pytest.mark.parametrize("workers", [1, 2, 3])

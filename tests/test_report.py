@@ -8,7 +8,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from interact_cli import aggregate, report
+from interact_cli import aggregate, collect
 from interact_cli.errors import OptionError
 from interact_cli.generate import broken_catalogue
 from interact_cli.report import ReportOptions, build_report
@@ -35,7 +35,7 @@ def run(
 @pytest.fixture(params=[200_000, 7], ids=["one-batch", "many-batches"])
 def batch_rows(request, monkeypatch):
     """Run each oracle test with one batch and with many batches merged and compacted."""
-    monkeypatch.setattr(report, "BATCH_ROWS", request.param)
+    monkeypatch.setattr(collect, "BATCH_ROWS", request.param)
     monkeypatch.setattr(aggregate, "COMPACT_EVERY", 3)
     return request.param
 
