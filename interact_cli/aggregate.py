@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import tempfile
 from collections import defaultdict
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -118,7 +119,7 @@ class Partials:
                 "users": batch.frame("users"),
                 "first_carts": batch.frame("carts"),
                 "orders": batch.frame("orders"),
-            },
+            }.items(),
             compact=False,
         )
         self.batches += 1
@@ -126,12 +127,19 @@ class Partials:
             for name in list(self.parts):
                 self.parts[name] = [self._merged(name)]
 
-    def absorb(self, frames: dict[str, pl.DataFrame], compact: bool = True) -> None:
-        """Take partial aggregates (of a batch, or a unit's `portable()` ones)."""
-        if "local" in frames.get("users", pl.DataFrame()).columns:
-            frames = _recoded(frames)
-        for name, frame in frames.items():
-            if name in PAIRS and "pair" not in frame.columns:
+    def absorb(self, frames: Iterable[tuple[str, pl.DataFrame]], compact: bool = True) -> None:
+        """Take partial aggregates, one (name, frame) at a time: a batch's, or the
+        `portable()` ones of another process (its code dictionaries come first)."""
+        lookups: dict[str, pl.Series] = {}
+        for name, frame in frames:
+            if "local" in frame.columns:  # a dictionary: value -> the sender's code
+                column = frame.columns[0]
+                frame = _categorical(frame)
+                lookups[column] = _lookup(frame, column)
+                frame = frame.select(column)
+            elif name in PAIRS and "pair" in frame.columns:
+                frame = _recoded(frame, lookups[PAIRS[name]], lookups["user"])
+            elif name in PAIRS:
                 key = PAIRS[name]
                 frame = _categorical(frame)
                 self._keep(f"{key}_keys", frame.select(key).unique(), compact)
@@ -160,11 +168,13 @@ class Partials:
         Sending pairs as two strings each would cost ~25x the bytes and the memory.
         """
         merged = self.merged()
+        dictionaries = {}
         for name in ("users", *(f"{key}_keys" for key in PAIRS.values())):
             if name in merged:
-                frame = merged[name]
-                merged[name] = frame.with_columns(local=pl.col(frame.columns[0]).to_physical())
-        return merged
+                frame = merged.pop(name)
+                column = pl.col(frame.columns[0])
+                dictionaries[name] = frame.with_columns(local=column.to_physical())
+        return dictionaries | merged
 
 
 @dataclass(frozen=True)
@@ -182,39 +192,31 @@ class SpilledFrames:
             frame.write_ipc(Path(folder, f"{name}.arrow"), compression="uncompressed")
         return cls(folder, tuple(frames))
 
-    def load(self) -> dict[str, pl.DataFrame]:
-        """Read the frames back and delete their files."""
-        frames = {}
+    def load(self) -> Iterator[tuple[str, pl.DataFrame]]:
+        """Read the frames back one at a time, in the order saved, deleting each file."""
         for name in self.names:
             path = Path(self.folder, f"{name}.arrow")
-            frames[name] = pl.read_ipc(path)
+            frame = pl.read_ipc(path)
             path.unlink()
+            yield name, frame
         os.rmdir(self.folder)
-        return frames
 
 
-def _recoded(frames: dict[str, pl.DataFrame]) -> dict[str, pl.DataFrame]:
-    """Another process's `portable()` aggregates with pair codes mapped to this process's."""
-    frames = dict(frames)
+def _lookup(dictionary: pl.DataFrame, column: str) -> pl.Series:
+    """This process's code of each value, indexed by the sender's code (`local`)."""
+    lookup = pl.zeros((dictionary["local"].max() or 0) + 1, pl.UInt32, eager=True)
+    return lookup.scatter(dictionary["local"], dictionary[column].to_physical())
 
-    def codes(name: str, column: str) -> pl.DataFrame:
-        frame = _categorical(frames.pop(name))
-        frames[name] = frame.select(column)
-        return frame.select("local", code=pl.col(column).to_physical())
 
-    users = codes("users", "user")
-    for name, key in PAIRS.items():
-        keys = codes(f"{key}_keys", key)
-        local = frames[name].select(
-            key_local=(pl.col("pair") // SHIFT).cast(pl.UInt32),
-            user_local=(pl.col("pair") % SHIFT).cast(pl.UInt32),
-        )
-        joined = local.join(keys, left_on="key_local", right_on="local").join(
-            users, left_on="user_local", right_on="local", suffix="_user"
-        )
-        pair = pl.col("code").cast(pl.UInt64) * SHIFT + pl.col("code_user").cast(pl.UInt64)
-        frames[name] = joined.select(pair=pair)
-    return frames
+def _recoded(pairs: pl.DataFrame, keys: pl.Series, users: pl.Series) -> pl.DataFrame:
+    """Pairs of another process's codes as pairs of this process's codes.
+
+    A gather from dense lookups: the two joins it replaces peaked ~25 MB higher on 1.7M pairs.
+    """
+    pair = pairs["pair"]
+    key = keys.gather((pair // SHIFT).cast(pl.UInt32)).cast(pl.UInt64)
+    user = users.gather((pair % SHIFT).cast(pl.UInt32)).cast(pl.UInt64)
+    return pl.DataFrame({"pair": key * SHIFT + user})
 
 
 def _bucketed(counts: pl.DataFrame, keys: list[str]) -> pl.DataFrame:

@@ -7,6 +7,7 @@ of distinct keys, not of lines.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -169,12 +170,12 @@ class UnitReport:
         self.outside += other.outside
         self.saw_time = self.saw_time or other.saw_time
 
-    def take_frames(self) -> dict[str, Any]:
-        """The unit's partial aggregates, loaded once and then no longer held here."""
+    def take_frames(self) -> Iterator[tuple[str, Any]]:
+        """The unit's partial aggregates as (name, frame), each loaded when it is taken."""
         from interact_cli.aggregate import SpilledFrames
 
         frames, self.frames = self.frames, {}
-        return frames.load() if isinstance(frames, SpilledFrames) else frames
+        return frames.load() if isinstance(frames, SpilledFrames) else iter(frames.items())
 
 
 def report_unit(

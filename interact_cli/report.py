@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import tempfile
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -194,6 +194,14 @@ def build_report(
         return _assemble(results, options, window is not None)
 
 
+def _shifted(frames: Iterable[tuple[str, pl.DataFrame]], seq: int) -> Iterator[tuple[str, Any]]:
+    """File order across units: a unit's positions shifted past those of the units before."""
+    for name, frame in frames:
+        if name in ("first_carts", "orders"):
+            frame = frame.with_columns(frame["seq"] + seq)
+        yield name, frame
+
+
 def _assemble(results: Iterable[UnitReport], options: ReportOptions, windowed: bool) -> Report:
     """Merge the units' partial aggregates in order, each as it arrives, and compute the tables."""
     from interact_cli.aggregate import Partials, action_counts, pl, tables
@@ -202,12 +210,7 @@ def _assemble(results: Iterable[UnitReport], options: ReportOptions, windowed: b
     totals = UnitReport(LineTally("*"), {}, Counter(), 0, 0, 0, 0, False)
     tallies = []
     for result in results:
-        frames = result.take_frames()
-        # File order across units: shift each unit's positions past the units before it.
-        for name in ("first_carts", "orders"):
-            frames[name] = frames[name].with_columns(pl.col("seq") + totals.seq)
-        partials.absorb(frames)
-        del frames
+        partials.absorb(_shifted(result.take_frames(), totals.seq))
         tallies.append(result.tally)
         totals.absorb(result)
     merged = partials.merged()
