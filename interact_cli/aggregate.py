@@ -16,7 +16,7 @@ from pathlib import Path
 
 # Polars' allocator (jemalloc) keeps freed pages for 10 s by default, so every transient
 # of a merge adds to the peak. Returning them at once cut the peak RSS of a 5M-event
-# report from ~560 to ~350 MiB in the parent, at no measurable cost in time. It is read
+# report from ~560 to ~350 MB in the parent, at no measurable cost in time. It is read
 # when Polars loads, hence before the import; a value the user set wins.
 os.environ.setdefault("_RJEM_MALLOC_CONF", "dirty_decay_ms:0,muzzy_decay_ms:0")
 
@@ -100,8 +100,8 @@ class Partials:
 
     Distinct (set, user) and (sku, user) pairs are kept as one UInt64 of the two
     Categorical codes, which a process assigns consistently: deduplicating millions of
-    them then needs no string hashing. `portable()` turns them back into values for
-    another process.
+    them then needs no string hashing. `portable()` adds each process's code dictionaries,
+    by which `absorb` maps another process's codes to its own.
     """
 
     parts: dict[str, list[pl.DataFrame]] = field(default_factory=lambda: defaultdict(list))
