@@ -153,7 +153,7 @@ class UnitReport:
     """What a worker returns for one unit: its tally, partial aggregates and counters."""
 
     tally: LineTally
-    frames: SpilledFrames | dict[str, Any]
+    frames: SpilledFrames | None  # None once taken, or in a sum of units' counters
     events: dict[str, int]
     seq: int
     unattributed: int
@@ -172,10 +172,8 @@ class UnitReport:
 
     def take_frames(self) -> Iterator[tuple[str, Any]]:
         """The unit's partial aggregates as (name, frame), each loaded when it is taken."""
-        from interact_cli.aggregate import SpilledFrames
-
-        frames, self.frames = self.frames, {}
-        return frames.load() if isinstance(frames, SpilledFrames) else iter(frames.items())
+        frames, self.frames = self.frames, None
+        return frames.load()
 
 
 def report_unit(

@@ -207,7 +207,7 @@ def _assemble(results: Iterable[UnitReport], options: ReportOptions, windowed: b
     from interact_cli.aggregate import Partials, action_counts, pl, tables
 
     partials = Partials()
-    totals = UnitReport(LineTally("*"), {}, Counter(), 0, 0, 0, 0, False)
+    totals = UnitReport(LineTally("*"), None, Counter(), 0, 0, 0, 0, False)
     tallies = []
     for result in results:
         partials.absorb(_shifted(result.take_frames(), totals.seq))
