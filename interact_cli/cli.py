@@ -293,6 +293,32 @@ def schema(output: OutputFile = None, debug: Debug = False) -> None:
 
 
 @app.command()
+def codes(
+    format: Annotated[
+        ValidateFormat, typer.Option("--format", "-f", help="table for people, json for scripts.")
+    ] = ValidateFormat.table,
+    debug: Debug = False,
+) -> None:
+    """List every problem code: severity, message template and a hint on fixing the data.
+
+    Examples:
+
+        interact-cli codes
+
+        interact-cli codes --format json | jq -r '.[].code'
+    """
+
+    def work() -> ExitCode:
+        from interact_cli.output.emit import emit_codes
+        from interact_cli.problems import problem_types
+
+        emit_codes(problem_types(), format.value)
+        return ExitCode.OK
+
+    _run(debug, work)
+
+
+@app.command()
 def generate(
     events: Annotated[int, typer.Option(min=0, help="How many events to write.")] = 5000,
     seed: Annotated[int, typer.Option(help="Random seed; the same seed gives the same file.")] = 1,

@@ -223,3 +223,29 @@ def line_body(raw: bytes) -> bytes:
 def is_blank(body: bytes) -> bool:
     """True for an empty line or one of only spaces and tabs."""
     return not body.strip(b" \t")
+
+
+# Bytes handed to the kernel at a time: large enough that its per-call cost (thread
+# start, result merge) vanishes, small enough that Ctrl-C and the progress bar respond.
+CHUNK_BYTES = 4 * 1024 * 1024
+
+
+def read_chunks(
+    source: InputSource, on_progress: Callable[[int], None] | None = None
+) -> Iterator[memoryview]:
+    """The decompressed bytes of a source in chunks cut anywhere.
+
+    Each chunk is a view of one reused buffer (fresh buffers cost the kernel zeroing
+    their pages): use it before asking for the next. `on_progress` gets the bytes of
+    the (possibly compressed) file read so far.
+    """
+    buffer = bytearray(CHUNK_BYTES)
+    view = memoryview(buffer)
+    with open_source(source) as (stream, raw):
+        try:
+            while size := stream.readinto(buffer):  # type: ignore[attr-defined]
+                if on_progress is not None and not source.is_stdin:
+                    on_progress(raw.tell())
+                yield view[:size]
+        except _decompression_errors() as error:
+            raise InputError(f"{source.name}: cannot read: {_describe(error)}") from None

@@ -1,10 +1,43 @@
-"""Validation problems as plain data: stable codes, severities and the Problem record."""
+"""Validation problems as plain data: the catalogue of codes, and the Problem record.
+
+Every code, severity, message template and hint is written once, in problems.json,
+which the Rust kernel includes at compile time; this module reads the same file
+without importing the kernel (so `interact-cli codes` starts fast).
+"""
 
 from __future__ import annotations
 
+import json
 from dataclasses import asdict, dataclass
 from enum import StrEnum
+from functools import cache
+from pathlib import Path
 from typing import NamedTuple
+
+CATALOGUE = Path(__file__).with_name("problems.json")
+
+
+@dataclass(frozen=True)
+class ProblemType:
+    """One entry of the catalogue: a stable code and what it means."""
+
+    code: str
+    severity: str
+    message: str
+    hint: str
+    example: str
+
+    def to_dict(self) -> dict[str, str]:
+        """The entry as a JSON-ready dict."""
+        return asdict(self)
+
+
+@cache
+def problem_types() -> tuple[ProblemType, ...]:
+    """Every problem code, in the catalogue's order."""
+    entries = json.loads(CATALOGUE.read_text(encoding="utf-8"))["problems"]
+    fields = ("code", "severity", "message", "hint", "example")
+    return tuple(ProblemType(**{k: entry[k] for k in fields}) for entry in entries)
 
 
 class Severity(StrEnum):

@@ -146,12 +146,21 @@ def test_a_5_mb_line_is_judged_not_crashed(tmp_path):
     assert counts(result) == (2, 2, 0, 0)
 
 
-def test_100000_levels_of_nesting_is_invalid_json(tmp_path):
+def test_100000_levels_of_nesting_is_too_deep(tmp_path):
     deep = b"[" * 100_000 + b"]" * 100_000
     deep_object = b'{"a":' * 100_000 + b"1" + b"}" * 100_000
     result = run(write(tmp_path, "deep.ndjson", deep + b"\n" + deep_object + b"\n"))
     assert counts(result) == (2, 0, 2, 0)
-    assert {p.code for p in result.problems} == {"invalid-json"}
+    assert {p.code for p in result.problems} == {"too-deep"}
+
+
+def test_1000_levels_of_nesting_are_accepted_and_1001_are_too_deep(tmp_path):
+    def line(levels: int) -> bytes:
+        return GOOD[:-1] + b',"pad":' + b"[" * (levels - 1) + b"]" * (levels - 1) + b"}"
+
+    result = run(write(tmp_path, "deep.ndjson", line(1000) + b"\n" + line(1001) + b"\n"))
+    assert counts(result) == (2, 1, 1, 0)
+    assert [(p.line, p.code) for p in result.problems] == [(2, "too-deep")]
 
 
 def test_random_bytes_and_invalid_utf8_never_crash(tmp_path):

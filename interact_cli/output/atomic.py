@@ -69,6 +69,13 @@ class SplitWriter:
     def __exit__(self, *exc_info: object) -> bool | None:
         return self._stack.__exit__(*exc_info)
 
+    def write(self, valid: bytes, invalid: bytes) -> None:
+        """Append blocks of valid and invalid lines to their files (either may be unset)."""
+        if self._valid is not None:
+            self._valid.write(valid)
+        if self._invalid is not None:
+            self._invalid.write(invalid)
+
     @property
     def sink(self):
         """The raw-line sink for the scan, or None when nothing is written."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Sequence
 from io import StringIO
 
 from rich.console import Console
@@ -10,7 +11,8 @@ from rich.console import Console
 from interact_cli.output.atomic import atomic_file
 from interact_cli.output.formats import to_csv, to_json, to_markdown
 from interact_cli.output.report_view import render_report
-from interact_cli.output.validation_view import render_validation
+from interact_cli.output.validation_view import render_codes, render_validation
+from interact_cli.problems import ProblemType
 from interact_cli.report import Report
 from interact_cli.validation import ValidationResult
 
@@ -65,3 +67,11 @@ def emit_validation(result: ValidationResult, format: str, max_problems: int) ->
         write_text(to_json(result.to_dict()), None)
     else:
         render_validation(result, stdout_console(), max_problems)
+
+
+def emit_codes(types: Sequence[ProblemType], format: str) -> None:
+    """The problem catalogue to stdout: a table, or a JSON list of objects."""
+    if format == "json":
+        write_text(to_json([entry.to_dict() for entry in types]), None)
+    else:
+        render_codes(types, stdout_console())

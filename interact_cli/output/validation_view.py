@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from interact_cli.problems import Problem
+from interact_cli.problems import Problem, ProblemType
 from interact_cli.validation import ValidationResult
 
 
@@ -81,3 +83,15 @@ def _problems_table(result: ValidationResult, problems: list[Problem], total: in
         code = Text(p.code, style="red" if p.severity == "error" else "yellow")
         table.add_row(where, code, Text(p.path or "/"), Text(p.message))
     return table
+
+
+def render_codes(types: Sequence[ProblemType], console: Console) -> None:
+    """The problem catalogue as a table: code, severity, message template and hint."""
+    table = Table(title=f"Problem codes: {len(types)}", title_justify="left")
+    table.add_column("code", no_wrap=True)
+    table.add_column("severity", no_wrap=True)
+    table.add_column("message", overflow="fold", ratio=1)
+    table.add_column("hint", overflow="fold", ratio=1)
+    for entry in types:
+        table.add_row(entry.code, _severity(entry.severity), Text(entry.message), Text(entry.hint))
+    console.print(table)

@@ -1,0 +1,77 @@
+"""The engine: inputs -> byte chunks -> the native kernel, which scans them on threads.
+
+The kernel releases the GIL while it works on a chunk, so reading the next chunk (and
+decompressing it) is the only Python work per chunk; Ctrl-C and the progress bar are
+served between chunks.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Sequence
+from typing import Protocol
+
+from interact_cli.inputs import InputSource, read_chunks
+
+# The kernel's split outputs of one chunk: (valid lines, invalid lines), byte for byte.
+BlockWriter = Callable[[bytes, bytes], None]
+
+
+class Progress(Protocol):
+    """Something that shows how far the pass has read, in bytes of all inputs."""
+
+    def begin(self, total: int) -> None: ...
+    def update(self, done: int) -> None: ...
+    def end(self) -> None: ...
+
+
+class Kernel(Protocol):
+    """What the engine needs of a kernel object (a `_core.Validator`)."""
+
+    def begin_file(self, name: str) -> None: ...
+    def feed(self, data: memoryview) -> tuple[bytes, bytes]: ...
+    def end_file(self) -> tuple[bytes, bytes]: ...
+
+
+def cores() -> int:
+    """The cores this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def thread_count(requested: int | None) -> int:
+    """Kernel threads: as requested but at most the cores (more only compete), else the cores."""
+    available = cores()
+    return available if requested is None else max(1, min(requested, available))
+
+
+def feed_sources(
+    sources: Sequence[InputSource],
+    kernel: Kernel,
+    progress: Progress | None = None,
+    write: BlockWriter | None = None,
+) -> None:
+    """Feed every source's bytes to the kernel, file by file, in order."""
+    if progress is not None:
+        progress.begin(sum(source.size or 0 for source in sources))
+    done_before = 0
+    try:
+        for source in sources:
+            kernel.begin_file(source.name)
+            on_progress = None
+            if progress is not None:
+                start = done_before
+                on_progress = lambda position, start=start: progress.update(start + position)  # noqa: E731
+            for chunk in read_chunks(source, on_progress):
+                valid, invalid = kernel.feed(chunk)
+                if write is not None and (valid or invalid):
+                    write(valid, invalid)
+            valid, invalid = kernel.end_file()
+            if write is not None and (valid or invalid):
+                write(valid, invalid)
+            done_before += source.size or 0
+    finally:
+        if progress is not None:
+            progress.end()
