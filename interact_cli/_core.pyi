@@ -1,9 +1,24 @@
 """Type stubs of the native kernel (src/py.rs)."""
 
+from typing import Any
+
 MAX_DEPTH: int
 
-class Validator:
-    """Counts every line of the files fed to it and keeps the first problems in full."""
+class Column:
+    """One column for `polars.Series(column)` (Arrow PyCapsule); exported once."""
+
+    def __arrow_c_array__(self, requested_schema: object = None) -> tuple[object, object]: ...
+    def __len__(self) -> int: ...
+
+class Partial:
+    """The report's mergeable partial result (src/report.rs)."""
+
+    def merge(self, other: Partial) -> None: ...
+    def counters(self) -> dict[str, Any]: ...
+    def table(self, name: str) -> dict[str, Column]: ...
+
+class Scan:
+    """The single pass: counts every line fed to it; for a report, builds a Partial."""
 
     def __init__(
         self,
@@ -12,11 +27,15 @@ class Validator:
         split: bool = False,
         max_line: int = ...,
         time_fields: list[str] | None = None,
+        report: bool = False,
+        since: int | None = None,
+        until: int | None = None,
     ) -> None: ...
     def begin_file(self, name: str) -> None: ...
     def feed(self, data: bytes | bytearray | memoryview) -> tuple[bytes, bytes]: ...
     def end_file(self) -> tuple[bytes, bytes]: ...
-    def result(self) -> dict[str, object]: ...
+    def result(self) -> dict[str, Any]: ...
+    def partial(self) -> Partial: ...
 
 def check_line(
     line: bytes, time_fields: list[str] | None = None

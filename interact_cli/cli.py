@@ -60,8 +60,9 @@ Workers = Annotated[
     Optional[int],
     typer.Option(
         min=1,
-        help="Processes reading large plain files in parallel (default: one per core, at "
-        "most 8). Compressed files and stdin are read by one process each.",
+        help="Threads of the native kernel (default: one per core; more than the cores "
+        "are capped, with a notice). Every input, compressed or stdin too, is shared "
+        "among them.",
     ),
 ]
 OutputFile = Annotated[
@@ -72,6 +73,16 @@ OutputFile = Annotated[
 
 def _fail(message: str) -> None:
     sys.stderr.write(f"interact-cli: {message}\n")
+
+
+def _check_workers(workers: int | None) -> None:
+    """Say so when --workers asks for more threads than there are cores (they are capped)."""
+    if workers is None:
+        return
+    from interact_cli.engine import cores
+
+    if workers > cores():
+        _fail(f"notice: --workers {workers} capped at the {cores()} cores of this machine")
 
 
 def _run(debug: bool, work: Callable[[], ExitCode]) -> None:
@@ -157,6 +168,7 @@ def validate(
         from interact_cli.output.progress import ByteProgress
         from interact_cli.validation import validate as run_validation
 
+        _check_workers(workers)
         result = run_validation(
             inputs,
             max_problems=limit,
@@ -244,6 +256,7 @@ def report(
         from interact_cli.output.progress import ByteProgress
         from interact_cli.report import ReportOptions, build_report
 
+        _check_workers(workers)
         options = ReportOptions(
             time_field=time_field,
             since=since,

@@ -11,7 +11,7 @@ import os
 from collections.abc import Callable, Sequence
 from typing import Protocol
 
-from interact_cli.inputs import InputSource, read_chunks
+from interact_cli.inputs import CHUNK_BYTES, InputSource, read_chunks
 
 # The kernel's split outputs of one chunk: (valid lines, invalid lines), byte for byte.
 BlockWriter = Callable[[bytes, bytes], None]
@@ -52,8 +52,9 @@ def feed_sources(
     kernel: Kernel,
     progress: Progress | None = None,
     write: BlockWriter | None = None,
+    chunk_bytes: int = CHUNK_BYTES,
 ) -> None:
-    """Feed every source's bytes to the kernel, file by file, in order."""
+    """Feed every source's bytes to the kernel, file by file, in chunks of `chunk_bytes`."""
     if progress is not None:
         progress.begin(sum(source.size or 0 for source in sources))
     done_before = 0
@@ -64,7 +65,7 @@ def feed_sources(
             if progress is not None:
                 start = done_before
                 on_progress = lambda position, start=start: progress.update(start + position)  # noqa: E731
-            for chunk in read_chunks(source, on_progress):
+            for chunk in read_chunks(source, on_progress, chunk_bytes):
                 valid, invalid = kernel.feed(chunk)
                 if write is not None and (valid or invalid):
                     write(valid, invalid)

@@ -1,4 +1,4 @@
-"""Reading inputs: paths, globs and stdin, gzip and zstd, split into physical lines."""
+"""Reading inputs: paths, globs and stdin, gzip and zstd, as byte chunks for the kernel."""
 
 from __future__ import annotations
 
@@ -11,7 +11,6 @@ import zlib
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from itertools import pairwise
 from typing import BinaryIO
 
 from interact_cli.errors import InputError
@@ -19,8 +18,9 @@ from interact_cli.errors import InputError
 STDIN = "-"
 GZIP_MAGIC = b"\x1f\x8b"
 ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
-BOM = b"\xef\xbb\xbf"
-BATCH_BYTES = 1 << 20
+# Bytes handed to the kernel at a time: large enough that its per-call cost (thread
+# start, result merge) vanishes, small enough that Ctrl-C and the progress bar respond.
+CHUNK_BYTES = 4 * 1024 * 1024
 _GLOB_CHARS = frozenset("*?[")
 
 
@@ -90,7 +90,7 @@ def _decompressing(raw: BinaryIO, source: InputSource) -> BinaryIO:
         import zstandard
 
         reader = zstandard.ZstdDecompressor().stream_reader(buffered, read_across_frames=True)
-        return io.BufferedReader(reader, BATCH_BYTES)  # type: ignore[arg-type]
+        return io.BufferedReader(reader, CHUNK_BYTES)  # type: ignore[arg-type]
     if head and name.endswith((".gz", ".gzip")):
         raise InputError(f"{source.name}: not a gzip file (no gzip header)")
     if head and name.endswith((".zst", ".zstd")):
@@ -105,103 +105,6 @@ def _decompression_errors() -> tuple[type[BaseException], ...]:
     return tuple(errors)
 
 
-@dataclass(frozen=True)
-class Unit:
-    """A piece of work: a whole source, or a byte range of a plain file that starts a line."""
-
-    source: InputSource
-    start: int = 0
-    end: int | None = None
-
-    @property
-    def size(self) -> int | None:
-        """Bytes of the source this unit covers, when known."""
-        if self.end is not None:
-            return self.end - self.start
-        return self.source.size
-
-
-def plan_units(sources: Sequence[InputSource], parts: int, min_bytes: int) -> list[Unit]:
-    """Split each large uncompressed file into about `parts` ranges at line boundaries."""
-    units: list[Unit] = []
-    for source in sources:
-        size = source.size or 0
-        if parts < 2 or source.is_stdin or size < min_bytes or _is_compressed(source):
-            units.append(Unit(source))
-            continue
-        cuts = sorted({_line_start(source, size * i // parts) for i in range(1, parts)} | {0, size})
-        units.extend(Unit(source, a, b) for a, b in pairwise(cuts) if a < b)
-    return units
-
-
-def _is_compressed(source: InputSource) -> bool:
-    with open(source.path, "rb") as stream:
-        head = stream.read(4)
-    return head.startswith((GZIP_MAGIC, ZSTD_MAGIC))
-
-
-def _line_start(source: InputSource, offset: int) -> int:
-    """The first line start at or after `offset`."""
-    with open(source.path, "rb") as stream:
-        stream.seek(offset - 1)
-        while chunk := stream.read(1 << 16):
-            newline = chunk.find(b"\n")
-            if newline >= 0:
-                return stream.tell() - len(chunk) + newline + 1
-    return source.size or 0
-
-
-def iter_batches(
-    unit: Unit, on_progress: Callable[[int], None] | None = None
-) -> Iterator[list[bytes]]:
-    """Batches of a unit's physical lines, each still ending in its '\\n' if it had one.
-
-    A UTF-8 byte order mark at the very start of a file is dropped. `on_progress` gets
-    the bytes of the (possibly compressed) file read so far. Decompression and read
-    errors become InputError naming the source.
-    """
-    source = unit.source
-    if unit.end is not None:
-        yield from _range_batches(unit, on_progress)
-        return
-    with open_source(source) as (stream, raw):
-        first = True
-        try:
-            while batch := stream.readlines(BATCH_BYTES):
-                if first:
-                    first = False
-                    if batch[0].startswith(BOM):
-                        batch[0] = batch[0][len(BOM) :]
-                if on_progress is not None and not source.is_stdin:
-                    on_progress(raw.tell())
-                yield batch
-        except _decompression_errors() as error:
-            raise InputError(f"{source.name}: cannot read: {_describe(error)}") from None
-
-
-def _range_batches(unit: Unit, on_progress: Callable[[int], None] | None) -> Iterator[list[bytes]]:
-    end = unit.end or 0
-    try:
-        with open(unit.source.path, "rb") as stream:
-            stream.seek(unit.start)
-            position = unit.start
-            while position < end and (batch := stream.readlines(min(BATCH_BYTES, end - position))):
-                if position == 0 and batch[0].startswith(BOM):
-                    batch[0] = batch[0][len(BOM) :]
-                    position += len(BOM)
-                kept = 0
-                for line in batch:
-                    if position >= end:
-                        break
-                    position += len(line)
-                    kept += 1
-                if on_progress is not None:
-                    on_progress(position)
-                yield batch if kept == len(batch) else batch[:kept]
-    except OSError as error:
-        raise InputError(f"{unit.source.name}: cannot read: {error.strerror or error}") from None
-
-
 def _describe(error: BaseException) -> str:
     text = str(error) or type(error).__name__
     if isinstance(error, EOFError):
@@ -211,27 +114,10 @@ def _describe(error: BaseException) -> str:
     return text
 
 
-def line_body(raw: bytes) -> bytes:
-    """A physical line without its '\\n' and one trailing '\\r'."""
-    if raw.endswith(b"\n"):
-        raw = raw[:-1]
-    if raw.endswith(b"\r"):
-        raw = raw[:-1]
-    return raw
-
-
-def is_blank(body: bytes) -> bool:
-    """True for an empty line or one of only spaces and tabs."""
-    return not body.strip(b" \t")
-
-
-# Bytes handed to the kernel at a time: large enough that its per-call cost (thread
-# start, result merge) vanishes, small enough that Ctrl-C and the progress bar respond.
-CHUNK_BYTES = 4 * 1024 * 1024
-
-
 def read_chunks(
-    source: InputSource, on_progress: Callable[[int], None] | None = None
+    source: InputSource,
+    on_progress: Callable[[int], None] | None = None,
+    chunk_bytes: int = CHUNK_BYTES,
 ) -> Iterator[memoryview]:
     """The decompressed bytes of a source in chunks cut anywhere.
 
@@ -239,7 +125,7 @@ def read_chunks(
     their pages): use it before asking for the next. `on_progress` gets the bytes of
     the (possibly compressed) file read so far.
     """
-    buffer = bytearray(CHUNK_BYTES)
+    buffer = bytearray(chunk_bytes)
     view = memoryview(buffer)
     with open_source(source) as (stream, raw):
         try:

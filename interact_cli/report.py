@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-import tempfile
-from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+import importlib
+import threading
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from interact_cli.collect import TimeWindow, UnitReport, report_unit
-from interact_cli.contract import EventDecoder
 from interact_cli.contract.vocabulary import EVENT_TYPES, TIME_FIELD_CANDIDATES
+from interact_cli.engine import Progress, feed_sources, thread_count
 from interact_cli.errors import OptionError
-from interact_cli.inputs import resolve_inputs
-from interact_cli.parallel import plan, run_units, worker_count
-from interact_cli.scan import LineTally, Progress, total_of
+from interact_cli.inputs import CHUNK_BYTES, resolve_inputs
 from interact_cli.times import parse_bound
 
 if TYPE_CHECKING:
@@ -55,6 +52,18 @@ SET_PRODUCT_FIELDS = (
 )
 FIELDS = {"sets": SET_FIELDS, "products": PRODUCT_FIELDS, "set_products": SET_PRODUCT_FIELDS}
 ID_FIELDS = ("set_id", "sku")
+
+
+# Fields the contract reads: a time field cannot be one of them.
+RESERVED_FIELDS = frozenset({"type", "context", "userId", "interact", "view", "order", "api"})
+
+
+@dataclass(frozen=True)
+class TimeWindow:
+    """The --since/--until range, as microseconds since the epoch (until excluded)."""
+
+    since: int | None
+    until: int | None
 
 
 @dataclass(frozen=True)
@@ -165,7 +174,7 @@ def _revenue(frame: pl.DataFrame) -> dict[tuple, dict[str, float]]:
     found: dict[tuple, dict[str, float]] = {}
     for row in (
         frame.group_by("set_id", "currency").agg(pl.col("micros").sum()).iter_rows(named=True)
-    ):
+    ):  # revenue: integer millionths summed exactly, shown in units
         found.setdefault((row["set_id"],), {})[row["currency"]] = row["micros"] / 1_000_000
     return found
 
@@ -175,69 +184,62 @@ def build_report(
     options: ReportOptions,
     progress: Progress | None = None,
     workers: int | None = None,
+    chunk_bytes: int = CHUNK_BYTES,
 ) -> Report:
     """Read the inputs once and compute the report of the valid events."""
+    from interact_cli._core import Scan
+
     _check_sort(options)
     window = _window(options)
-    time_fields = (options.time_field,) if options.time_field else TIME_FIELD_CANDIDATES
-    try:
-        EventDecoder(time_fields)  # checks the field name here, before any worker starts
-    except ValueError as error:
-        raise OptionError(f"--time-field: {error}") from None
-    count = worker_count(workers)
-    units = plan(resolve_inputs(inputs), count)
-    # Workers hand their partial aggregates over as Arrow files in this folder: a pickle
-    # through the pool's pipe held three copies of them at once in the parent.
-    with tempfile.TemporaryDirectory(prefix="interact-cli-") as spill:
-        setting = (time_fields, window, spill)
-        results = run_units(units, report_unit, setting, count, progress)
-        return _assemble(results, options, window is not None)
+    time_fields = [options.time_field] if options.time_field else list(TIME_FIELD_CANDIDATES)
+    if options.time_field in RESERVED_FIELDS:
+        raise OptionError(f"--time-field: {options.time_field!r} is a contract field")
+    sources = resolve_inputs(inputs)
+    # Polars loads on another thread while the kernel reads (it releases the GIL).
+    loading = threading.Thread(target=importlib.import_module, args=("interact_cli.frames",))
+    loading.start()
+    since, until = (None, None) if window is None else (window.since, window.until)
+    kernel = Scan(
+        keep=0,
+        threads=thread_count(workers),
+        time_fields=time_fields,
+        report=True,
+        since=since,
+        until=until,
+    )
+    feed_sources(sources, kernel, progress, chunk_bytes=chunk_bytes)
+    loading.join()
+    return _assemble(kernel.result(), kernel.partial(), options, window is not None)
 
 
-def _shifted(frames: Iterable[tuple[str, pl.DataFrame]], seq: int) -> Iterator[tuple[str, Any]]:
-    """File order across units: a unit's positions shifted past those of the units before."""
-    for name, frame in frames:
-        if name in ("first_carts", "orders"):
-            frame = frame.with_columns(frame["seq"] + seq)
-        yield name, frame
+def _assemble(
+    found: dict[str, Any], partial: Any, options: ReportOptions, windowed: bool
+) -> Report:
+    """The tables and summary from the scan's counts and its partial result."""
+    from interact_cli.frames import action_counts, load, tables
 
-
-def _assemble(results: Iterable[UnitReport], options: ReportOptions, windowed: bool) -> Report:
-    """Merge the units' partial aggregates in order, each as it arrives, and compute the tables."""
-    from interact_cli.aggregate import Partials, action_counts, pl, tables
-
-    partials = Partials()
-    totals = UnitReport(LineTally("*"), None, Counter(), 0, 0, 0, 0, False)
-    tallies = []
-    for result in results:
-        partials.absorb(_shifted(result.take_frames(), totals.seq))
-        tallies.append(result.tally)
-        totals.absorb(result)
-    merged = partials.merged()
-    del partials  # the tables below need only the merged frames: let the parts go
-    timed = totals.saw_time or options.time_field is not None or windowed
-    currencies = merged["orders"]["currency"].cast(pl.String).unique().to_list()
-    users, counts = merged["users"].height, merged["counts"]
-    computed = tables(merged, "time" if timed else "seq")
-    del merged
+    counters = partial.counters()
+    timed = counters["saw_time"] or options.time_field is not None or windowed
+    frames = load(partial)
+    del partial
+    computed = tables(frames, "time" if timed else "seq")
     extras = {"revenue": _revenue(computed.pop("revenue")), "actions": {}}
     sizes = {table: computed[table].height for table in ("sets", "products")}
     rows: dict[str, list[dict[str, Any]]] = {}
     for table in FIELDS:
         if options.actions:
-            extras["actions"] = action_counts(counts, table)
-        # Rows are Python dicts, ~10x the size of the frame: drop each frame once converted.
+            extras["actions"] = action_counts(frames, table)
         rows[table] = _rows(_select(computed.pop(table), table, options), table, extras, options)
     summary = {
-        **total_of(tallies).counts(),
-        "events": {kind: totals.events[kind] for kind in EVENT_TYPES},
-        "unattributed": totals.unattributed,
+        **found["summary"],
+        "events": {kind: counters["events"][kind] for kind in EVENT_TYPES},
+        "unattributed": counters["unattributed"],
         **sizes,
-        "users": users,
-        "currencies": sorted(currencies),
+        "users": counters["users"],
+        "currencies": sorted(frames["currencies"]["value"].to_list()),
         "time_field": options.time_field or "auto (" + ", ".join(TIME_FIELD_CANDIDATES) + ")",
         "attribution_basis": "time" if timed else "file order",
-        "untimed": totals.untimed if timed else 0,
-        "outside_time_range": totals.outside,
+        "untimed": counters["untimed"] if timed else 0,
+        "outside_time_range": counters["outside"],
     }
     return Report(summary, rows["sets"], rows["products"], rows["set_products"])

@@ -7,10 +7,39 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from interact_cli.engine import Progress, feed_sources, thread_count
-from interact_cli.inputs import resolve_inputs
+from interact_cli.inputs import CHUNK_BYTES, resolve_inputs
 from interact_cli.output.atomic import SplitWriter
 from interact_cli.problems import Problem
-from interact_cli.scan import LineTally
+
+
+@dataclass
+class LineTally:
+    """Line counts of one unit, one file, or of all of them."""
+
+    path: str
+    lines: int = 0
+    valid: int = 0
+    invalid: int = 0
+    blank: int = 0
+    warnings: int = 0
+
+    def add(self, other: LineTally) -> None:
+        """Add another tally's counts to this one."""
+        self.lines += other.lines
+        self.valid += other.valid
+        self.invalid += other.invalid
+        self.blank += other.blank
+        self.warnings += other.warnings
+
+    def counts(self) -> dict[str, int]:
+        """The counts without the path."""
+        return {
+            "lines": self.lines,
+            "valid": self.valid,
+            "invalid": self.invalid,
+            "blank": self.blank,
+            "warnings": self.warnings,
+        }
 
 
 @dataclass
@@ -69,13 +98,14 @@ def validate(
     invalid_out: str | None = None,
     progress: Progress | None = None,
     workers: int | None = None,
+    chunk_bytes: int = CHUNK_BYTES,
 ) -> ValidationResult:
     """Check every line of the inputs (paths, globs, '-') once against the contract."""
-    from interact_cli._core import Validator
+    from interact_cli._core import Scan
 
     sources = resolve_inputs(inputs)
     split = valid_out is not None or invalid_out is not None
-    kernel = Validator(keep=max_problems, threads=thread_count(workers), split=split)
+    kernel = Scan(keep=max_problems, threads=thread_count(workers), split=split)
     with SplitWriter(sources, valid_out, invalid_out) as writer:
-        feed_sources(sources, kernel, progress, writer.write if split else None)
+        feed_sources(sources, kernel, progress, writer.write if split else None, chunk_bytes)
     return ValidationResult.from_kernel(kernel.result())

@@ -3,11 +3,14 @@
 //! Blocks are scanned with the GIL released, on `threads` threads; Python code (the
 //! progress bar, Ctrl-C) runs between blocks.
 
+use crate::arrow::{Column, Values};
 use crate::catalogue::{vocabulary, ALL_CODES};
 use crate::json::{Doc, MAX_DEPTH};
+use crate::report::{Partial, Window};
 use crate::rules::Finding;
 use crate::scan::{line_findings, NoFacts, Options, Scanner, Tally};
 use pyo3::buffer::PyBuffer;
+use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyList};
 
@@ -45,31 +48,58 @@ fn options(
     }
 }
 
-/// Counts every line of the files fed to it and keeps the first problems in full.
+enum Inner {
+    Validate(Scanner<NoFacts>),
+    Report(Scanner<Partial>),
+}
+
+/// Run `$body` with `$s` bound to the scanner, whichever kind it is.
+macro_rules! scanner {
+    ($inner:expr, $s:ident => $body:expr) => {
+        match $inner {
+            Inner::Validate($s) => $body,
+            Inner::Report($s) => $body,
+        }
+    };
+}
+
+/// The single pass over the inputs: counts every line of the files fed to it, keeps
+/// the first problems in full and, for a report, reduces the valid events to a
+/// `Partial`.
 #[pyclass(module = "interact_cli._core")]
-pub struct Validator {
-    scanner: Scanner<NoFacts>,
+pub struct Scan {
+    inner: Inner,
 }
 
 #[pymethods]
-impl Validator {
+impl Scan {
     #[new]
-    #[pyo3(signature = (keep, threads=1, split=false, max_line=64 * 1024 * 1024, time_fields=None))]
+    #[pyo3(signature = (keep, threads=1, split=false, max_line=64 * 1024 * 1024,
+                        time_fields=None, report=false, since=None, until=None))]
+    #[allow(clippy::too_many_arguments)]
     fn new(
         keep: usize,
         threads: usize,
         split: bool,
         max_line: usize,
         time_fields: Option<Vec<String>>,
+        report: bool,
+        since: Option<i64>,
+        until: Option<i64>,
     ) -> Self {
-        Validator {
-            scanner: Scanner::new(options(time_fields, keep, threads, split, max_line)),
-        }
+        let options = options(time_fields, keep, threads, split, max_line);
+        let inner = if report {
+            let window = (since.is_some() || until.is_some()).then_some(Window { since, until });
+            Inner::Report(Scanner::new(options, Partial::new(window)))
+        } else {
+            Inner::Validate(Scanner::new(options, NoFacts))
+        };
+        Scan { inner }
     }
 
     /// Start the next file (line numbers start again at 1; a leading BOM is dropped).
     fn begin_file(&mut self, name: &str) {
-        self.scanner.begin_file(name);
+        scanner!(&mut self.inner, s => s.begin_file(name))
     }
 
     /// Scan the next bytes of the current file, cut anywhere: any buffer (bytes, or a
@@ -81,65 +111,87 @@ impl Validator {
         data: PyBuffer<u8>,
     ) -> PyResult<(Bound<'py, PyBytes>, Bound<'py, PyBytes>)> {
         let bytes = contiguous(&data)?;
-        let scanner = &mut self.scanner;
-        py.detach(|| scanner.feed(bytes));
+        let inner = &mut self.inner;
+        py.detach(|| scanner!(inner, s => s.feed(bytes)));
         Ok(self.outputs(py))
     }
 
     /// End the current file: its last line, if it had no newline, is scanned now.
     fn end_file<'py>(&mut self, py: Python<'py>) -> (Bound<'py, PyBytes>, Bound<'py, PyBytes>) {
-        let scanner = &mut self.scanner;
-        py.detach(|| scanner.end_file());
+        let inner = &mut self.inner;
+        py.detach(|| scanner!(inner, s => s.end_file()));
         self.outputs(py)
     }
 
     /// Everything found: summary, files, by_code and the kept problems, as plain data.
     fn result<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
-        let s = &self.scanner;
-        let out = PyDict::new(py);
-        out.set_item("summary", tally_dict(py, &s.total)?)?;
-        let files = PyList::empty(py);
-        for (name, tally) in &s.files {
-            let dict = PyDict::new(py);
-            dict.set_item("path", name)?;
-            for (k, v) in tally_dict(py, tally)?.iter() {
-                dict.set_item(k, v)?;
-            }
-            files.append(dict)?;
-        }
-        out.set_item("files", files)?;
-        let mut stats: Vec<_> = ALL_CODES
-            .iter()
-            .zip(&s.stats)
-            .filter_map(|(code, stat)| stat.as_ref().map(|stat| (code, stat)))
-            .collect();
-        stats.sort_by(|a, b| b.1.count.cmp(&a.1.count).then(a.0.slug().cmp(b.0.slug())));
-        let by_code = PyList::empty(py);
-        for (code, stat) in stats {
-            let dict = PyDict::new(py);
-            dict.set_item("code", code.slug())?;
-            dict.set_item("severity", severity(code.is_warning()))?;
-            dict.set_item("count", stat.count)?;
-            dict.set_item("first_file", &s.files[stat.first_file].0)?;
-            dict.set_item("first_line", stat.first_line)?;
-            dict.set_item("example", &stat.example)?;
-            by_code.append(dict)?;
-        }
-        out.set_item("by_code", by_code)?;
-        let problems = PyList::empty(py);
-        for p in &s.problems {
-            let dict = PyDict::new(py);
-            dict.set_item("file", &s.files[p.file].0)?;
-            dict.set_item("line", p.line)?;
-            dict.set_item("severity", severity(p.code.is_warning()))?;
-            dict.set_item("code", p.code.slug())?;
-            dict.set_item("path", &p.path)?;
-            dict.set_item("message", &p.message)?;
-            problems.append(dict)?;
-        }
-        out.set_item("problems", problems)?;
-        Ok(out)
+        scanner!(&self.inner, s => found(py, s))
     }
+
+    /// The report's partial result of all lines so far (the threads' parts merged).
+    fn partial(&self, py: Python<'_>) -> PyResult<PyPartial> {
+        let Inner::Report(scanner) = &self.inner else {
+            return Err(PyValueError::new_err("not a report scan"));
+        };
+        let merged = py.detach(|| {
+            let mut parts = scanner.sinks.iter();
+            let mut merged = parts.next().cloned().unwrap_or_default();
+            for part in parts {
+                merged.merge_thread(part);
+            }
+            merged
+        });
+        Ok(PyPartial { inner: merged })
+    }
+}
+
+fn found<'py, S: crate::scan::FactsSink>(
+    py: Python<'py>,
+    s: &Scanner<S>,
+) -> PyResult<Bound<'py, PyDict>> {
+    let out = PyDict::new(py);
+    out.set_item("summary", tally_dict(py, &s.total)?)?;
+    let files = PyList::empty(py);
+    for (name, tally) in &s.files {
+        let dict = PyDict::new(py);
+        dict.set_item("path", name)?;
+        for (k, v) in tally_dict(py, tally)?.iter() {
+            dict.set_item(k, v)?;
+        }
+        files.append(dict)?;
+    }
+    out.set_item("files", files)?;
+    let mut stats: Vec<_> = ALL_CODES
+        .iter()
+        .zip(&s.stats)
+        .filter_map(|(code, stat)| stat.as_ref().map(|stat| (code, stat)))
+        .collect();
+    stats.sort_by(|a, b| b.1.count.cmp(&a.1.count).then(a.0.slug().cmp(b.0.slug())));
+    let by_code = PyList::empty(py);
+    for (code, stat) in stats {
+        let dict = PyDict::new(py);
+        dict.set_item("code", code.slug())?;
+        dict.set_item("severity", severity(code.is_warning()))?;
+        dict.set_item("count", stat.count)?;
+        dict.set_item("first_file", &s.files[stat.first_file].0)?;
+        dict.set_item("first_line", stat.first_line)?;
+        dict.set_item("example", &stat.example)?;
+        by_code.append(dict)?;
+    }
+    out.set_item("by_code", by_code)?;
+    let problems = PyList::empty(py);
+    for p in &s.problems {
+        let dict = PyDict::new(py);
+        dict.set_item("file", &s.files[p.file].0)?;
+        dict.set_item("line", p.line)?;
+        dict.set_item("severity", severity(p.code.is_warning()))?;
+        dict.set_item("code", p.code.slug())?;
+        dict.set_item("path", &p.path)?;
+        dict.set_item("message", &p.message)?;
+        problems.append(dict)?;
+    }
+    out.set_item("problems", problems)?;
+    Ok(out)
 }
 
 /// The bytes of a C-contiguous buffer, which must not change while they are read:
@@ -154,9 +206,9 @@ fn contiguous(data: &PyBuffer<u8>) -> PyResult<&[u8]> {
     Ok(unsafe { std::slice::from_raw_parts(data.buf_ptr() as *const u8, data.len_bytes()) })
 }
 
-impl Validator {
+impl Scan {
     fn outputs<'py>(&mut self, py: Python<'py>) -> (Bound<'py, PyBytes>, Bound<'py, PyBytes>) {
-        let (valid, invalid) = self.scanner.take_outputs();
+        let (valid, invalid) = scanner!(&mut self.inner, s => s.take_outputs());
         (PyBytes::new(py, &valid), PyBytes::new(py, &invalid))
     }
 }
@@ -181,8 +233,116 @@ fn check_line(
 
 #[pymodule]
 fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
-    m.add_class::<Validator>()?;
+    m.add_class::<Scan>()?;
+    m.add_class::<PyPartial>()?;
+    m.add_class::<Column>()?;
     m.add_function(wrap_pyfunction!(check_line, m)?)?;
     m.add("MAX_DEPTH", MAX_DEPTH)?;
     Ok(())
+}
+
+/// The report's mergeable partial result (see src/report.rs): columns for Polars.
+#[pyclass(name = "Partial", module = "interact_cli._core")]
+pub struct PyPartial {
+    inner: Partial,
+}
+
+fn u32s(values: impl Iterator<Item = u32>) -> Column {
+    Column::new(Values::U32(values.collect()))
+}
+
+fn u64s(values: impl Iterator<Item = u64>) -> Column {
+    Column::new(Values::U64(values.collect()))
+}
+
+fn i64s(values: impl Iterator<Item = i64>) -> Column {
+    Column::new(Values::I64(values.collect()))
+}
+
+/// Missing times cross as this (Polars turns it into null).
+const NO_TIME: i64 = i64::MIN;
+
+#[pymethods]
+impl PyPartial {
+    /// Add a later partial (of the inputs after these) to this one, exactly.
+    fn merge(&mut self, py: Python<'_>, other: PyRef<'_, PyPartial>) {
+        let other = &other.inner;
+        let inner = &mut self.inner;
+        py.detach(|| inner.merge(other));
+    }
+
+    /// Counters: events by type, unattributed, untimed, outside, saw_time, users.
+    fn counters<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let c = &self.inner.counters;
+        let out = PyDict::new(py);
+        let events = PyDict::new(py);
+        for (kind, n) in vocabulary().event_types.iter().zip(c.events) {
+            events.set_item(kind, n)?;
+        }
+        out.set_item("events", events)?;
+        out.set_item("unattributed", c.unattributed)?;
+        out.set_item("untimed", c.untimed)?;
+        out.set_item("outside", c.outside)?;
+        out.set_item("saw_time", c.saw_time)?;
+        out.set_item("users", self.inner.users.len())?;
+        Ok(out)
+    }
+
+    /// One table of the partial as {column: Column}; codes index the dictionaries
+    /// (`sets`, `skus`, `actions`, `currencies`: one `value` column each). An absent
+    /// set or action is code 4294967295, an absent time -2**63.
+    fn table<'py>(&self, py: Python<'py>, name: &str) -> PyResult<Bound<'py, PyDict>> {
+        let p = &self.inner;
+        let columns: Vec<(&str, Column)> = match name {
+            "counts" => vec![
+                ("set", u32s(p.counts.keys().map(|k| k.0))),
+                ("sku", u32s(p.counts.keys().map(|k| k.1))),
+                ("action", u32s(p.counts.keys().map(|k| k.2))),
+                ("n", u64s(p.counts.values().copied())),
+            ],
+            "views" => vec![
+                ("set", u32s(p.views.keys().copied())),
+                ("n", u64s(p.views.values().copied())),
+            ],
+            "set_users" => vec![
+                ("set", u32s(p.set_users.iter().map(|k| k.0))),
+                ("user", u32s(p.set_users.iter().map(|k| k.1))),
+            ],
+            "sku_users" => vec![
+                ("sku", u32s(p.sku_users.iter().map(|k| k.0))),
+                ("user", u32s(p.sku_users.iter().map(|k| k.1))),
+            ],
+            "first_carts" => vec![
+                ("user", u32s(p.first_carts.keys().map(|k| k.0))),
+                ("sku", u32s(p.first_carts.keys().map(|k| k.1))),
+                ("set", u32s(p.first_carts.keys().map(|k| k.2))),
+                ("seq", u64s(p.first_carts.values().map(|c| c.seq))),
+                (
+                    "time",
+                    i64s(p.first_carts.values().map(|c| c.time.unwrap_or(NO_TIME))),
+                ),
+            ],
+            "orders" => vec![
+                ("user", u32s(p.orders.iter().map(|r| r.user))),
+                ("sku", u32s(p.orders.iter().map(|r| r.sku))),
+                ("seq", u64s(p.orders.iter().map(|r| r.seq))),
+                (
+                    "time",
+                    i64s(p.orders.iter().map(|r| r.time.unwrap_or(NO_TIME))),
+                ),
+                ("micros", i64s(p.orders.iter().map(|r| r.micros))),
+                ("currency", u32s(p.orders.iter().map(|r| r.currency))),
+            ],
+            "sets" => vec![("value", Column::new(Values::text(p.sets.values())))],
+            "skus" => vec![("value", Column::new(Values::text(p.skus.values())))],
+            "actions" => vec![("value", Column::new(Values::text(p.actions.values())))],
+            "currencies" => vec![("value", Column::new(Values::text(p.currencies.values())))],
+            other => return Err(PyValueError::new_err(format!("no table {other}"))),
+        };
+        let out = PyDict::new(py);
+        for (column, values) in columns {
+            out.set_item(column, Py::new(py, values)?)?;
+        }
+        Ok(out)
+    }
 }

@@ -64,37 +64,38 @@ pub struct CodeStat {
     pub example: String,
 }
 
-/// Something that takes the facts of each valid line (the report's columns).
-pub trait FactsSink: Send {
+/// Something that takes the facts of each valid line (the report's partial result).
+/// Lines come in runs numbered in input order; within a run, in order.
+pub trait FactsSink: Send + Clone {
+    fn begin_run(&mut self, run: u64);
     fn take(&mut self, facts: &Facts<'_>);
 }
 
 /// A sink for validate, which needs no facts.
-#[derive(Default)]
+#[derive(Default, Clone)]
 pub struct NoFacts;
 impl FactsSink for NoFacts {
+    fn begin_run(&mut self, _run: u64) {}
     fn take(&mut self, _facts: &Facts<'_>) {}
 }
 
 /// The results of a run of complete lines (local line numbers).
-struct Run<S> {
+struct Run {
     tally: Tally,
     problems: Vec<Problem>,
     stats: Vec<Option<CodeStat>>,
     valid_out: Vec<u8>,
     invalid_out: Vec<u8>,
-    sink: S,
 }
 
-impl<S> Run<S> {
-    fn new(sink: S) -> Run<S> {
+impl Run {
+    fn new() -> Run {
         Run {
             tally: Tally::default(),
             problems: Vec::new(),
             stats: vec![None; ALL_CODES.len()],
             valid_out: Vec::new(),
             invalid_out: Vec::new(),
-            sink,
         }
     }
 
@@ -177,9 +178,9 @@ fn scan_lines<S: FactsSink>(
     options: &Options,
     file: usize,
     strip_bom: bool,
-    sink: S,
-) -> Run<S> {
-    let mut run = Run::new(sink);
+    sink: &mut S,
+) -> Run {
+    let mut run = Run::new();
     let mut doc = Doc::default();
     let mut findings = Vec::new();
     let mut rest = data;
@@ -209,7 +210,7 @@ fn scan_lines<S: FactsSink>(
         } else {
             match line_findings(line, &mut doc, &options.time_fields, &mut findings) {
                 Some(facts) => {
-                    run.sink.take(&facts);
+                    sink.take(&facts);
                     true
                 }
                 None => false,
@@ -263,8 +264,9 @@ pub struct Scanner<S> {
     pub total: Tally,
     pub problems: Vec<Problem>,
     pub stats: Vec<Option<CodeStat>>,
-    /// The facts sinks of the runs so far, in input order (drained by the caller).
-    pub collected: Vec<S>,
+    /// One facts sink per thread; each sees runs in input order.
+    pub sinks: Vec<S>,
+    runs: u64,
     file_tally: Tally,
     carry: Vec<u8>,
     /// Bytes of a line over the limit seen so far; it is skipped, not held.
@@ -274,15 +276,17 @@ pub struct Scanner<S> {
     pub invalid_out: Vec<u8>,
 }
 
-impl<S: FactsSink + Default> Scanner<S> {
-    pub fn new(options: Options) -> Scanner<S> {
+impl<S: FactsSink> Scanner<S> {
+    pub fn new(options: Options, sink: S) -> Scanner<S> {
+        let threads = options.threads.max(1);
         Scanner {
             options,
             files: Vec::new(),
             total: Tally::default(),
             problems: Vec::new(),
             stats: vec![None; ALL_CODES.len()],
-            collected: Vec::new(),
+            sinks: vec![sink; threads],
+            runs: 0,
             file_tally: Tally::default(),
             carry: Vec::new(),
             skipping: None,
@@ -366,7 +370,7 @@ impl<S: FactsSink + Default> Scanner<S> {
         if self.options.split && !self.invalid_out.ends_with(b"\n") {
             self.invalid_out.push(b'\n');
         }
-        let mut run: Run<NoFacts> = Run::new(NoFacts);
+        let mut run = Run::new();
         let (size, limit) = (seen.to_string(), self.options.max_line.to_string());
         let finding = Finding {
             code: Code::LineTooLong,
@@ -402,16 +406,22 @@ impl<S: FactsSink + Default> Scanner<S> {
         let file = self.file();
         let options = &self.options;
         let pieces = cut(data, options.threads.max(1));
-        let runs: Vec<Run<S>> = if pieces.len() == 1 {
-            vec![scan_lines(pieces[0], options, file, strip, S::default())]
+        let first_run = self.runs;
+        self.runs += pieces.len() as u64;
+        let sinks = &mut self.sinks[..pieces.len()];
+        let runs: Vec<Run> = if pieces.len() == 1 {
+            sinks[0].begin_run(first_run);
+            vec![scan_lines(pieces[0], options, file, strip, &mut sinks[0])]
         } else {
             std::thread::scope(|scope| {
                 let handles: Vec<_> = pieces
                     .iter()
+                    .zip(sinks.iter_mut())
                     .enumerate()
-                    .map(|(i, piece)| {
+                    .map(|(i, (piece, sink))| {
                         scope.spawn(move || {
-                            scan_lines(piece, options, file, strip && i == 0, S::default())
+                            sink.begin_run(first_run + i as u64);
+                            scan_lines(piece, options, file, strip && i == 0, sink)
                         })
                     })
                     .collect();
@@ -422,7 +432,6 @@ impl<S: FactsSink + Default> Scanner<S> {
             })
         };
         for run in runs {
-            self.collected.push(run.sink);
             self.merge(
                 run.tally,
                 run.problems,
@@ -516,7 +525,7 @@ mod tests {
     }
 
     fn scan(data: &[u8], cuts: &[usize], options: Options) -> Scanner<NoFacts> {
-        let mut scanner = Scanner::new(options);
+        let mut scanner = Scanner::new(options, NoFacts);
         scanner.begin_file("f");
         let mut last = 0;
         for &cut in cuts.iter().chain(std::iter::once(&data.len())) {

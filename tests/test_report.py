@@ -8,7 +8,6 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from interact_cli import aggregate, collect
 from interact_cli.errors import OptionError
 from interact_cli.generate import broken_catalogue
 from interact_cli.report import ReportOptions, build_report
@@ -32,17 +31,15 @@ def run(
     return build_report([str(path)], options or ReportOptions()).to_dict()
 
 
-@pytest.fixture(params=[200_000, 7], ids=["one-batch", "many-batches"])
-def batch_rows(request, monkeypatch):
-    """Run each oracle test with one batch and with many batches merged and compacted."""
-    monkeypatch.setattr(collect, "BATCH_ROWS", request.param)
-    monkeypatch.setattr(aggregate, "COMPACT_EVERY", 3)
+@pytest.fixture(params=[4 << 20, 333], ids=["one-chunk", "many-chunks"])
+def chunk(request):
+    """Run each oracle test with the input in one chunk and in many small ones."""
     return request.param
 
 
-def test_sample_files_match_the_oracle_exactly(batch_rows):
+def test_sample_files_match_the_oracle_exactly(chunk):
     paths = [SAMPLE / "events.ndjson", SAMPLE / "broken.ndjson"]
-    got = build_report([str(p) for p in paths], ReportOptions()).to_dict()
+    got = build_report([str(p) for p in paths], ReportOptions(), chunk_bytes=chunk).to_dict()
     assert got == oracle_report([p.read_bytes() for p in paths])
     assert got["summary"]["invalid"] == 17 and got["summary"]["sets"] == 46
 
@@ -134,10 +131,10 @@ def corpora(draw, timed: bool):
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 @given(lines=corpora(timed=False))
-def test_random_corpora_in_file_order_match_the_oracle(tmp_path_factory, batch_rows, lines):
+def test_random_corpora_in_file_order_match_the_oracle(tmp_path_factory, chunk, lines):
     path = tmp_path_factory.mktemp("r") / "e.ndjson"
     path.write_bytes(b"".join(line + b"\n" for line in lines))
-    assert build_report([str(path)], ReportOptions()).to_dict() == oracle_report(
+    assert build_report([str(path)], ReportOptions(), chunk_bytes=chunk).to_dict() == oracle_report(
         [path.read_bytes()]
     )
 
@@ -153,13 +150,12 @@ def test_random_corpora_in_file_order_match_the_oracle(tmp_path_factory, batch_r
         [(None, None), ("2026-10-01T10:10:00Z", None), (None, "2026-10-01T10:20:00Z")]
     ),
 )
-def test_random_timed_corpora_and_windows_match_the_oracle(
-    tmp_path_factory, batch_rows, lines, window
-):
+def test_random_timed_corpora_and_windows_match_the_oracle(tmp_path_factory, chunk, lines, window):
     path = tmp_path_factory.mktemp("r") / "e.ndjson"
     path.write_bytes(b"".join(line + b"\n" for line in lines))
     since, until = window
-    got = build_report([str(path)], ReportOptions(since=since, until=until)).to_dict()
+    options = ReportOptions(since=since, until=until)
+    got = build_report([str(path)], options, chunk_bytes=chunk).to_dict()
     assert got == oracle_report([path.read_bytes()], since=since, until=until)
 
 

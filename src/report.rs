@@ -1,0 +1,363 @@
+//! The report's partial result: valid events reduced to counts, distinct pairs, first
+//! add-to-carts and order lines, on integer codes with a dictionary per string column.
+//!
+//! A `Partial` is what one thread (or one cluster task) builds from its lines, and
+//! `merge` combines two exactly: codes are re-mapped through the dictionaries, counts
+//! added, pairs united, first carts kept at their minimum. Positions in file order
+//! (`seq`) are `run << 32 | event index in the run`, runs numbered in input order, so
+//! they compare correctly across threads; a merged later partial's runs are shifted
+//! past the earlier one's.
+
+use crate::catalogue::vocabulary;
+use crate::rules::{EventKind, Facts, Time};
+use crate::scan::FactsSink;
+use crate::times::{from_epoch, parse_iso};
+use std::collections::{HashMap, HashSet};
+use std::hash::{BuildHasherDefault, Hasher};
+
+/// No set, no action: the code of an absent value.
+pub const NONE: u32 = u32::MAX;
+
+/// A fast, non-cryptographic hasher (FxHash): keys here are our own codes and ids.
+#[derive(Default, Clone, Copy)]
+pub struct Fx(u64);
+
+impl Hasher for Fx {
+    fn finish(&self) -> u64 {
+        // The multiply leaves the low bits weak, and hashbrown indexes by them: mix
+        // (murmur3's fmix64) so that similar ids do not collide.
+        let mut h = self.0;
+        h ^= h >> 33;
+        h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
+        h ^= h >> 33;
+        h = h.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
+        h ^ (h >> 33)
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for chunk in bytes.chunks(8) {
+            let mut word = [0u8; 8];
+            word[..chunk.len()].copy_from_slice(chunk);
+            self.write_u64(u64::from_le_bytes(word));
+        }
+    }
+    fn write_u32(&mut self, n: u32) {
+        self.write_u64(n as u64);
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = (self.0.rotate_left(5) ^ n).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+    fn write_usize(&mut self, n: usize) {
+        self.write_u64(n as u64);
+    }
+}
+
+pub type FxBuild = BuildHasherDefault<Fx>;
+pub type Map<K, V> = HashMap<K, V, FxBuild>;
+pub type Set<K> = HashSet<K, FxBuild>;
+
+/// Strings to dense codes (0, 1, 2, ... in first-seen order).
+#[derive(Clone, Default)]
+pub struct Dictionary {
+    codes: Map<Box<str>, u32>,
+}
+
+impl Dictionary {
+    pub fn code(&mut self, value: &str) -> u32 {
+        if let Some(&code) = self.codes.get(value) {
+            return code;
+        }
+        let code = self.codes.len() as u32;
+        self.codes.insert(value.into(), code);
+        code
+    }
+
+    pub fn len(&self) -> usize {
+        self.codes.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.codes.is_empty()
+    }
+
+    /// The values in code order.
+    pub fn values(&self) -> Vec<&str> {
+        let mut values = vec![""; self.codes.len()];
+        for (value, &code) in &self.codes {
+            values[code as usize] = value;
+        }
+        values
+    }
+
+    /// For each code of `other`, the code of the same value here (added if new).
+    fn absorb(&mut self, other: &Dictionary) -> Vec<u32> {
+        other
+            .values()
+            .into_iter()
+            .map(|value| self.code(value))
+            .collect()
+    }
+}
+
+/// The --since/--until range in microseconds since the epoch (until excluded).
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Window {
+    pub since: Option<i64>,
+    pub until: Option<i64>,
+}
+
+impl Window {
+    fn contains(&self, moment: i64) -> bool {
+        self.since.is_none_or(|s| moment >= s) && self.until.is_none_or(|u| moment < u)
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct FirstCart {
+    pub seq: u64,
+    pub time: Option<i64>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct OrderRow {
+    pub user: u32,
+    pub sku: u32,
+    pub seq: u64,
+    pub time: Option<i64>,
+    pub micros: i64,
+    pub currency: u32,
+}
+
+/// Counters of a partial result.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Counters {
+    /// interact, view, order, api
+    pub events: [u64; 4],
+    pub unattributed: u64,
+    pub untimed: u64,
+    pub outside: u64,
+    pub saw_time: bool,
+}
+
+/// The mergeable partial result of the report over some lines.
+#[derive(Clone, Default)]
+pub struct Partial {
+    pub window: Option<Window>,
+    pub sets: Dictionary,
+    pub skus: Dictionary,
+    pub users: Dictionary,
+    pub actions: Dictionary,
+    pub currencies: Dictionary,
+    /// (set or NONE, sku, action or NONE) -> interactions
+    pub counts: Map<(u32, u32, u32), u64>,
+    /// set -> views naming it
+    pub views: Map<u32, u64>,
+    pub set_users: Set<(u32, u32)>,
+    pub sku_users: Set<(u32, u32)>,
+    /// (user, sku, set) -> the earliest add-to-cart (seq and time each at their minimum)
+    pub first_carts: Map<(u32, u32, u32), FirstCart>,
+    pub orders: Vec<OrderRow>,
+    pub counters: Counters,
+    /// Runs seen (the next run's number), and events in the current run.
+    pub runs: u64,
+    index: u64,
+}
+
+/// A time value as microseconds, if it is a time.
+pub fn moment_of(time: Time<'_>) -> Option<i64> {
+    match time {
+        Time::Text(text) => parse_iso(text),
+        Time::Number(value) => from_epoch(value),
+        Time::Absent | Time::Unusable => None,
+    }
+}
+
+/// Revenue of a line in integer millionths, rounded half to even, so sums are exact.
+pub fn micros_of(quantity: f64, amount: f64) -> i64 {
+    (quantity * amount * 1_000_000.0).round_ties_even() as i64
+}
+
+impl Partial {
+    pub fn new(window: Option<Window>) -> Partial {
+        Partial {
+            window,
+            ..Partial::default()
+        }
+    }
+
+    fn moment(&mut self, facts: &Facts<'_>, known: Option<Option<i64>>) -> Option<i64> {
+        // With a window the time was parsed already; else only carts and orders need it.
+        known.unwrap_or_else(|| {
+            let moment = moment_of(facts.time);
+            self.counters.untimed += moment.is_none() as u64;
+            moment
+        })
+    }
+
+    fn add(&mut self, facts: &Facts<'_>) {
+        if facts.time != Time::Absent {
+            self.counters.saw_time = true;
+        }
+        let mut known = None;
+        if let Some(window) = self.window {
+            let moment = moment_of(facts.time);
+            match moment {
+                None => {
+                    self.counters.untimed += 1;
+                    return;
+                }
+                Some(m) if !window.contains(m) => {
+                    self.counters.outside += 1;
+                    return;
+                }
+                Some(_) => known = Some(moment),
+            }
+        }
+        let seq = (self.runs.saturating_sub(1) << 32) | self.index;
+        self.index += 1;
+        let user = self.users.code(facts.user);
+        match facts.kind {
+            EventKind::View => {
+                self.counters.events[1] += 1;
+                if let Some(set_id) = facts.set_id {
+                    *self.views.entry(self.sets.code(set_id)).or_default() += 1;
+                }
+            }
+            EventKind::Interact => {
+                self.counters.events[0] += 1;
+                let sku = self.skus.code(facts.sku.unwrap_or(""));
+                let set = facts.set_id.map_or(NONE, |s| self.sets.code(s));
+                let action = facts.action.map_or(NONE, |a| self.actions.code(a));
+                *self.counts.entry((set, sku, action)).or_default() += 1;
+                self.sku_users.insert((sku, user));
+                if set == NONE {
+                    self.counters.unattributed += 1;
+                } else {
+                    self.set_users.insert((set, user));
+                    if facts.action == Some(vocabulary().add_to_cart.as_str()) {
+                        let time = self.moment(facts, known);
+                        let cart = FirstCart { seq, time };
+                        self.first_carts
+                            .entry((user, sku, set))
+                            .and_modify(|first| *first = first.min_with(cart))
+                            .or_insert(cart);
+                    }
+                }
+            }
+            EventKind::Order => {
+                self.counters.events[2] += 1;
+                let time = self.moment(facts, known);
+                for line in &facts.lines {
+                    let row = OrderRow {
+                        user,
+                        sku: self.skus.code(line.sku),
+                        seq,
+                        time,
+                        micros: micros_of(line.quantity, line.amount),
+                        currency: self.currencies.code(line.currency),
+                    };
+                    self.orders.push(row);
+                }
+            }
+            EventKind::Api => self.counters.events[3] += 1,
+        }
+    }
+
+    /// Add a later partial (of lines after these) to this one, exactly: its runs are
+    /// shifted past these (the merge of units in input order).
+    pub fn merge(&mut self, other: &Partial) {
+        self.combine(other, self.runs << 32);
+        self.runs += other.runs;
+    }
+
+    /// Add the partial of another thread of the same scan: runs are numbered alike.
+    pub fn merge_thread(&mut self, other: &Partial) {
+        self.combine(other, 0);
+        self.runs = self.runs.max(other.runs);
+    }
+
+    fn combine(&mut self, other: &Partial, shift: u64) {
+        let sets = self.sets.absorb(&other.sets);
+        let skus = self.skus.absorb(&other.skus);
+        let users = self.users.absorb(&other.users);
+        let actions = self.actions.absorb(&other.actions);
+        let currencies = self.currencies.absorb(&other.currencies);
+        let opt = |map: &Vec<u32>, code: u32| {
+            if code == NONE {
+                NONE
+            } else {
+                map[code as usize]
+            }
+        };
+        for (&(set, sku, action), &n) in &other.counts {
+            let key = (opt(&sets, set), skus[sku as usize], opt(&actions, action));
+            *self.counts.entry(key).or_default() += n;
+        }
+        for (&set, &n) in &other.views {
+            *self.views.entry(sets[set as usize]).or_default() += n;
+        }
+        self.set_users.extend(
+            other
+                .set_users
+                .iter()
+                .map(|&(set, user)| (sets[set as usize], users[user as usize])),
+        );
+        self.sku_users.extend(
+            other
+                .sku_users
+                .iter()
+                .map(|&(sku, user)| (skus[sku as usize], users[user as usize])),
+        );
+        for (&(user, sku, set), cart) in &other.first_carts {
+            let key = (users[user as usize], skus[sku as usize], sets[set as usize]);
+            let cart = FirstCart {
+                seq: cart.seq + shift,
+                time: cart.time,
+            };
+            self.first_carts
+                .entry(key)
+                .and_modify(|first| *first = first.min_with(cart))
+                .or_insert(cart);
+        }
+        self.orders.extend(other.orders.iter().map(|row| OrderRow {
+            user: users[row.user as usize],
+            sku: skus[row.sku as usize],
+            seq: row.seq + shift,
+            time: row.time,
+            micros: row.micros,
+            currency: currencies[row.currency as usize],
+        }));
+        let (mine, theirs) = (&mut self.counters, &other.counters);
+        for (a, b) in mine.events.iter_mut().zip(theirs.events) {
+            *a += b;
+        }
+        mine.unattributed += theirs.unattributed;
+        mine.untimed += theirs.untimed;
+        mine.outside += theirs.outside;
+        mine.saw_time |= theirs.saw_time;
+    }
+}
+
+impl FirstCart {
+    fn min_with(self, other: FirstCart) -> FirstCart {
+        let time = match (self.time, other.time) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+        FirstCart {
+            seq: self.seq.min(other.seq),
+            time,
+        }
+    }
+}
+
+impl FactsSink for Partial {
+    fn begin_run(&mut self, run: u64) {
+        // Runs are numbered from 1 so that `runs` counts them; seq uses run - 1.
+        self.runs = run + 1;
+        self.index = 0;
+    }
+
+    fn take(&mut self, facts: &Facts<'_>) {
+        self.add(facts);
+    }
+}
