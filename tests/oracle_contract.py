@@ -521,3 +521,43 @@ def check_line(line: bytes) -> tuple[bool, list[Finding]]:
     except TooDeep:
         return False, [("too-deep", "", message("too-deep", limit=MAX_DEPTH))]
     return check_value(value)
+
+
+# --- files -----------------------------------------------------------------------------
+
+# The longest line body read, in bytes; longer lines are `line-too-long`.
+MAX_LINE = 64 * 1024 * 1024
+
+
+def file_lines(data: bytes) -> list[bytes]:
+    """The line bodies of a file: cut at '\\n', one '\\r' off, a BOM at its start dropped.
+
+    Lines are counted before the BOM is dropped: a file of a BOM alone has one (blank)
+    line, as the product has always counted (tests/test_properties.py).
+    """
+    lines = data.split(b"\n")
+    if lines[-1] == b"":
+        lines.pop()
+    if lines:
+        lines[0] = lines[0].removeprefix(b"\xef\xbb\xbf")
+    return [line.removesuffix(b"\r") for line in lines]
+
+
+def check_file(data: bytes, max_line: int = MAX_LINE) -> tuple[dict, list[tuple]]:
+    """Counts of a file's lines, and its problems as (line, code, path, message)."""
+    summary = dict(lines=0, valid=0, invalid=0, blank=0, warnings=0)
+    problems: list[tuple] = []
+    for number, body in enumerate(file_lines(data), 1):
+        summary["lines"] += 1
+        if not body.strip(b" \t"):
+            summary["blank"] += 1
+            continue
+        if len(body) > max_line:
+            text = message("line-too-long", size=len(body), limit=max_line)
+            valid, findings = False, [("line-too-long", "", text)]
+        else:
+            valid, findings = check_line(body)
+        summary["valid" if valid else "invalid"] += 1
+        summary["warnings"] += sum(1 for code, _, _ in findings if SEVERITY[code] == "warning")
+        problems.extend((number, *finding) for finding in findings)
+    return summary, problems

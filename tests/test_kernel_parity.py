@@ -47,12 +47,7 @@ def assert_same(line: bytes) -> None:
 
 def file_lines(path: Path) -> list[bytes]:
     """Non-blank line bodies of a file as the scanner cuts them."""
-    data = path.read_bytes().removeprefix(b"\xef\xbb\xbf")
-    lines = data.split(b"\n")
-    if lines and lines[-1] == b"":
-        lines.pop()
-    bodies = [line.removesuffix(b"\r") for line in lines]
-    return [body for body in bodies if body.strip(b" \t")]
+    return [body for body in oracle.file_lines(path.read_bytes()) if body.strip(b" \t")]
 
 
 # --- fixed lines -----------------------------------------------------------------------
@@ -491,3 +486,60 @@ def test_byte_mutations(line):
 @given(json_values.map(lambda v: emit(v, ascii_only=False)) | st.binary(max_size=40))
 def test_any_json_value_or_bytes(line):
     assert_same(line)
+
+
+# --- whole files through the scanner ---------------------------------------------------
+
+
+def kernel_file(data: bytes, cuts: list[int], threads: int, max_line: int | None):
+    """The kernel's counts and problems of one file fed in pieces cut at `cuts`."""
+    extra = {} if max_line is None else {"max_line": max_line}
+    validator = _core.Validator(keep=100_000, threads=threads, **extra)
+    validator.begin_file("f")
+    start = 0
+    for at in [*sorted(cuts), len(data)]:
+        validator.feed(data[start:at])
+        start = at
+    validator.end_file()
+    result = validator.result()
+    problems = [(p["line"], p["code"], p["path"], p["message"]) for p in result["problems"]]
+    return result["summary"], problems
+
+
+def _without_json_reasons(problems: list[tuple]) -> list[tuple]:
+    return [
+        (n, code, path, "" if code == "invalid-json" else text) for n, code, path, text in problems
+    ]
+
+
+LINE_KINDS = (
+    st.sampled_from(BASES).map(emit)
+    | st.sampled_from(BROKEN)
+    | field_mutations()
+    | byte_mutations()
+    | st.sampled_from(
+        [b"", b" ", b"\t \t", b"\r", b" \r", b"\xef\xbb\xbf", b"\xef\xbb\xbf{}", b"\x00", b"\x0c"]
+    )
+)
+
+
+@fast(150)
+@given(
+    st.lists(LINE_KINDS, max_size=12),
+    st.sampled_from([b"\n", b"\r\n"]),
+    st.booleans(),
+    st.booleans(),
+    st.lists(st.integers(0, 10_000), max_size=4),
+    st.sampled_from([1, 2]),
+    st.sampled_from([None, 40, 300, 2000]),
+)
+def test_files_through_the_scanner(lines, newline, bom, final_newline, cuts, threads, max_line):
+    lines = [line.replace(b"\n", b" ") for line in lines]
+    data = (b"\xef\xbb\xbf" if bom else b"") + newline.join(lines)
+    if final_newline and lines:
+        data += newline
+    cuts = [min(at, len(data)) for at in cuts]
+    summary, problems = kernel_file(data, cuts, threads, max_line)
+    expected_summary, expected = oracle.check_file(data, max_line or oracle.MAX_LINE)
+    assert summary == expected_summary, data[:300]
+    assert _without_json_reasons(problems) == _without_json_reasons(expected), data[:300]
