@@ -130,6 +130,52 @@ def test_edge_lines(line):
     assert_same(line)
 
 
+ORDER = b'{"type":"order","userId":"u","context":[],"order":{"id":"o","lines":[{"sku":"k","quantity":%s,"grossPrice":{"amount":%s,"currency":"EUR"}}]}}'
+INTERACT = b'{"type":"interact","userId":"u","context":[],"interact":{"type":"product","product":{"sku":"k"},"action":"%s"}}'
+
+
+@pytest.mark.parametrize(
+    "quantity",
+    [
+        b"0",
+        b"-0",
+        b"-0.0",
+        b"-1",
+        b"-1e-4",
+        b"-0.0001",
+        b"-9.999e-5",
+        b"-1e15",
+        b"-1e16",
+        b"-123456789.125",
+        b"-5e-324",
+        b"1e-400",
+        b"-1e-400",
+        b"1.7976931348623157e308",
+        b"1.7976931348623159e308",
+        b"-1.7976931348623158e308",
+        b"1" * 309,
+        b"1" * 308 + b".9e0",
+        b"0." + b"0" * 400 + b"1",
+    ],
+)
+def test_numbers_in_read_fields(quantity):
+    """Range and the Python float repr in messages (not-positive), both sides alike."""
+    assert_same(ORDER % (quantity, b"1"))
+    assert_same(ORDER % (b"1", quantity))
+
+
+@pytest.mark.parametrize(
+    "action",
+    [
+        *("Click", "CLICK", "c l i c k", "add_to_cart", "Add-To.Cart", "addtocart", "click"),
+        *("addToCart", "clickk", "", "click\\u00a0", "\\u0043lick"),
+        *("Clic\u212a", "cl\u0130ck", "add\u017fo", "\u00c0ddToCart"),  # raw UTF-8
+    ],
+)
+def test_near_misses(action):
+    assert_same(INTERACT % action.encode())
+
+
 # --- generated lines -------------------------------------------------------------------
 
 
