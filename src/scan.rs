@@ -258,6 +258,45 @@ fn cut(data: &[u8], parts: usize) -> Vec<&[u8]> {
 }
 
 /// The state of a scan over many files: counts, problems, and the split outputs.
+/// A line over the limit being skipped: its bytes so far (without a BOM at the file's
+/// start) and its last two, so that its size is the size of its body, as for a line
+/// that arrives whole: without the newline and one CR before it.
+#[derive(Clone, Copy, Debug)]
+struct Skipped {
+    seen: usize,
+    tail: [u8; 2],
+}
+
+impl Skipped {
+    fn new(start: &[u8]) -> Skipped {
+        let mut skipped = Skipped {
+            seen: 0,
+            tail: [0; 2],
+        };
+        skipped.take(start);
+        skipped
+    }
+
+    fn take(&mut self, data: &[u8]) {
+        self.seen += data.len();
+        for &b in &data[data.len().saturating_sub(2)..] {
+            self.tail = [self.tail[1], b];
+        }
+    }
+
+    fn body_size(&self) -> usize {
+        let (mut size, mut tail) = (self.seen, self.tail);
+        if tail[1] == b'\n' {
+            size -= 1;
+            tail = [0, tail[0]];
+        }
+        if tail[1] == b'\r' {
+            size -= 1;
+        }
+        size
+    }
+}
+
 pub struct Scanner<S> {
     pub options: Options,
     pub files: Vec<(String, Tally)>,
@@ -269,8 +308,8 @@ pub struct Scanner<S> {
     runs: u64,
     file_tally: Tally,
     carry: Vec<u8>,
-    /// Bytes of a line over the limit seen so far; it is skipped, not held.
-    skipping: Option<usize>,
+    /// A line over the limit, seen so far; it is skipped, not held.
+    skipping: Option<Skipped>,
     at_file_start: bool,
     pub valid_out: Vec<u8>,
     pub invalid_out: Vec<u8>,
@@ -310,14 +349,14 @@ impl<S: FactsSink> Scanner<S> {
 
     /// Take the next bytes of the current file.
     pub fn feed(&mut self, mut data: &[u8]) {
-        if let Some(seen) = self.skipping {
+        if self.skipping.is_some() {
             match memchr(b'\n', data) {
                 None => {
-                    self.skip(data, seen);
+                    self.skip(data);
                     return;
                 }
                 Some(i) => {
-                    self.skip(&data[..=i], seen);
+                    self.skip(&data[..=i]);
                     self.end_skipping();
                     data = &data[i + 1..];
                 }
@@ -349,24 +388,30 @@ impl<S: FactsSink> Scanner<S> {
     fn check_carry(&mut self) {
         // The limit is on the body; +2 leaves room for a CR and the BOM check.
         if self.carry.len() > self.options.max_line + 5 {
-            let seen = self.carry.len();
             if self.options.split {
                 self.invalid_out.extend_from_slice(&self.carry);
             }
+            let bom = if self.at_file_start && self.carry.starts_with(BOM) {
+                BOM.len()
+            } else {
+                0
+            };
+            self.skipping = Some(Skipped::new(&self.carry[bom..]));
             self.carry.clear();
-            self.skipping = Some(seen);
         }
     }
 
-    fn skip(&mut self, data: &[u8], seen: usize) {
+    fn skip(&mut self, data: &[u8]) {
         if self.options.split {
             self.invalid_out.extend_from_slice(data);
         }
-        self.skipping = Some(seen + data.len());
+        if let Some(skipped) = &mut self.skipping {
+            skipped.take(data);
+        }
     }
 
     fn end_skipping(&mut self) {
-        let seen = self.skipping.take().unwrap_or(0);
+        let seen = self.skipping.take().map_or(0, |s| s.body_size());
         if self.options.split && !self.invalid_out.ends_with(b"\n") {
             self.invalid_out.push(b'\n');
         }
@@ -587,8 +632,31 @@ mod tests {
         assert_eq!(scanner.problems[0].code, Code::LineTooLong);
         assert_eq!(scanner.problems[0].line, 2);
         assert!(scanner.carry.capacity() < 5_000);
+        let size = "The line is 10000 bytes";
+        assert!(scanner.problems[0].message.starts_with(size));
         let (valid, invalid) = scanner.take_outputs();
         assert_eq!(invalid.len(), 10_001);
         assert_eq!(valid.len(), 2 * (GOOD.len() + 1));
+    }
+
+    #[test]
+    fn a_skipped_line_is_measured_like_a_whole_one() {
+        // The size in the message is the body's (no BOM, CR or newline), however the
+        // line was cut into pieces.
+        let mut data = BOM.to_vec();
+        data.extend(std::iter::repeat_n(b'x', 600));
+        data.extend_from_slice(b"\r\n");
+        data.extend(std::iter::repeat_n(b'y', 700));
+        data.push(b'\r');
+        for cuts in [vec![], vec![100, 605, 700], vec![1, 2, 603, 604, 1000]] {
+            let scanner = scan(&data, &cuts, options(1, false, 500));
+            let messages: Vec<_> = scanner
+                .problems
+                .iter()
+                .map(|p| p.message.as_str())
+                .collect();
+            let want = |size: &str| Code::LineTooLong.message(&[("size", size), ("limit", "500")]);
+            assert_eq!(messages, [want("600"), want("700")], "cuts {cuts:?}");
+        }
     }
 }
