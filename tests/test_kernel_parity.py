@@ -540,7 +540,7 @@ def test_any_json_value_or_bytes(line):
 def kernel_file(data: bytes, cuts: list[int], threads: int, max_line: int | None):
     """The kernel's counts and problems of one file fed in pieces cut at `cuts`."""
     extra = {} if max_line is None else {"max_line": max_line}
-    validator = _core.Validator(keep=100_000, threads=threads, **extra)
+    validator = _core.Scan(keep=100_000, threads=threads, **extra)
     validator.begin_file("f")
     start = 0
     for at in [*sorted(cuts), len(data)]:
