@@ -7,10 +7,10 @@ from dataclasses import asdict, dataclass, field, replace
 
 from interact_cli.contract import EventDecoder
 from interact_cli.inputs import InputSource, Unit, resolve_inputs
-from interact_cli.output.atomic import SplitWriter
 from interact_cli.parallel import plan, run_units, worker_count
 from interact_cli.problems import Finding, Problem
 from interact_cli.scan import LineTally, Progress, ScanSinks, file_tallies, scan_unit, total_of
+from interact_cli.sinks import SplitWriter
 
 
 @dataclass

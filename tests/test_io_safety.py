@@ -1,0 +1,234 @@
+"""Nothing lost, nothing injected: outputs, inputs, pipes and terminals (issue 9).
+
+Most tests run the real CLI in a subprocess: signals, pipes, FIFOs and stdout's file
+descriptor behave differently under CliRunner.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import stat
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import SAMPLE
+
+EVENTS = SAMPLE / "events.ndjson"
+BROKEN = SAMPLE / "broken.ndjson"
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def cli(*args: str, input: bytes | None = None, cwd: Path | None = None, width: int = 100):
+    """Run interact-cli in a subprocess; stdout and stderr captured as bytes."""
+    env = {**os.environ, "COLUMNS": str(width), "NO_COLOR": "1"}
+    return subprocess.run(
+        [sys.executable, "-m", "interact_cli", *args],
+        input=input,
+        capture_output=True,
+        cwd=cwd,
+        env=env,
+        timeout=120,
+    )
+
+
+def shell(command: str, cwd: Path):
+    """Run a shell pipeline with `CLI` standing for the interact-cli command."""
+    cli_command = f"{sys.executable} -m interact_cli"
+    env = {**os.environ, "COLUMNS": "100", "NO_COLOR": "1", "CLI": cli_command}
+    return subprocess.run(
+        ["bash", "-c", command], capture_output=True, cwd=cwd, env=env, timeout=120
+    )
+
+
+def temporaries(folder: Path) -> list[str]:
+    return [p.name for p in folder.iterdir() if p.name.startswith(".interact-cli-")]
+
+
+def read_fifo_in_background(path: Path) -> tuple[threading.Thread, list[bytes]]:
+    got: list[bytes] = []
+
+    def read() -> None:
+        with open(path, "rb") as stream:
+            got.append(stream.read())
+
+    thread = threading.Thread(target=read, daemon=True)
+    thread.start()
+    return thread, got
+
+
+# Case 1: symlinks, FIFOs and devices are outputs, not paths to replace.
+
+
+def test_symlink_output_replaces_the_target_and_keeps_the_link(tmp_path):
+    (tmp_path / "real.json").write_text("old")
+    (tmp_path / "link.json").symlink_to("real.json")
+    done = cli("report", str(EVENTS), "-f", "json", "-o", "link.json", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "link.json").is_symlink()
+    assert (tmp_path / "real.json").read_text().startswith("{")
+    assert temporaries(tmp_path) == []
+
+
+def test_dangling_symlink_output_creates_its_target(tmp_path):
+    (tmp_path / "link.csv").symlink_to("made.csv")
+    done = cli("report", str(EVENTS), "-f", "csv", "-o", "link.csv", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "link.csv").is_symlink()
+    assert (tmp_path / "made.csv").read_text().startswith("set_id,")
+
+
+def test_fifo_output_is_written_through_to_its_reader(tmp_path):
+    fifo = tmp_path / "valid.fifo"
+    os.mkfifo(fifo)
+    thread, got = read_fifo_in_background(fifo)
+    done = cli("validate", str(BROKEN), "--valid-out", str(fifo))
+    thread.join(10)
+    assert done.returncode == 1
+    assert stat.S_ISFIFO(os.lstat(fifo).st_mode)
+    assert got and got[0].count(b"\n") == 12  # the valid lines of broken.ndjson
+    assert temporaries(tmp_path) == []
+
+
+def test_fifo_output_of_report_reaches_its_reader(tmp_path):
+    fifo = tmp_path / "report.fifo"
+    os.mkfifo(fifo)
+    thread, got = read_fifo_in_background(fifo)
+    done = cli("report", str(EVENTS), "-f", "csv", "-o", str(fifo))
+    thread.join(10)
+    assert done.returncode == 0, done.stderr
+    assert got and got[0].startswith(b"set_id,")
+    assert stat.S_ISFIFO(os.lstat(fifo).st_mode)
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="mknod of a character device needs root")
+def test_device_output_stays_a_device(tmp_path):
+    # A private copy of /dev/null (major 1, minor 3): never the machine's own.
+    device = tmp_path / "null"
+    os.mknod(device, 0o666 | stat.S_IFCHR, os.makedev(1, 3))
+    done = cli("validate", str(BROKEN), "--valid-out", str(device), "--invalid-out", str(device))
+    assert done.returncode == 1, done.stderr
+    assert stat.S_ISCHR(os.lstat(device).st_mode)
+    done = cli("report", str(EVENTS), "-o", str(device))
+    assert done.returncode == 0, done.stderr
+    assert stat.S_ISCHR(os.lstat(device).st_mode)
+    assert temporaries(tmp_path) == []
+
+
+def test_dev_stdout_on_a_pipe_prints(tmp_path):
+    done = cli("report", str(EVENTS), "-f", "csv", "-o", "/dev/stdout")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith(b"set_id,")
+
+
+# Case 2 and 3: an output that is an input, or two outputs into one file.
+
+
+def test_report_refuses_to_overwrite_its_input(tmp_path):
+    data = tmp_path / "m.ndjson"
+    data.write_bytes(EVENTS.read_bytes())
+    done = cli("report", str(data), "-f", "json", "-o", str(data))
+    assert done.returncode == 2
+    assert b"refusing to overwrite an input file" in done.stderr
+    assert data.read_bytes() == EVENTS.read_bytes()
+
+
+def test_an_input_reached_through_a_symlink_or_hard_link_is_refused(tmp_path):
+    data = tmp_path / "m.ndjson"
+    data.write_bytes(EVENTS.read_bytes())
+    (tmp_path / "soft").symlink_to(data)
+    os.link(data, tmp_path / "hard")
+    for output in ("soft", "hard"):
+        done = cli("report", str(data), "-o", str(tmp_path / output))
+        assert done.returncode == 2, output
+    assert data.read_bytes() == EVENTS.read_bytes()
+
+
+def test_valid_and_invalid_out_into_one_file_is_refused(tmp_path):
+    done = cli("validate", str(BROKEN), "--valid-out", "X", "--invalid-out", "X", cwd=tmp_path)
+    assert done.returncode == 2
+    assert b"same file" in done.stderr
+    assert not (tmp_path / "X").exists()
+    (tmp_path / "Y").write_text("keep")
+    (tmp_path / "Z").symlink_to("Y")
+    done = cli("validate", str(BROKEN), "--valid-out", "Y", "--invalid-out", "Z", cwd=tmp_path)
+    assert done.returncode == 2
+    assert (tmp_path / "Y").read_text() == "keep"
+
+
+# Case 8 and 9: directories, missing folders, and '-'.
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("report", str(EVENTS), "-o", "."),
+        ("validate", str(EVENTS), "--valid-out", "."),
+        ("report", str(EVENTS), "-o", "missing/out.json"),
+        ("validate", str(EVENTS), "--invalid-out", "missing/bad.ndjson"),
+        ("schema", "-o", "."),
+    ],
+)
+def test_a_directory_or_missing_folder_as_output_is_exit_2_in_one_line(tmp_path, args):
+    done = cli(*args, cwd=tmp_path)
+    assert done.returncode == 2
+    lines = done.stderr.decode().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("interact-cli: error: ")
+
+
+def test_dash_output_is_stdout_not_a_file(tmp_path):
+    done = cli("report", str(EVENTS), "-f", "csv", "-o", "-", cwd=tmp_path)
+    assert done.returncode == 0
+    assert done.stdout.startswith(b"set_id,")
+    assert not (tmp_path / "-").exists()
+
+
+def test_valid_out_dash_sends_lines_to_stdout_and_the_summary_to_stderr(tmp_path):
+    done = cli("validate", str(BROKEN), "--valid-out", "-", "--invalid-out", "bad", cwd=tmp_path)
+    assert done.returncode == 1
+    assert done.stdout.count(b"\n") == 12
+    assert (tmp_path / "bad").read_bytes().count(b"\n") == 17
+    assert b"12 valid, 17 invalid" in done.stderr
+
+
+def test_both_split_outputs_dash_is_exit_2(tmp_path):
+    done = cli("validate", str(BROKEN), "--valid-out", "-", "--invalid-out", "-", cwd=tmp_path)
+    assert done.returncode == 2
+    assert done.stdout == b""
+
+
+# Case 6: SIGTERM and SIGINT leave no temporary files.
+
+
+@pytest.mark.parametrize(("signum", "code"), [(signal.SIGTERM, 143), (signal.SIGINT, 130)])
+def test_a_signal_during_split_writing_removes_the_temporary_files(tmp_path, signum, code):
+    # The input is a FIFO kept open, so the run is surely mid-pass when the signal comes.
+    fifo = tmp_path / "in.fifo"
+    os.mkfifo(fifo)
+    out = tmp_path / "out"
+    out.mkdir()
+    command = [sys.executable, "-m", "interact_cli", "validate", str(fifo)]
+    command += ["--valid-out", str(out / "v"), "--invalid-out", str(out / "i")]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    with open(fifo, "wb") as writer:
+        writer.write(EVENTS.read_bytes()[:10_000])
+        writer.flush()
+        deadline = time.monotonic() + 30
+        while len(temporaries(out)) < 2 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert len(temporaries(out)) == 2
+        process.send_signal(signum)
+        try:
+            _, stderr = process.communicate(timeout=60)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            _, stderr = process.communicate()
+            pytest.fail(f"still running 60 s after the signal; stderr: {stderr!r}")
+    assert process.returncode == code, stderr
+    assert b"Traceback" not in stderr
+    assert sorted(os.listdir(out)) == []
