@@ -62,7 +62,9 @@ def run_units(
     """
     if progress is not None:
         progress.begin(sum(unit.size or 0 for unit in units))
-    if workers <= 1 or len(units) <= 1:
+    # Streams are read here: a worker's stdin is /dev/null, and a spawned worker has no
+    # inherited descriptor behind a process substitution (/dev/fd/63).
+    if workers <= 1 or len(units) <= 1 or not all(unit.source.regular for unit in units):
         return _in_process(units, work, setting, progress)
     counter = _context().Value("q", 0)
     pool = _context().Pool(min(workers, len(units)), _share_counter, (counter,))

@@ -6,6 +6,7 @@ descriptor behave differently under CliRunner.
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import stat
@@ -232,3 +233,81 @@ def test_a_signal_during_split_writing_removes_the_temporary_files(tmp_path, sig
     assert process.returncode == code, stderr
     assert b"Traceback" not in stderr
     assert sorted(os.listdir(out)) == []
+
+
+# Case 4: stdin, and any file, is read once.
+
+
+@pytest.mark.parametrize("args", [("-", "-"), ("-", str(BROKEN), "-")])
+def test_stdin_given_twice_is_exit_2(args):
+    done = cli("validate", *args, input=b"garbage\n{}\n")
+    assert done.returncode == 2
+    assert b"more than once" in done.stderr
+    assert done.stdout == b""
+
+
+def test_the_same_file_twice_is_exit_2_naming_both(tmp_path):
+    (tmp_path / "link.ndjson").symlink_to(BROKEN)
+    done = cli("report", str(BROKEN), str(tmp_path / "link.ndjson"))
+    assert done.returncode == 2
+    assert b"the same file as" in done.stderr
+
+
+def test_stdin_beside_a_large_file_is_read_not_lost(tmp_path):
+    # Two inputs and several workers: stdin must not go to a worker (whose stdin is empty).
+    done = cli("validate", "-", str(EVENTS), "--workers", "2", "-f", "json", input=b"garbage\n{}\n")
+    files = json.loads(done.stdout)["files"]
+    assert files[0] == {
+        "path": "<stdin>",
+        "lines": 2,
+        "valid": 0,
+        "invalid": 2,
+        "blank": 0,
+        "warnings": 0,
+    }
+    assert done.returncode == 1
+
+
+# Case 5: a truncated zstd file is an input error, as a truncated gzip is.
+
+
+def test_truncated_zstd_is_exit_2(tmp_path):
+    import zstandard
+
+    data = EVENTS.read_bytes()
+    whole = zstandard.ZstdCompressor().compress(data[:50_000])
+    whole += zstandard.ZstdCompressor().compress(data[50_000:])
+    (tmp_path / "whole.zst").write_bytes(whole)
+    done = cli("validate", str(tmp_path / "whole.zst"))
+    assert done.returncode == 0, done.stderr
+    for cut in (len(whole) // 2, len(whole) - 1):
+        (tmp_path / "cut.zst").write_bytes(whole[:cut])
+        done = cli("validate", str(tmp_path / "cut.zst"))
+        assert done.returncode == 2
+        assert b"cut.zst: cannot read: compressed data ends early" in done.stderr
+
+
+# Case 13: FIFOs and process substitutions are read as streams.
+
+
+def test_process_substitution_is_read_as_a_stream(tmp_path):
+    done = shell(f"$CLI validate <(cat {EVENTS}) <(gzip -c {BROKEN}) -f json", tmp_path)
+    assert done.returncode == 1, done.stderr
+    files = json.loads(done.stdout)["files"]
+    assert [f["lines"] for f in files] == [5000, 31]
+
+
+def test_a_fifo_input_is_read_as_a_stream_by_report(tmp_path):
+    fifo = tmp_path / "in.fifo"
+    os.mkfifo(fifo)
+
+    def feed() -> None:
+        with open(fifo, "wb") as writer:
+            writer.write(EVENTS.read_bytes())
+
+    thread = threading.Thread(target=feed, daemon=True)
+    thread.start()
+    done = cli("report", str(fifo), "-f", "json", "--workers", "2")
+    thread.join(10)
+    assert done.returncode == 0, done.stderr
+    assert b'"lines": 5000' in done.stdout
