@@ -78,7 +78,10 @@ OutputFile = Annotated[
 
 
 def _fail(message: str) -> None:
-    sys.stderr.write(f"interact-cli: {message}\n")
+    """One line on stderr; paths and values in it may come from the data, so escaped."""
+    from interact_cli.output.terminal import printable
+
+    sys.stderr.write(f"interact-cli: {printable(message)}\n")
 
 
 class Terminated(Exception):

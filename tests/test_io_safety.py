@@ -311,3 +311,118 @@ def test_a_fifo_input_is_read_as_a_stream_by_report(tmp_path):
     thread.join(10)
     assert done.returncode == 0, done.stderr
     assert b'"lines": 5000' in done.stdout
+
+
+# Case 7: a reader that stops early (| head -1) gets no traceback and the verdict's code.
+
+
+def closed_early(*args: str) -> subprocess.CompletedProcess:
+    """Run the CLI with stdout a pipe whose reader has gone before anything is written."""
+    read, write = os.pipe()
+    os.close(read)  # the reader leaves at once, so the first write surely fails
+    try:
+        env = {**os.environ, "COLUMNS": "100", "NO_COLOR": "1"}
+        return subprocess.run(
+            [sys.executable, "-m", "interact_cli", *args],
+            stdout=write,
+            stderr=subprocess.PIPE,
+            env=env,
+            timeout=120,
+        )
+    finally:
+        os.close(write)
+
+
+@pytest.mark.parametrize(
+    ("args", "code"),
+    [
+        (("validate", str(EVENTS)), 0),
+        (("validate", str(EVENTS), "-f", "json"), 0),
+        (("validate", str(BROKEN)), 1),
+        (("report", str(EVENTS)), 0),
+        (("report", str(EVENTS), "--by", "product", "--top", "0"), 0),
+        (("report", str(EVENTS), "-f", "csv"), 0),
+        (("report", str(BROKEN), "--fail-on-invalid", "-f", "markdown"), 1),
+        (("schema",), 0),
+        (("generate", "--events", "2000"), 0),
+    ],
+)
+def test_a_reader_gone_early_is_quiet_and_keeps_the_verdict(args, code):
+    done = closed_early(*args)
+    assert done.returncode == code
+    assert b"Traceback" not in done.stderr
+    assert b"BrokenPipe" not in done.stderr and b"Exception ignored" not in done.stderr
+
+
+def test_split_output_to_a_gone_reader_still_completes_the_other_file(tmp_path):
+    bad = tmp_path / "bad"
+    done = closed_early("validate", str(BROKEN), "--valid-out", "-", "--invalid-out", str(bad))
+    assert done.returncode == 1
+    assert b"Traceback" not in done.stderr
+    assert bad.read_bytes().count(b"\n") == 17
+
+
+def test_head_in_a_real_shell_pipeline_exits_0(tmp_path):
+    done = shell(f"$CLI report {EVENTS} --top 0 | head -1; exit ${{PIPESTATUS[0]}}", tmp_path)
+    assert done.returncode == 0
+    assert done.stderr == b""
+
+
+# Case 14: control characters from the data never reach the terminal raw.
+
+CLEAR = "\u001b[2J\u001b[H"
+RETITLE = "\u001b]0;pwned\u0007"
+CSI = "\u009b"
+
+
+def hostile_events(tmp_path: Path) -> Path:
+    set_id = f"set-{RETITLE}-{CSI}31m"
+    lines = []
+    for user in ("u1", "u2"):
+        event = {
+            "type": "interact",
+            "interact": {
+                "action": "click",
+                "type": "product",
+                "product": {"sku": f"{CLEAR}{CSI}x"},
+            },
+            "context": [
+                {"type": "setCompose", "setCompose": {"id": set_id}},
+                {"type": "user", "user": {"id": user}},
+            ],
+        }
+        lines.append(json.dumps(event))
+    lines.append('{"type": "view", "view": {"type": "\u001b[31m"}, "context": []}')
+    path = tmp_path / f"evil-\u001b[1m-{CSI}.ndjson"
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+RAW = (b"\x1b", "\u009b".encode(), b"\x07")
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("report", "--by", "product"),
+        ("report",),
+        ("report", "--by", "set-product", "-f", "markdown"),
+        ("report", "--actions"),
+        ("validate",),
+        ("validate", "-f", "json"),
+    ],
+)
+def test_control_characters_are_shown_escaped(tmp_path, args):
+    data = hostile_events(tmp_path)
+    done = cli(*args[:1], str(data), str(tmp_path / "missing\u001b]0;x\u0007"), *args[1:])
+    assert done.returncode == 2  # the missing file's name reaches stderr escaped too
+    assert not any(raw in done.stderr for raw in RAW)
+    assert b"\\x1b]0;x\\x07" in done.stderr
+    # validate shows file names only with several files
+    extra = (str(BROKEN),) if args[0] == "validate" else ()
+    done = cli(*args[:1], str(data), *extra, *args[1:], width=200)
+    if "json" in args:  # JSON escapes C0 itself; C1 characters are valid JSON text
+        assert b"\x1b" not in done.stdout and b"\x07" not in done.stdout
+        return
+    assert not any(raw in done.stdout + done.stderr for raw in RAW), done.stdout
+    assert b"\\x1b" in done.stdout and b"\\x9b" in done.stdout

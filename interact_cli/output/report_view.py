@@ -16,6 +16,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
+from interact_cli.output.terminal import printable
 from interact_cli.output.validation_view import count
 from interact_cli.report import Report
 
@@ -35,7 +36,7 @@ def cell(column: str, value: Any) -> str:
         return f"{value:,.2f}"
     if isinstance(value, int):
         return count(value)
-    return str(value)
+    return printable(str(value))
 
 
 def render_report(report: Report, console: Console, tables: list[str], limit: int | None) -> None:
@@ -55,7 +56,7 @@ def _summary_panel(report: Report) -> Panel:
         f"events {events}",
         f"sets {count(s['sets'])} · products {count(s['products'])} · users {count(s['users'])}"
         f" · unattributed interactions {count(s['unattributed'])}",
-        f"orders attributed by {s['attribution_basis']}; time field {s['time_field']}",
+        f"orders attributed by {s['attribution_basis']}; time field {printable(s['time_field'])}",
     ]
     if s["untimed"] or s["outside_time_range"]:
         lines.append(
@@ -76,8 +77,8 @@ def _prefix_length(ids: list[str]) -> int:
 
 def _header(column: str) -> str:
     if column.startswith("order_revenue_"):
-        return "revenue " + column.removeprefix("order_revenue_")
-    return HEADERS.get(column, column)
+        return "revenue " + printable(column.removeprefix("order_revenue_"))
+    return printable(HEADERS.get(column, column))
 
 
 def _table(title: str, columns: list[str], rows: list[dict], shorten: int | None) -> Table:
