@@ -311,6 +311,7 @@ def report(
             sort=sort,
             top=top,
             actions=actions,
+            table=(by or ReportTable.set).value.replace("-", "_") + "s",
         )
         result = build_report(inputs, options, progress=ByteProgress(), workers=workers)
         from interact_cli.output.emit import emit_report
@@ -321,6 +322,8 @@ def report(
                 result, format.value, by.value if by else None, bool(set_ids), top, target
             )
         )
+        for notice in result.notices:
+            _fail(notice)
         untimed = result.summary["untimed"]
         if untimed and (since or until):
             _fail(f"left out {untimed:,} events without a usable time (see 'untimed')")

@@ -408,6 +408,7 @@ RAW = (b"\x1b", "\u009b".encode(), b"\x07")
         ("report",),
         ("report", "--by", "set-product", "-f", "markdown"),
         ("report", "--actions"),
+        ("report", "--set", "set-", "--actions"),
         ("validate",),
         ("validate", "-f", "json"),
     ],
@@ -426,3 +427,48 @@ def test_control_characters_are_shown_escaped(tmp_path, args):
         return
     assert not any(raw in done.stdout + done.stderr for raw in RAW), done.stdout
     assert b"\\x1b" in done.stdout and b"\\x9b" in done.stdout
+
+
+# Case 10 and 11: options that match nothing say so; impossible ones are exit 2.
+
+
+def test_time_field_no_event_has_is_named_in_a_notice():
+    done = cli("report", str(EVENTS), "--time-field", "nonexistent", "-f", "json")
+    assert done.returncode == 0
+    assert b"--time-field nonexistent: no event has this field" in done.stderr
+    done = cli("report", str(EVENTS), "--time-field", "timestamp", "-f", "json")
+    assert b"--time-field" not in done.stderr
+
+
+@pytest.mark.parametrize(
+    ("by", "sort", "fields"),
+    [("product", "views", b"sku, sets, click"), ("set-product", "ctr", b"set_id, sku, click")],
+)
+def test_sort_by_a_field_the_table_lacks_is_exit_2_listing_its_fields(by, sort, fields):
+    done = cli("report", str(EVENTS), "--by", by, "--sort", sort)
+    assert done.returncode == 2
+    assert fields in done.stderr
+    assert done.stdout == b""
+
+
+def test_set_accepts_the_unique_prefix_a_table_shows():
+    whole = cli(
+        "report", str(EVENTS), "-f", "json", "--set", "b2221a58-008a-45a6-8464-7159c324c985"
+    )
+    prefix = cli("report", str(EVENTS), "-f", "json", "--set", "b2221a58")
+    assert prefix.returncode == 0 and prefix.stderr == b""
+    assert json.loads(prefix.stdout) == json.loads(whole.stdout)
+    assert len(json.loads(prefix.stdout)["sets"]) == 1
+
+
+def test_an_ambiguous_set_prefix_is_exit_2_naming_the_candidates():
+    done = cli("report", str(EVENTS), "--set", "b")
+    assert done.returncode == 2
+    assert b"b2221a58-008a-45a6-8464-7159c324c985" in done.stderr
+
+
+def test_set_or_sku_matching_nothing_is_a_notice_and_exit_0():
+    done = cli("report", str(EVENTS), "--set", "nothere", "--sku", "nosku", "-f", "csv")
+    assert done.returncode == 0
+    assert b"--set nothere: no set" in done.stderr
+    assert b"--sku nosku: no product" in done.stderr
