@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import stat
 import subprocess
@@ -472,3 +473,32 @@ def test_set_or_sku_matching_nothing_is_a_notice_and_exit_0():
     assert done.returncode == 0
     assert b"--set nothere: no set" in done.stderr
     assert b"--sku nosku: no product" in done.stderr
+
+
+# Case 12: narrow terminals never cut SKUs, set ids or numbers.
+
+
+@pytest.mark.parametrize("width", [50, 60, 80])
+@pytest.mark.parametrize("extra", [(), ("--actions",), ("--by", "set-product")])
+def test_narrow_tables_cut_no_sku_id_or_number(width, extra):
+    args = ("report", str(EVENTS), "--top", "5", *extra)
+    doc = json.loads(cli(*args, "-f", "json").stdout)
+    text = cli(*args, width=width).stdout.decode()
+    assert max(len(line.rstrip()) for line in text.splitlines()) <= width
+    shown = ["set_products"] if "set-product" in extra else ["sets", "products"]
+    for table in shown:
+        for row in doc[table][:5]:
+            if "sku" in row:
+                assert re.search(rf"(^| ){re.escape(row['sku'])}( |$)", text, re.M), row["sku"]
+            for amount in row.get("order_revenue", {}).values():
+                assert f"{amount:,.2f}" in text
+    with_sets = doc[shown[0]][:5]
+    note = re.search(r"first (\d+) characters", text)
+    if note:
+        length = int(note.group(1))
+        for row in with_sets:
+            # The shortened id shows exactly `length` characters, as the note says.
+            assert re.search(rf" {re.escape(row['set_id'][:length])} ", text), row["set_id"]
+            assert row["set_id"][: length + 1] not in text
+    else:
+        assert all(row["set_id"] in text for row in with_sets)
