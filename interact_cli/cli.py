@@ -165,7 +165,8 @@ def main_options(
 ) -> None:
     """Validate and report on 8.LYTICS v3 tracking-event exports (NDJSON, one event a line).
 
-    Exit codes: 0 ok, 1 invalid data, 2 usage or input error, 3 internal error.
+    Exit codes: 0 ok, 1 invalid data, 2 usage or input error, 3 internal error,
+    130 interrupted, 143 terminated.
     """
 
 
