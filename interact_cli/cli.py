@@ -6,6 +6,8 @@ Heavy modules (Polars, msgspec, Rich tables) are imported inside the commands so
 
 from __future__ import annotations
 
+import os
+import signal
 import sys
 from collections.abc import Callable
 from enum import StrEnum
@@ -67,12 +69,48 @@ Workers = Annotated[
 ]
 OutputFile = Annotated[
     Optional[Path],
-    typer.Option("--output", "-o", help="Write to this file (atomically) instead of stdout."),
+    typer.Option(
+        "--output",
+        "-o",
+        help="Write here instead of stdout ('-' is stdout; a file is replaced atomically, "
+        "a FIFO or device written through).",
+    ),
 ]
 
 
 def _fail(message: str) -> None:
-    sys.stderr.write(f"interact-cli: {message}\n")
+    """One line on stderr; paths and values in it may come from the data, so escaped."""
+    from interact_cli.output.terminal import printable
+
+    sys.stderr.write(f"interact-cli: {printable(message)}\n")
+
+
+class Terminated(Exception):
+    """Raised by the SIGTERM handler, so that `finally` blocks remove temporary files."""
+
+
+_MAIN_PID = os.getpid()
+
+
+def _on_sigterm(signum: int, frame: object) -> None:
+    if os.getpid() != _MAIN_PID:
+        # A forked worker inherited this handler: die by the signal, as it did before.
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        os.kill(os.getpid(), signal.SIGTERM)
+        return
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)  # a second TERM must not cut the cleanup
+    raise Terminated
+
+
+def _quiet_on_broken_pipe(emit: Callable[[], None]) -> None:
+    """Render to stdout; when its reader has gone (`| head`), stop quietly."""
+    from interact_cli.sinks import silence_stdout
+
+    try:
+        emit()
+        sys.stdout.flush()
+    except BrokenPipeError:
+        silence_stdout()
 
 
 def _check_workers(workers: int | None) -> None:
@@ -88,7 +126,9 @@ def _check_workers(workers: int | None) -> None:
 def _run(debug: bool, work: Callable[[], ExitCode]) -> None:
     """Run a command's work, mapping every failure to one stderr line and an exit code."""
     from interact_cli.errors import InputError, OptionError
+    from interact_cli.sinks import silence_stdout
 
+    previous = signal.signal(signal.SIGTERM, _on_sigterm)
     try:
         code = work()
     except (InputError, OptionError) as error:
@@ -97,21 +137,29 @@ def _run(debug: bool, work: Callable[[], ExitCode]) -> None:
     except KeyboardInterrupt:
         _fail("interrupted")
         code = ExitCode.INTERRUPTED
+    except Terminated:
+        _fail("terminated")
+        code = ExitCode.TERMINATED
     except BrokenPipeError:
-        sys.stderr.close()
+        # stdout's reader has gone before the verdict was known (schema, generate):
+        # nothing went wrong that the reader cares about.
+        silence_stdout()
         code = ExitCode.OK
     except Exception as error:  # the last line of defence: no traceback unless asked
         if debug:
             raise
         _fail(f"internal error: {type(error).__name__}: {error} (rerun with --debug for details)")
         code = ExitCode.INTERNAL
+    finally:
+        signal.signal(signal.SIGTERM, previous)
     raise typer.Exit(int(code))
 
 
 def _write(text: str, output: Path | None) -> None:
     from interact_cli.output.emit import write_text
+    from interact_cli.sinks import plan_outputs
 
-    write_text(text, None if output is None else str(output))
+    write_text(text, plan_outputs([None if output is None else str(output)], [])[0])
 
 
 def _version(value: bool) -> None:
@@ -128,7 +176,8 @@ def main_options(
 ) -> None:
     """Validate and report on 8.LYTICS v3 tracking-event exports (NDJSON, one event a line).
 
-    Exit codes: 0 ok, 1 invalid data, 2 usage or input error, 3 internal error.
+    Exit codes: 0 ok, 1 invalid data, 2 usage or input error, 3 internal error,
+    130 interrupted, 143 terminated.
     """
 
 
@@ -143,10 +192,12 @@ def validate(
         typer.Option(min=0, help="Problems listed in full (default 20 in a table, 1000 in JSON)."),
     ] = None,
     valid_out: Annotated[
-        Optional[Path], typer.Option(help="Write the valid lines, byte for byte, here.")
+        Optional[Path],
+        typer.Option(help="Write the valid lines, byte for byte, here ('-' is stdout)."),
     ] = None,
     invalid_out: Annotated[
-        Optional[Path], typer.Option(help="Write the invalid lines, byte for byte, here.")
+        Optional[Path],
+        typer.Option(help="Write the invalid lines, byte for byte, here ('-' is stdout)."),
     ] = None,
     strict: Annotated[bool, typer.Option("--strict", help="Warnings fail too (exit 1).")] = False,
     workers: Workers = None,
@@ -179,8 +230,11 @@ def validate(
         )
         from interact_cli.output.emit import emit_validation
 
-        emit_validation(result, format.value, limit)
-        return ExitCode.INVALID_DATA if result.fails(strict) else ExitCode.OK
+        # When stdout carries lines, the summary goes to stderr so as not to mix with them.
+        lines_on_stdout = "-" in (str(valid_out), str(invalid_out))
+        verdict = ExitCode.INVALID_DATA if result.fails(strict) else ExitCode.OK
+        _quiet_on_broken_pipe(lambda: emit_validation(result, format.value, limit, lines_on_stdout))
+        return verdict
 
     _run(debug, work)
 
@@ -253,8 +307,13 @@ def report(
         top = 20
 
     def work() -> ExitCode:
+        from interact_cli.inputs import resolve_inputs
         from interact_cli.output.progress import ByteProgress
         from interact_cli.report import ReportOptions, build_report
+        from interact_cli.sinks import plan_outputs
+
+        # The output is checked before anything is read: it must not be one of the inputs.
+        target = plan_outputs([None if output is None else str(output)], resolve_inputs(inputs))[0]
 
         _check_workers(workers)
         options = ReportOptions(
@@ -266,19 +325,26 @@ def report(
             sort=sort,
             top=top,
             actions=actions,
+            table=(by or ReportTable.set).value.replace("-", "_") + "s",
         )
         result = build_report(inputs, options, progress=ByteProgress(), workers=workers)
         from interact_cli.output.emit import emit_report
 
-        target = None if output is None else str(output)
-        emit_report(result, format.value, by.value if by else None, bool(set_ids), top, target)
+        verdict = ExitCode.INVALID_DATA if fail_on_invalid and result.summary["invalid"] else 0
+        _quiet_on_broken_pipe(
+            lambda: emit_report(
+                result, format.value, by.value if by else None, bool(set_ids), top, target
+            )
+        )
+        for notice in result.notices:
+            _fail(notice)
         untimed = result.summary["untimed"]
         if untimed and (since or until):
             _fail(f"left out {untimed:,} events without a usable time (see 'untimed')")
         invalid = result.summary["invalid"]
         if invalid:
             _fail(f"skipped {invalid:,} invalid lines; run `interact-cli validate` to see why")
-        return ExitCode.INVALID_DATA if fail_on_invalid and invalid else ExitCode.OK
+        return ExitCode(verdict)
 
     _run(debug, work)
 

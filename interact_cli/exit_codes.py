@@ -13,4 +13,6 @@ class ExitCode(IntEnum):
     INTERNAL = 3
     """A bug in interact-cli: please report it with the --debug traceback."""
     INTERRUPTED = 130
-    """Stopped with Ctrl-C."""
+    """Stopped with Ctrl-C (SIGINT)."""
+    TERMINATED = 143
+    """Stopped with SIGTERM (128 + 15, as a shell reports it); temporary files are removed."""

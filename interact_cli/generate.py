@@ -306,18 +306,10 @@ def generate_lines(events: int, seed: int = 1, broken_ratio: float = 0.0) -> Ite
 
 
 def write_export(events: int, seed: int, broken_ratio: float, path: str | None) -> None:
-    """Write a generated export to a file (atomically) or to stdout."""
-    import sys
+    """Write a generated export to stdout (None or '-'), a stream, or a file (atomically)."""
+    from interact_cli.sinks import open_output
 
-    from interact_cli.output.atomic import atomic_file
-
-    if path is None:
-        out = sys.stdout.buffer
-        for line in generate_lines(events, seed, broken_ratio):
-            out.write(line + b"\n")
-        out.flush()
-        return
-    with atomic_file(path) as stream:
+    with open_output(path) as stream:
         for line in generate_lines(events, seed, broken_ratio):
             stream.write(line + b"\n")
 

@@ -6,6 +6,7 @@ import glob
 import gzip
 import io
 import os
+import stat
 import sys
 import zlib
 from collections.abc import Callable, Iterator, Sequence
@@ -31,6 +32,9 @@ class InputSource:
     name: str
     path: str | None = None
     size: int | None = None
+    regular: bool = True
+    """A regular file: it can be reopened, sized and cut into byte ranges. Stdin, FIFOs,
+    process substitutions and devices are streams, read once from start to end."""
 
     @property
     def is_stdin(self) -> bool:
@@ -42,27 +46,45 @@ def resolve_inputs(specs: Sequence[str]) -> list[InputSource]:
     if not specs:
         raise InputError("no input given (pass a path, a glob, or - for stdin)")
     sources: list[InputSource] = []
+    seen: dict[tuple[int, int] | None, str] = {}
     for spec in specs:
         if spec == STDIN:
-            sources.append(InputSource("<stdin>"))
+            found = [(InputSource("<stdin>", regular=False), None)]
         elif not os.path.lexists(spec) and _GLOB_CHARS & set(spec):
             matches = sorted(glob.glob(spec, recursive=True))
             if not matches:
                 raise InputError(f"{spec}: no file matches this pattern")
-            sources.extend(_file_source(m) for m in matches if not os.path.isdir(m))
+            found = [_file_source(m) for m in matches if not os.path.isdir(m)]
         else:
-            sources.append(_file_source(spec))
+            found = [_file_source(spec)]
+        for source, identity in found:
+            # Read twice, a file would be counted twice; stdin would be empty the second time.
+            if identity in seen and identity is None:
+                raise InputError("- (stdin) is given more than once; it can be read only once")
+            if identity in seen:
+                first = seen[identity]
+                same = "" if first == source.name else f" (the same file as {first})"
+                raise InputError(f"{source.name}: given more than once{same}")
+            seen[identity] = source.name
+            sources.append(source)
     return sources
 
 
-def _file_source(path: str) -> InputSource:
-    if not os.path.exists(path):
-        raise InputError(f"{path}: no such file")
-    if os.path.isdir(path):
+def _file_source(path: str) -> tuple[InputSource, tuple[int, int]]:
+    """The source of a path and its identity (device, inode) for finding duplicates."""
+    try:
+        info = os.stat(path)
+    except FileNotFoundError:
+        raise InputError(f"{path}: no such file") from None
+    except OSError as error:
+        raise InputError(f"{path}: {error.strerror or error}") from None
+    if stat.S_ISDIR(info.st_mode):
         raise InputError(f"{path}: is a directory, not a file")
     if not os.access(path, os.R_OK):
         raise InputError(f"{path}: permission denied")
-    return InputSource(path, path, os.path.getsize(path))
+    regular = stat.S_ISREG(info.st_mode)
+    size = info.st_size if regular else None
+    return InputSource(path, path, size, regular), (info.st_dev, info.st_ino)
 
 
 @contextmanager
@@ -87,15 +109,56 @@ def _decompressing(raw: BinaryIO, source: InputSource) -> BinaryIO:
     if head.startswith(GZIP_MAGIC):
         return gzip.GzipFile(fileobj=buffered, mode="rb")  # type: ignore[return-value]
     if head.startswith(ZSTD_MAGIC):
-        import zstandard
-
-        reader = zstandard.ZstdDecompressor().stream_reader(buffered, read_across_frames=True)
-        return io.BufferedReader(reader, CHUNK_BYTES)  # type: ignore[arg-type]
+        return io.BufferedReader(_ZstdFrames(buffered), CHUNK_BYTES)  # type: ignore[return-value]
     if head and name.endswith((".gz", ".gzip")):
         raise InputError(f"{source.name}: not a gzip file (no gzip header)")
     if head and name.endswith((".zst", ".zstd")):
         raise InputError(f"{source.name}: not a zstd file (no zstd header)")
     return buffered
+
+
+class _ZstdFrames(io.RawIOBase):
+    """zstd frames decompressed one after another; input ending inside a frame is EOFError.
+
+    zstandard's stream_reader returns what it has when the input stops mid-frame, so a
+    truncated file passed as complete; gzip raises EOFError there, and so does this.
+    """
+
+    def __init__(self, raw: BinaryIO) -> None:
+        import zstandard
+
+        self._raw = raw
+        self._new_frame = zstandard.ZstdDecompressor().decompressobj
+        self._frame = None  # None between frames
+        self._out = b""
+        self._at = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        while self._at >= len(self._out):
+            data = self._raw.read1(CHUNK_BYTES)  # what is there: a pipe need not fill it
+            if not data:
+                if self._frame is not None:
+                    raise EOFError("zstd data ends inside a frame")
+                return 0
+            self._out, self._at = self._decompress(data), 0
+        size = min(len(buffer), len(self._out) - self._at)
+        buffer[:size] = memoryview(self._out)[self._at : self._at + size]
+        self._at += size
+        return size
+
+    def _decompress(self, data: bytes) -> bytes:
+        parts = []
+        while data:
+            if self._frame is None:
+                self._frame = self._new_frame()
+            parts.append(self._frame.decompress(data))
+            data = b""
+            if self._frame.eof:  # the frame is whole; what follows starts the next one
+                data, self._frame = self._frame.unused_data, None
+        return b"".join(parts)
 
 
 def _decompression_errors() -> tuple[type[BaseException], ...]:
@@ -130,7 +193,7 @@ def read_chunks(
     with open_source(source) as (stream, raw):
         try:
             while size := stream.readinto(buffer):  # type: ignore[attr-defined]
-                if on_progress is not None and not source.is_stdin:
+                if on_progress is not None and source.regular:  # a pipe cannot tell()
                     on_progress(raw.tell())
                 yield view[:size]
         except _decompression_errors() as error:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib
 import threading
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from interact_cli.contract.vocabulary import EVENT_TYPES, TIME_FIELD_CANDIDATES
@@ -78,6 +78,8 @@ class ReportOptions:
     sort: str | None = None
     top: int | None = None
     actions: bool = False
+    table: str = "sets"
+    """The table `--by` chose (sets, products or set_products): `sort` must be one of its fields."""
 
 
 @dataclass
@@ -88,6 +90,8 @@ class Report:
     sets: list[dict[str, Any]]
     products: list[dict[str, Any]]
     set_products: list[dict[str, Any]]
+    notices: list[str] = field(default_factory=list)
+    """What the reader should know about the options (a --set that matched nothing, ...)."""
 
     def to_dict(self) -> dict[str, Any]:
         """The documented JSON document."""
@@ -131,9 +135,34 @@ def _window(options: ReportOptions) -> TimeWindow | None:
 
 
 def _check_sort(options: ReportOptions) -> None:
-    known = sorted({f for fields in FIELDS.values() for f in fields} - {"order_revenue"})
+    known = [f for f in FIELDS[options.table] if f != "order_revenue"]
     if options.sort is not None and options.sort not in known:
-        raise OptionError(f"cannot sort by {options.sort!r}; fields: {', '.join(known)}")
+        raise OptionError(
+            f"--sort: the {options.table} table has no field {options.sort!r}; "
+            f"it has: {', '.join(known)}"
+        )
+
+
+def _resolve_sets(wanted: Sequence[str], known: Sequence[str], notices: list[str]) -> tuple:
+    """--set values as set ids: an exact id, or the start of exactly one id in the data."""
+    exact = set(known)
+    resolved = []
+    for spec in wanted:
+        matches = [spec] if spec in exact else sorted(k for k in known if k.startswith(spec))
+        if len(matches) > 1:
+            shown = ", ".join(matches[:10]) + (", ..." if len(matches) > 10 else "")
+            raise OptionError(f"--set {spec!r} starts several set ids: {shown}")
+        if not matches:
+            notices.append(f"--set {spec}: no set in the data has this id or starts with it")
+        resolved.extend(matches or [spec])
+    return tuple(resolved)
+
+
+def _unmatched_skus(wanted: Sequence[str], known: Sequence[str], notices: list[str]) -> None:
+    exact = set(known)
+    for sku in wanted:
+        if sku not in exact:
+            notices.append(f"--sku {sku}: no product in the data has this sku")
 
 
 def _select(frame: pl.DataFrame, table: str, options: ReportOptions) -> pl.DataFrame:
@@ -223,7 +252,19 @@ def _assemble(
     frames = load(partial)
     del partial
     computed = tables(frames, "time" if timed else "seq")
+    notices: list[str] = []
     extras = {"revenue": _revenue(computed.pop("revenue")), "actions": {}}
+    if options.sets:
+        known = computed["sets"]["set_id"].to_list()
+        options = replace(options, sets=_resolve_sets(options.sets, known, notices))
+    if options.skus:
+        _unmatched_skus(options.skus, computed["products"]["sku"].to_list(), notices)
+    valid = found["summary"]["valid"]
+    if options.time_field is not None and valid and not counters["saw_time"]:
+        notices.append(
+            f"--time-field {options.time_field}: no event has this field, so no event has a "
+            "usable time and no order is attributed (see 'untimed')"
+        )
     sizes = {table: computed[table].height for table in ("sets", "products")}
     rows: dict[str, list[dict[str, Any]]] = {}
     for table in FIELDS:
@@ -242,4 +283,4 @@ def _assemble(
         "untimed": counters["untimed"] if timed else 0,
         "outside_time_range": counters["outside"],
     }
-    return Report(summary, rows["sets"], rows["products"], rows["set_products"])
+    return Report(summary, rows["sets"], rows["products"], rows["set_products"], notices)

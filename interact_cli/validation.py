@@ -8,8 +8,8 @@ from typing import Any
 
 from interact_cli.engine import Progress, feed_sources, thread_count
 from interact_cli.inputs import CHUNK_BYTES, resolve_inputs
-from interact_cli.output.atomic import SplitWriter
 from interact_cli.problems import Problem
+from interact_cli.sinks import SplitWriter
 
 
 @dataclass

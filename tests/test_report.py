@@ -345,7 +345,10 @@ def test_filters_sort_and_top(tmp_path):
         "b",
         "c",
     ]
-    assert [r["sku"] for r in run(tmp_path, lines, ReportOptions(sort="sets"))["products"]] == [
+    assert [
+        r["sku"]
+        for r in run(tmp_path, lines, ReportOptions(sort="sets", table="products"))["products"]
+    ] == [
         "x",
         "y",
         "z",
@@ -365,7 +368,7 @@ def test_actions_option_counts_each_action_name(tmp_path):
 @pytest.mark.parametrize(
     ("options", "message"),
     [
-        (ReportOptions(sort="nope"), "cannot sort"),
+        (ReportOptions(sort="nope"), "has no field"),
         (ReportOptions(since="yesterday"), "--since"),
         (ReportOptions(since="2026-02-01", until="2026-01-01"), "before"),
         (ReportOptions(time_field="context"), "time-field"),

@@ -1,4 +1,4 @@
-"""Where rendered output goes: stdout (a Rich console for tables) or a file, atomically."""
+"""Where rendered output goes: stdout (a Rich console for tables) or a planned output."""
 
 from __future__ import annotations
 
@@ -8,41 +8,54 @@ from io import StringIO
 
 from rich.console import Console
 
-from interact_cli.output.atomic import atomic_file
 from interact_cli.output.formats import to_csv, to_json, to_markdown
 from interact_cli.output.report_view import render_report
 from interact_cli.output.validation_view import render_codes, render_validation
 from interact_cli.problems import ProblemType
 from interact_cli.report import Report
+from interact_cli.sinks import Target, open_target
 from interact_cli.validation import ValidationResult
 
 TABLE_OF = {"set": "sets", "product": "products", "set-product": "set_products"}
 FILE_WIDTH = 160  # tables written to a file are not folded for a terminal
 
 
-def write_text(text: str, output: str | None) -> None:
-    """Text to stdout, or atomically to a file."""
-    if output is None:
+def write_text(text: str, output: Target | None) -> None:
+    """Text to stdout, or to a planned output (a stream, or a file replaced atomically)."""
+    if output is None or output.is_stdout:
         sys.stdout.write(text)
         sys.stdout.flush()
         return
-    with atomic_file(output) as stream:
+    with open_target(output) as stream:
         stream.write(text.encode())
+
+
+class _Console(Console):
+    """Rich exits with status 1 when stdout's reader goes away; the CLI decides instead."""
+
+    def on_broken_pipe(self) -> None:
+        self.quiet = True
+        raise BrokenPipeError
 
 
 def stdout_console() -> Console:
     """A Rich console on stdout (width and colour from the terminal, COLUMNS, NO_COLOR)."""
-    return Console(file=sys.stdout, highlight=False)
+    return _Console(file=sys.stdout, highlight=False)
 
 
 def emit_report(
-    report: Report, format: str, by: str | None, drill: bool, top: int | None, output: str | None
+    report: Report,
+    format: str,
+    by: str | None,
+    drill: bool,
+    top: int | None,
+    output: Target | None,
 ) -> None:
     """Render a report in a format; `by` picks the table (CSV and Markdown show one)."""
     table = TABLE_OF[by or "set"]
     if format == "table":
         chosen = [table] if by else (["sets", "set_products"] if drill else ["sets", "products"])
-        if output is None:
+        if output is None or output.is_stdout:
             render_report(report, stdout_console(), chosen, top)
             return
         buffer = StringIO()
@@ -61,12 +74,22 @@ def emit_report(
         )
 
 
-def emit_validation(result: ValidationResult, format: str, max_problems: int) -> None:
-    """Render a validation result to stdout: a Rich summary and tables, or one JSON document."""
+def emit_validation(
+    result: ValidationResult, format: str, max_problems: int, to_stderr: bool = False
+) -> None:
+    """Render a validation result: a Rich summary and tables, or one JSON document.
+
+    It goes to stderr when stdout carries the valid or invalid lines.
+    """
     if format == "json":
-        write_text(to_json(result.to_dict()), None)
-    else:
-        render_validation(result, stdout_console(), max_problems)
+        text = to_json(result.to_dict())
+        if to_stderr:
+            sys.stderr.write(text)
+        else:
+            write_text(text, None)
+        return
+    console = Console(file=sys.stderr, highlight=False) if to_stderr else stdout_console()
+    render_validation(result, console, max_problems)
 
 
 def emit_codes(types: Sequence[ProblemType], format: str) -> None:

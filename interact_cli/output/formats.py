@@ -7,6 +7,8 @@ import io
 from collections.abc import Sequence
 from typing import Any
 
+from interact_cli.output.terminal import printable
+
 
 def to_json(document: Any) -> str:
     """One JSON document, indented, UTF-8 text, ending in a newline."""
@@ -31,12 +33,12 @@ def _markdown_cell(value: Any) -> str:
         return "—"
     if isinstance(value, float):
         return f"{value:.4f}"
-    return str(value).replace("|", "\\|").replace("\n", " ")
+    return printable(str(value)).replace("|", "\\|")
 
 
 def to_markdown(columns: Sequence[str], rows: Sequence[dict[str, Any]], numeric: set[str]) -> str:
     """A GitHub-flavoured Markdown table; numeric columns right-aligned."""
-    header = "| " + " | ".join(columns) + " |"
+    header = "| " + " | ".join(_markdown_cell(c) for c in columns) + " |"
     rule = "|" + "|".join("---:" if c in numeric else "---" for c in columns) + "|"
     body = ["| " + " | ".join(_markdown_cell(row.get(c)) for c in columns) + " |" for row in rows]
     return "\n".join([header, rule, *body]) + "\n"

@@ -1,8 +1,9 @@
 """Rich rendering of a report: a summary panel and tables fitted to the terminal width.
 
-Set ids are never cut with an ellipsis. When the columns do not fit, they are split
-over two tables; if the ids still do not fit, they are shortened to their shortest
-unique prefix (at least 8 characters) and a caption says so.
+Ids and numbers are never cut. When the columns do not fit, they are split over two
+tables; if they still do not fit, set ids are shortened to their shortest prefix unique
+among the ids shown (at least 8 characters) and the columns spread over as many tables
+as needed; a note under the tables says so, with the real prefix length.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
+from interact_cli.output.terminal import printable
 from interact_cli.output.validation_view import count
 from interact_cli.report import Report
 
@@ -23,6 +25,7 @@ TITLES = {"sets": "Sets", "products": "Products", "set_products": "Set × produc
 HEADERS = {"cart_per_click": "cart/click", "set_id": "set", "interactions": "interactions"}
 SPLIT_AFTER = {"sets": "users", "products": "users", "set_products": "interactions"}
 MIN_PREFIX = 8
+ID_COLUMNS = ("set_id", "sku")
 
 
 def cell(column: str, value: Any) -> str:
@@ -35,7 +38,7 @@ def cell(column: str, value: Any) -> str:
         return f"{value:,.2f}"
     if isinstance(value, int):
         return count(value)
-    return str(value)
+    return printable(str(value))
 
 
 def render_report(report: Report, console: Console, tables: list[str], limit: int | None) -> None:
@@ -55,7 +58,7 @@ def _summary_panel(report: Report) -> Panel:
         f"events {events}",
         f"sets {count(s['sets'])} · products {count(s['products'])} · users {count(s['users'])}"
         f" · unattributed interactions {count(s['unattributed'])}",
-        f"orders attributed by {s['attribution_basis']}; time field {s['time_field']}",
+        f"orders attributed by {s['attribution_basis']}; time field {printable(s['time_field'])}",
     ]
     if s["untimed"] or s["outside_time_range"]:
         lines.append(
@@ -68,6 +71,7 @@ def _summary_panel(report: Report) -> Panel:
 
 
 def _prefix_length(ids: list[str]) -> int:
+    """The shortest prefix length (at least MIN_PREFIX, for readability) unique among `ids`."""
     length = MIN_PREFIX
     while length < max(map(len, ids), default=0) and len({i[:length] for i in ids}) < len(set(ids)):
         length += 1
@@ -76,8 +80,8 @@ def _prefix_length(ids: list[str]) -> int:
 
 def _header(column: str) -> str:
     if column.startswith("order_revenue_"):
-        return "revenue " + column.removeprefix("order_revenue_")
-    return HEADERS.get(column, column)
+        return "revenue " + printable(column.removeprefix("order_revenue_"))
+    return printable(HEADERS.get(column, column))
 
 
 def _table(title: str, columns: list[str], rows: list[dict], shorten: int | None) -> Table:
@@ -89,10 +93,15 @@ def _table(title: str, columns: list[str], rows: list[dict], shorten: int | None
         collapse_padding=True,
     )
     for column in columns:
+        is_id = column in ID_COLUMNS
+        # Numbers never wrap and keep their widest cell's width; ids fold (wrap) rather
+        # than being cut, which only happens when they alone are wider than the terminal.
+        widest = max((len(cell(column, r.get(column))) for r in rows), default=1)
         table.add_column(
             _header(column),
-            justify="left" if column in ("set_id", "sku") else "right",
-            no_wrap=column != "set_id" or shorten is not None,
+            justify="left" if is_id else "right",
+            no_wrap=not is_id,
+            min_width=None if is_id else widest,
             overflow="fold",
         )
     for row in rows:
@@ -119,7 +128,25 @@ def _fits(console: Console, *tables: Table) -> bool:
     return all(Measurement.get(console, unbounded, t).maximum <= console.width for t in tables)
 
 
+def _pages(columns: list[str], rows: list[dict], console: Console, shorten: int | None):
+    """The columns spread over as few tables as fit, each starting with the id columns."""
+    ids = [c for c in columns if c in ID_COLUMNS]
+    pages: list[list[str]] = []
+    page: list[str] = []
+    for column in (c for c in columns if c not in ids):
+        if page and not _fits(console, _table("", ids + page + [column], rows, shorten)):
+            pages.append(ids + page)
+            page = []
+        page.append(column)
+    return [*pages, ids + page]
+
+
 def _fitted(report: Report, table: str, console: Console, limit: int | None) -> list:
+    """The table whole, or in two, or with shortened set ids over as many tables as needed.
+
+    Numbers and SKUs are never cut: columns move to further tables instead. Only when the
+    ids alone are wider than the terminal do they wrap onto a second line.
+    """
     columns, rows = report.flat(table)
     first, second = _halves(columns, table)
     total = (
@@ -132,19 +159,26 @@ def _fitted(report: Report, table: str, console: Console, limit: int | None) -> 
     if _fits(console, whole) or not rows:
         return [whole]
     halves = [_table(title, first, rows, None), _table(f"{title}, continued", second, rows, None)]
-    if _fits(console, *halves) or "set_id" not in first:
+    if _fits(console, *halves):
         return halves
-    length = _prefix_length([r["set_id"] for r in rows if r.get("set_id") is not None])
-    note = Text(
-        f"Set ids shortened to their first {length} characters (unique here) to fit "
-        f"{console.width} columns; widen the terminal or use --format csv for full ids.",
-        style="italic",
-    )
-    short = [
-        _table(title, first, rows, length),
-        _table(f"{title}, continued", second, rows, length),
-    ]
-    return [Group(*short, note)]
+    notes = []
+    length = None
+    if "set_id" in columns:
+        ids = [r["set_id"] for r in rows if r.get("set_id") is not None]
+        length = _prefix_length(ids)
+        if length < max(map(len, ids), default=0):
+            notes.append(
+                f"Set ids shortened to their first {length} characters (unique among the "
+                f"ids shown; --set takes them) to fit {console.width} columns; widen the "
+                "terminal or use --format csv for full ids."
+            )
+    pages = [first, second]
+    if not _fits(console, *(_table("", page, rows, length) for page in pages)):
+        pages = _pages(columns, rows, console, length)
+        notes.append(f"Columns split over {len(pages)} tables to fit {console.width} columns.")
+    titles = [title] + [f"{title}, continued"] * (len(pages) - 1)
+    tables = [_table(t, page, rows, length) for t, page in zip(titles, pages, strict=True)]
+    return [Group(*tables, *(Text(note, style="italic") for note in notes))]
 
 
 def _title(table: str, shown: int, total: int | None, limit: int | None) -> str:

@@ -8,6 +8,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from interact_cli.output.terminal import printable
 from interact_cli.problems import Problem, ProblemType
 from interact_cli.validation import ValidationResult
 
@@ -40,7 +41,7 @@ def render_validation(result: ValidationResult, console: Console, max_problems: 
 
 
 def _where(file: str, line: int, one_file: bool) -> Text:
-    return Text(str(line) if one_file else f"{file}:{line}")
+    return Text(str(line) if one_file else f"{printable(file)}:{line}")
 
 
 def _severity(severity: str) -> Text:
@@ -53,7 +54,7 @@ def _files_table(result: ValidationResult) -> Table:
     for name in ("lines", "valid", "invalid", "blank", "warnings"):
         table.add_column(name, justify="right", no_wrap=True)
     for f in result.files:
-        table.add_row(Text(f.path), *(count(v) for v in f.counts().values()))
+        table.add_row(Text(printable(f.path)), *(count(v) for v in f.counts().values()))
     return table
 
 
@@ -67,7 +68,8 @@ def _codes_table(result: ValidationResult) -> Table:
     table.add_column("example", overflow="fold", ratio=1)
     for c in result.by_code:
         where = _where(c.first_file, c.first_line, one_file)
-        table.add_row(c.code, _severity(c.severity), count(c.count), where, Text(c.example))
+        example = Text(printable(c.example))
+        table.add_row(c.code, _severity(c.severity), count(c.count), where, example)
     return table
 
 
@@ -81,7 +83,7 @@ def _problems_table(result: ValidationResult, problems: list[Problem], total: in
     for p in problems:
         where = _where(p.file, p.line, one_file)
         code = Text(p.code, style="red" if p.severity == "error" else "yellow")
-        table.add_row(where, code, Text(p.path or "/"), Text(p.message))
+        table.add_row(where, code, Text(printable(p.path or "/")), Text(printable(p.message)))
     return table
 
 

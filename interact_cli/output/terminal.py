@@ -1,0 +1,23 @@
+"""The one place that turns data into terminal text: control characters are shown escaped.
+
+Set ids, SKUs, file names and messages come from the data. Raw, an ESC or CSI sequence can
+clear the analyst's screen and an OSC sequence can retitle the terminal, so every C0 and C1
+control character, DEL, and the bidirectional overrides that reorder what is shown, are
+written as escapes (`\\x1b`, `\\x9b`, `\\u202e`) in tables, Markdown and stderr messages.
+"""
+
+from __future__ import annotations
+
+import re
+
+_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def _escape(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def printable(text: str) -> str:
+    """`text` with control characters shown as escapes; everything else unchanged."""
+    return _UNSAFE.sub(_escape, text)

@@ -1,0 +1,225 @@
+"""Opening outputs: stdout, streams (FIFOs, devices) and regular files replaced atomically.
+
+Every output of a run is planned (and checked against the inputs and the other outputs)
+before anything is read, so that a bad output path fails fast and never costs data. The
+library and the renderers both open outputs here; nothing here renders.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+import sys
+import tempfile
+from collections.abc import Iterator, Sequence
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass
+from typing import BinaryIO
+
+from interact_cli.errors import InputError
+from interact_cli.inputs import InputSource
+
+STDOUT = "-"
+TEMP_PREFIX = ".interact-cli-"
+
+
+@dataclass(frozen=True)
+class Target:
+    """Where one output goes, decided before the run reads anything."""
+
+    name: str
+    """The path as given (for messages)."""
+    path: str | None = None
+    """The path written: symlinks resolved, so a link is kept and its target replaced."""
+    kind: str = "stdout"
+    """`stdout`, `stream` (FIFO or device: written through) or `file` (replaced atomically)."""
+    identity: tuple | None = None
+    """What makes two outputs the same file: (st_dev, st_ino), or the resolved path."""
+
+    @property
+    def is_stdout(self) -> bool:
+        return self.kind == "stdout"
+
+
+def _stdout_identity() -> tuple | None:
+    try:
+        info = os.fstat(sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):
+        return None  # no real stdout (closed, or replaced in tests)
+    return ("inode", info.st_dev, info.st_ino)
+
+
+def plan_output(spec: str) -> Target:
+    """Decide how to write `spec` ('-' is stdout); a directory or a missing folder is an error."""
+    if spec == STDOUT:
+        return Target(spec)
+    try:
+        info = os.stat(spec)  # follows symlinks: what matters is what the link points to
+    except FileNotFoundError:
+        path = os.path.realpath(spec)  # a dangling link: create its target, keep the link
+        folder = os.path.dirname(path)
+        if not os.path.isdir(folder):
+            raise InputError(f"{spec}: cannot write: folder {folder} does not exist") from None
+        return Target(spec, path, "file", ("path", path))
+    except OSError as error:
+        raise InputError(f"{spec}: cannot write: {error.strerror or error}") from None
+    if stat.S_ISDIR(info.st_mode):
+        raise InputError(f"{spec}: is a directory, not a file")
+    identity = ("inode", info.st_dev, info.st_ino)
+    if not stat.S_ISREG(info.st_mode):
+        # A FIFO or device (/dev/stdout on a pipe too) is written through: replacing it
+        # with a file would lose its reader.
+        return Target(spec, spec, "stream", identity)
+    if identity == _stdout_identity():
+        # /dev/stdout while stdout is redirected to a file: write where the shell put it.
+        return Target(spec, None, "stdout", identity)
+    return Target(spec, os.path.realpath(spec), "file", identity)
+
+
+def _input_identities(sources: Sequence[InputSource]) -> dict[tuple, str]:
+    found = {}
+    for source in sources:
+        if source.path is None:
+            continue
+        try:
+            info = os.stat(source.path)
+        except OSError:
+            continue  # resolve_inputs has checked it; reading will report what is wrong
+        if not stat.S_ISCHR(info.st_mode):  # /dev/null as input and output is harmless
+            found[("inode", info.st_dev, info.st_ino)] = source.name
+    return found
+
+
+def plan_outputs(
+    specs: Sequence[str | None], sources: Sequence[InputSource]
+) -> list[Target | None]:
+    """Plan every output of a run; refuse one that is an input or the same file as another."""
+    targets = [None if spec is None else plan_output(spec) for spec in specs]
+    inputs = _input_identities(sources)
+    seen: dict[tuple, str] = {}
+    stdout = None
+    for target in targets:
+        if target is None:
+            continue
+        if target.is_stdout:
+            if stdout is not None:
+                raise InputError("only one output can be '-' (stdout)")
+            stdout = target
+            continue
+        if target.identity in inputs:
+            raise InputError(f"{target.name}: refusing to overwrite an input file")
+        # Two outputs into one regular file would keep only one of them.
+        if target.kind == "file":
+            if target.identity in seen:
+                raise InputError(
+                    f"{target.name}: same file as the output {seen[target.identity]}; "
+                    "each output needs its own file"
+                )
+            seen[target.identity] = target.name
+    return targets
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+@contextmanager
+def atomic_file(path: str) -> Iterator[BinaryIO]:
+    """A binary file that appears at `path` only if the block completes; else nothing is left."""
+    directory = os.path.dirname(os.path.abspath(path))
+    try:
+        handle, temporary = tempfile.mkstemp(dir=directory, prefix=TEMP_PREFIX, suffix=".tmp")
+    except OSError as error:
+        raise InputError(f"{path}: cannot write: {error.strerror or error}") from None
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            yield stream
+        os.chmod(temporary, 0o666 & ~_umask())  # mkstemp makes 0600; honour the umask
+        os.replace(temporary, path)
+    except BaseException:
+        # BaseException: Ctrl-C and the CLI's SIGTERM exception must not leave it behind.
+        os.unlink(temporary)
+        raise
+
+
+@contextmanager
+def open_target(target: Target) -> Iterator[BinaryIO]:
+    """A binary stream for a planned output: stdout, the stream itself, or an atomic file."""
+    if target.is_stdout:
+        yield sys.stdout.buffer
+        sys.stdout.buffer.flush()
+        return
+    if target.kind == "stream":
+        # A FIFO or device is written through: replacing it would lose its reader.
+        try:
+            stream = open(target.path, "wb")  # noqa: SIM115
+        except OSError as error:
+            raise InputError(f"{target.name}: cannot write: {error.strerror or error}") from None
+        with stream:
+            yield stream
+        return
+    with atomic_file(target.path) as stream:
+        yield stream
+
+
+@contextmanager
+def open_output(spec: str | None) -> Iterator[BinaryIO]:
+    """Open an output by its command-line spec (None or '-' is stdout)."""
+    with open_target(plan_output(spec or STDOUT)) as stream:
+        yield stream
+
+
+def silence_stdout() -> None:
+    """Point stdout at /dev/null once its reader has gone, so no later flush can fail."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
+
+
+class SplitWriter:
+    """Writes each non-blank input line, byte for byte, to the valid or the invalid output.
+
+    When stdout is one of them and its reader goes away, its lines are dropped and the pass
+    goes on, so that the other output and the verdict are still complete.
+    """
+
+    def __init__(
+        self, sources: Sequence[InputSource], valid_out: str | None, invalid_out: str | None
+    ) -> None:
+        self._targets = plan_outputs([valid_out, invalid_out], sources)
+        self._stack = ExitStack()
+        self._streams: list[BinaryIO | None] = [None, None]
+
+    def __enter__(self) -> SplitWriter:
+        for i, target in enumerate(self._targets):
+            if target is not None:
+                self._streams[i] = self._stack.enter_context(open_target(target))
+        return self
+
+    def __exit__(self, *exc_info: object) -> bool | None:
+        try:
+            return self._stack.__exit__(*exc_info)
+        except BrokenPipeError:
+            silence_stdout()  # the final flush of stdout found its reader gone
+            return None
+
+    @property
+    def writes_stdout(self) -> bool:
+        """True when one of the outputs is stdout."""
+        return any(t is not None and t.is_stdout for t in self._targets)
+
+    def write(self, valid: bytes, invalid: bytes) -> None:
+        """Append blocks of valid and invalid lines (complete lines, byte for byte)."""
+        for index, block in enumerate((valid, invalid)):
+            stream = self._streams[index]
+            if stream is None or not block:
+                continue
+            try:
+                stream.write(block)
+            except BrokenPipeError:
+                # The reader of stdout (or of a FIFO) has gone: stop writing there, go on.
+                if self._targets[index].is_stdout:
+                    silence_stdout()
+                self._streams[index] = None
