@@ -9,10 +9,8 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict, dataclass
-from enum import StrEnum
 from functools import cache
 from pathlib import Path
-from typing import NamedTuple
 
 CATALOGUE = Path(__file__).with_name("problems.json")
 
@@ -40,59 +38,10 @@ def problem_types() -> tuple[ProblemType, ...]:
     return tuple(ProblemType(**{k: entry[k] for k in fields}) for entry in entries)
 
 
-class Severity(StrEnum):
-    ERROR = "error"
-    WARNING = "warning"
-
-
-class Code(StrEnum):
-    """Stable problem codes; renaming one is a breaking change for users' scripts."""
-
-    INVALID_JSON = "invalid-json"
-    NOT_AN_OBJECT = "not-an-object"
-    MISSING_FIELD = "missing-field"
-    WRONG_TYPE = "wrong-type"
-    INVALID_VALUE = "invalid-value"
-    EMPTY_STRING = "empty-string"
-    NOT_POSITIVE = "not-positive"
-    UNKNOWN_CURRENCY = "unknown-currency"
-    UNKNOWN_EVENT_TYPE = "unknown-event-type"
-    MISSING_USER = "missing-user"
-    AMBIGUOUS_USER = "ambiguous-user"
-    AMBIGUOUS_SET = "ambiguous-set"
-    USER_MISMATCH = "user-mismatch"
-    NO_SET_CONTEXT = "no-set-context"
-    NULL_SET = "null-set"
-    ACTION_NEAR_MISS = "action-near-miss"
-    UNKNOWN_CONTEXT_TYPE = "unknown-context-type"
-
-
-WARNING_CODES = frozenset(
-    {
-        Code.USER_MISMATCH,
-        Code.NO_SET_CONTEXT,
-        Code.NULL_SET,
-        Code.ACTION_NEAR_MISS,
-        Code.UNKNOWN_CONTEXT_TYPE,
-    }
-)
-
-
-def severity_of(code: Code) -> Severity:
-    """The fixed severity of a problem code."""
-    return Severity.WARNING if code in WARNING_CODES else Severity.ERROR
-
-
-class Finding(NamedTuple):
-    """A problem inside one event, before it is placed in a file and line."""
-
-    code: Code
-    path: str
-    message: str
-
-    @property
-    def severity(self) -> Severity:
-        return severity_of(self.code)
+def schema_exceptions() -> dict[str, str]:
+    """Codes whose rule JSON Schema cannot express, with what they catch."""
+    entries = json.loads(CATALOGUE.read_text(encoding="utf-8"))["problems"]
+    return {e["code"]: e["not_in_json_schema"] for e in entries if "not_in_json_schema" in e}
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,13 +54,6 @@ class Problem:
     code: str
     path: str
     message: str
-
-    @classmethod
-    def at(cls, file: str, line: int, finding: Finding) -> Problem:
-        """Place a finding at a physical line of a file."""
-        return cls(
-            file, line, str(finding.severity), str(finding.code), finding.path, finding.message
-        )
 
     def to_dict(self) -> dict[str, object]:
         """The problem as a JSON-ready dict."""

@@ -1,11 +1,3 @@
-"""The event contract: what a valid 8.LYTICS v3 event is, and how a line becomes facts.
-
-`vocabulary` names the constants, `diagnose` is the full rule book (every problem of a
-line), `fast` recognises clean events at C speed, `decode` ties them together and
-`schema` writes the same contract as a JSON Schema.
-"""
-
-from interact_cli.contract.decode import Decoded, EventDecoder
-from interact_cli.contract.facts import Facts, OrderLine
-
-__all__ = ["Decoded", "EventDecoder", "Facts", "OrderLine"]
+"""The event contract's Python side: its vocabulary (read from vocabulary.json) and the
+contract written as a JSON Schema. The rules themselves are the native kernel's
+(src/rules.rs); tests/oracle_contract.py holds a plain-Python copy as a test oracle."""

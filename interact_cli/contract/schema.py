@@ -1,7 +1,8 @@
 """The contract as a JSON Schema (draft 2020-12) that accepts exactly the error-free events.
 
-Two rules compare values across the document and cannot be written in JSON Schema;
-they are in SCHEMA_EXCEPTIONS and only `validate` enforces them.
+Some rules compare values across the document or look at the JSON text itself and cannot
+be written in JSON Schema; the catalogue marks them (`schema_exceptions`) and only
+`validate` enforces them.
 """
 
 from __future__ import annotations
@@ -9,12 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from interact_cli.contract.vocabulary import CURRENCIES, EVENT_TYPES
-from interact_cli.problems import Code
-
-SCHEMA_EXCEPTIONS = {
-    Code.AMBIGUOUS_SET: "an interact event whose context names two different set ids",
-    Code.AMBIGUOUS_USER: "a context with two user items of different ids",
-}
+from interact_cli.problems import schema_exceptions
 
 _TEXT = {"type": "string", "minLength": 1}
 _DOUBLE_MAX = 1.7976931348623157e308
@@ -101,7 +97,7 @@ def json_schema() -> dict[str, Any]:
         "title": "8.LYTICS v3 tracking event, as interact-cli validates it",
         "description": (
             "Accepts exactly the events that `interact-cli validate` finds no error in, except "
-            + "; ".join(SCHEMA_EXCEPTIONS.values())
+            + "; ".join(schema_exceptions().values())
             + ", which JSON Schema cannot express. Extra fields are allowed everywhere."
         ),
         **_object(
