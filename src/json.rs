@@ -35,28 +35,104 @@ impl Kind {
     }
 }
 
-/// Text of a key or string value: a span of the line, or of the decoded-escapes buffer.
-#[derive(Clone, Copy, Debug, Default)]
-pub struct Span {
-    pub start: u32,
-    pub end: u32,
-    pub decoded: bool,
+/// Text of a key or string value: a range of the line, or of the decoded-escapes buffer.
+/// One u64 (start, end and the buffer flag packed): built in registers and stored whole,
+/// where a struct of two u32 fields was stored in halves and read back whole, which
+/// stalled the CPU's store forwarding on every string (a fifth of the parser's time).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Span(u64);
+
+const DECODED: u64 = 1 << 63;
+
+/// The longest line a span can address.
+pub const MAX_SPAN: usize = (1 << 31) - 1;
+
+impl Span {
+    #[inline(always)]
+    pub fn new(start: usize, end: usize, decoded: bool) -> Span {
+        Span(start as u64 | (end as u64) << 31 | if decoded { DECODED } else { 0 })
+    }
+
+    #[inline(always)]
+    pub fn start(self) -> usize {
+        (self.0 & 0x7fff_ffff) as usize
+    }
+
+    #[inline(always)]
+    pub fn end(self) -> usize {
+        ((self.0 >> 31) & 0xffff_ffff) as usize
+    }
+
+    #[inline(always)]
+    pub fn decoded(self) -> bool {
+        self.0 & DECODED != 0
+    }
+
+    #[inline(always)]
+    pub fn len(self) -> usize {
+        self.end() - self.start()
+    }
+
+    pub fn is_empty(self) -> bool {
+        self.len() == 0
+    }
 }
 
-/// One value. Containers link their children through `first` and `next` (u32::MAX: none).
+/// One value. A container's children are `len` indices from `first` in `Doc::kids`.
 #[derive(Clone, Copy, Debug)]
 pub struct Node {
     pub kind: Kind,
     /// The member's key when the node is an object member.
     pub key: Span,
+    /// The key's first 8 bytes and its length, to reject most keys without a compare.
+    pub key_tag: u64,
     /// String content, or the raw text of a number.
     pub text: Span,
     pub first: u32,
-    pub next: u32,
     pub len: u32,
 }
 
 pub const NONE: u32 = u32::MAX;
+
+/// A key's first 8 bytes, zero-padded: with the length, it settles keys up to 8 bytes.
+#[inline(always)]
+fn tag(key: &[u8]) -> u64 {
+    // A loop, not copy_from_slice: a variable-length copy became a call to memcpy.
+    let mut word = 0u64;
+    for (i, &b) in key.iter().take(8).enumerate() {
+        word |= (b as u64) << (8 * i);
+    }
+    word
+}
+
+const ONES: u64 = 0x0101_0101_0101_0101;
+const HIGHS: u64 = 0x8080_8080_8080_8080;
+
+/// The end of the run of plain string bytes from `pos`: the first quote, backslash or
+/// control character (or the end). Eight bytes per step (SWAR): the first flagged byte is
+/// exact, later flags may be false (borrows), and only the first is used.
+#[inline(always)]
+fn plain_run(line: &[u8], mut pos: usize) -> usize {
+    while let Some(word) = line.get(pos..pos + 8) {
+        let x = u64::from_le_bytes(word.try_into().expect("8 bytes"));
+        let quote = x ^ (ONES * b'"' as u64);
+        let backslash = x ^ (ONES * b'\\' as u64);
+        let zero = |v: u64| v.wrapping_sub(ONES) & !v;
+        let control = x.wrapping_sub(ONES * 0x20) & !x;
+        let found = (zero(quote) | zero(backslash) | control) & HIGHS;
+        if found != 0 {
+            return pos + (found.trailing_zeros() / 8) as usize;
+        }
+        pos += 8;
+    }
+    while let Some(&b) = line.get(pos) {
+        if SPECIAL[b as usize] {
+            break;
+        }
+        pos += 1;
+    }
+    pos
+}
 
 /// Bytes that end a plain run inside a string: the quote, the backslash, controls.
 const SPECIAL: [bool; 256] = {
@@ -84,20 +160,22 @@ pub enum Error {
 pub struct Doc<'a> {
     pub line: &'a [u8],
     pub nodes: Vec<Node>,
+    /// Children of containers, each container's contiguous (so lookups scan an array).
+    pub kids: Vec<u32>,
+    /// Children of the containers still open while parsing.
+    open: Vec<u32>,
     pub decoded: String,
 }
 
 impl<'a> Doc<'a> {
     /// The text of a span (keys and strings are valid UTF-8: the line was checked).
     pub fn text(&self, span: Span) -> &str {
-        if span.decoded {
-            &self.decoded[span.start as usize..span.end as usize]
+        if span.decoded() {
+            &self.decoded[span.start()..span.end()]
         } else {
             // SAFETY: the whole line was checked to be UTF-8 before parsing, and spans
             // start and end at ASCII quote characters.
-            unsafe {
-                std::str::from_utf8_unchecked(&self.line[span.start as usize..span.end as usize])
-            }
+            unsafe { std::str::from_utf8_unchecked(&self.line[span.start()..span.end()]) }
         }
     }
 
@@ -106,21 +184,26 @@ impl<'a> Doc<'a> {
     }
 
     /// The children of a container, in order.
-    pub fn children(&self, index: u32) -> Children<'_, 'a> {
-        Children {
-            doc: self,
-            next: self.nodes[index as usize].first,
-        }
+    pub fn children(&self, index: u32) -> impl Iterator<Item = u32> + '_ {
+        let node = &self.nodes[index as usize];
+        self.kids[node.first as usize..(node.first + node.len) as usize]
+            .iter()
+            .copied()
     }
 
     /// The first member called `key` of an object, and how many members have that key.
     pub fn member(&self, object: u32, key: &str) -> (Option<u32>, usize) {
         let mut found = None;
         let mut count = 0;
+        let wanted = tag(key.as_bytes());
         for child in self.children(object) {
-            let span = self.nodes[child as usize].key;
-            // Most keys differ in length: compare that before the bytes.
-            if (span.end - span.start) as usize == key.len() && self.text(span) == key {
+            let node = &self.nodes[child as usize];
+            // Length and tag settle keys up to 8 bytes and reject almost all others.
+            let len = node.key.len();
+            if len == key.len()
+                && node.key_tag == wanted
+                && (len <= 8 || self.text(node.key) == key)
+            {
                 count += 1;
                 if found.is_none() {
                     found = Some(child);
@@ -131,27 +214,12 @@ impl<'a> Doc<'a> {
     }
 }
 
-pub struct Children<'d, 'a> {
-    doc: &'d Doc<'a>,
-    next: u32,
-}
-
-impl Iterator for Children<'_, '_> {
-    type Item = u32;
-    fn next(&mut self) -> Option<u32> {
-        if self.next == NONE {
-            return None;
-        }
-        let current = self.next;
-        self.next = self.doc.nodes[current as usize].next;
-        Some(current)
-    }
-}
-
 /// Parse one line (without its newline) into `doc`, reusing its buffers.
 pub fn parse<'a>(line: &'a [u8], doc: &mut Doc<'a>) -> Result<(), Error> {
     doc.line = line;
     doc.nodes.clear();
+    doc.kids.clear();
+    doc.open.clear();
     doc.decoded.clear();
     if let Err(error) = std::str::from_utf8(line) {
         let at = error.valid_up_to();
@@ -195,14 +263,20 @@ impl Parser<'_, '_> {
         }
     }
 
+    #[inline(always)]
     fn push(&mut self, kind: Kind, key: Span) -> u32 {
         let index = self.doc.nodes.len() as u32;
+        let key_tag = if key.is_empty() {
+            0
+        } else {
+            tag(self.doc.text(key).as_bytes())
+        };
         self.doc.nodes.push(Node {
             kind,
             key,
+            key_tag,
             text: Span::default(),
-            first: NONE,
-            next: NONE,
+            first: 0,
             len: 0,
         });
         index
@@ -278,11 +352,7 @@ impl Parser<'_, '_> {
             }
         }
         let index = self.push(Kind::Number, key);
-        self.doc.nodes[index as usize].text = Span {
-            start: start as u32,
-            end: self.pos as u32,
-            decoded: false,
-        };
+        self.doc.nodes[index as usize].text = Span::new(start, self.pos, false);
         Ok(index)
     }
 
@@ -302,27 +372,20 @@ impl Parser<'_, '_> {
         Ok(value)
     }
 
-    /// A string starting at the opening quote; its content as a span.
+    /// A string starting at the opening quote; its content as a span. Inlined: returned
+    /// through memory, its span was read back in a way that stalled store forwarding.
+    #[inline(always)]
     fn string(&mut self) -> Result<Span, Error> {
         self.pos += 1;
         let start = self.pos;
-        // Plain bytes are most of every line: skip them by table, then decide.
-        while let Some(&b) = self.line.get(self.pos) {
-            if SPECIAL[b as usize] {
-                break;
-            }
-            self.pos += 1;
-        }
+        // Plain bytes are most of every line: skip them 8 at a time, then decide.
+        self.pos = plain_run(self.line, self.pos);
         loop {
             match self.line.get(self.pos) {
                 None => return Err(self.error("unterminated string")),
                 Some(b'"') => {
                     self.pos += 1;
-                    return Ok(Span {
-                        start: start as u32,
-                        end: (self.pos - 1) as u32,
-                        decoded: false,
-                    });
+                    return Ok(Span::new(start, self.pos - 1, false));
                 }
                 Some(b'\\') => return self.escaped_string(start),
                 Some(&b) if b < 0x20 => {
@@ -346,11 +409,7 @@ impl Parser<'_, '_> {
                 None => return Err(self.error("unterminated string")),
                 Some(b'"') => {
                     self.pos += 1;
-                    return Ok(Span {
-                        start: out_start as u32,
-                        end: self.doc.decoded.len() as u32,
-                        decoded: true,
-                    });
+                    return Ok(Span::new(out_start, self.doc.decoded.len(), true));
                 }
                 Some(b'\\') => {
                     self.pos += 1;
@@ -419,14 +478,15 @@ impl Parser<'_, '_> {
         Ok(char::from_u32(code).expect("a valid pair"))
     }
 
-    fn link(&mut self, parent: u32, last: &mut u32, child: u32) {
-        if *last == NONE {
-            self.doc.nodes[parent as usize].first = child;
-        } else {
-            self.doc.nodes[*last as usize].next = child;
-        }
-        *last = child;
-        self.doc.nodes[parent as usize].len += 1;
+    /// Move the children parsed since `mark` from the open stack to the container.
+    fn close(&mut self, index: u32, mark: usize) {
+        let first = self.doc.kids.len() as u32;
+        let len = (self.doc.open.len() - mark) as u32;
+        let doc = &mut *self.doc;
+        doc.kids.extend(doc.open.drain(mark..));
+        let node = &mut doc.nodes[index as usize];
+        node.first = first;
+        node.len = len;
     }
 
     fn array(&mut self, key: Span, depth: usize) -> Result<u32, Error> {
@@ -440,10 +500,10 @@ impl Parser<'_, '_> {
             self.pos += 1;
             return Ok(index);
         }
-        let mut last = NONE;
+        let mark = self.doc.open.len();
         loop {
             let child = self.value(Span::default(), depth)?;
-            self.link(index, &mut last, child);
+            self.doc.open.push(child);
             self.skip_ws();
             match self.line.get(self.pos) {
                 Some(b',') => {
@@ -455,6 +515,7 @@ impl Parser<'_, '_> {
                 }
                 Some(b']') => {
                     self.pos += 1;
+                    self.close(index, mark);
                     return Ok(index);
                 }
                 _ => return Err(self.error("expected ',' or ']'")),
@@ -473,7 +534,7 @@ impl Parser<'_, '_> {
             self.pos += 1;
             return Ok(index);
         }
-        let mut last = NONE;
+        let mark = self.doc.open.len();
         loop {
             if self.line.get(self.pos) != Some(&b'"') {
                 return Err(self.error("expected a key in double quotes"));
@@ -486,7 +547,7 @@ impl Parser<'_, '_> {
             self.pos += 1;
             self.skip_ws();
             let child = self.value(member_key, depth)?;
-            self.link(index, &mut last, child);
+            self.doc.open.push(child);
             self.skip_ws();
             match self.line.get(self.pos) {
                 Some(b',') => {
@@ -498,6 +559,7 @@ impl Parser<'_, '_> {
                 }
                 Some(b'}') => {
                     self.pos += 1;
+                    self.close(index, mark);
                     return Ok(index);
                 }
                 _ => return Err(self.error("expected ',' or '}'")),

@@ -5,7 +5,7 @@
 
 use crate::arrow::{Column, Values};
 use crate::catalogue::{vocabulary, ALL_CODES};
-use crate::json::{Doc, MAX_DEPTH};
+use crate::json::{Doc, MAX_DEPTH, MAX_SPAN};
 use crate::report::{Partial, Window};
 use crate::rules::Finding;
 use crate::scan::{line_findings, NoFacts, Options, Scanner, Tally};
@@ -41,7 +41,8 @@ fn options(
 ) -> Options {
     Options {
         time_fields: time_fields.unwrap_or_else(|| vocabulary().time_fields.clone()),
-        max_line,
+        // Spans address a line with 31 bits (src/json.rs): longer lines are never parsed.
+        max_line: max_line.min(MAX_SPAN),
         keep,
         threads: threads.max(1),
         split,
@@ -139,6 +140,7 @@ impl Scan {
             for part in parts {
                 merged.merge_thread(part);
             }
+            merged.compact();
             merged
         });
         Ok(PyPartial { inner: merged })
@@ -268,7 +270,10 @@ impl PyPartial {
     fn merge(&mut self, py: Python<'_>, other: PyRef<'_, PyPartial>) {
         let other = &other.inner;
         let inner = &mut self.inner;
-        py.detach(|| inner.merge(other));
+        py.detach(|| {
+            inner.merge(other);
+            inner.compact();
+        });
     }
 
     /// Counters: events by type, unattributed, untimed, outside, saw_time, users.
