@@ -1,11 +1,14 @@
-"""Benchmark interact-cli against DuckDB, Polars and a plain json loop, in one run.
+"""Benchmark interact-cli against DuckDB (and, with --all-peers, Polars and a json loop).
 
     python benchmarks/run.py [--events 1000000] [--runs 5] [--memory-events 5000000]
+                             [--small-files 10000] [--all-peers]
 
-Generates the dumps once (deterministic seed, 1% broken lines) under benchmarks/data/,
-then times each tool as its own process, alternating tools run by run, and reports the
-median wall time, peak RSS (of the largest single process: the tool or one of its
-workers), peak PSS summed over all its processes, MB/s and the ratio to DuckDB. Writes the table to benchmarks/results/latest.json. Not part of the test suite.
+Generates the dumps once (deterministic seed; 1% broken lines, and a 30% one for the
+invalid-heavy case) under benchmarks/data/, then times each tool as its own process,
+alternating tools run by run, and reports the median wall time, peak RSS (largest
+process), peak PSS summed over all processes, MB/s and the ratio to DuckDB measured in
+the same run. Then: a 5M-event report (memory, and time against the 1M run), many
+one-line files, and `--help`. Writes benchmarks/results/latest.json. Not a test.
 """
 
 from __future__ import annotations
@@ -30,21 +33,25 @@ def cli(*args: str) -> list[str]:
     return [PYTHON, "-m", "interact_cli", *args]
 
 
-def tools(path: Path, clean: Path) -> dict[str, list[str]]:
+def tools(path: Path, clean: Path, invalid: Path, all_peers: bool) -> dict[str, list[str]]:
     peers = [PYTHON, str(HERE / "peers.py")]
-    return {
+    found = {
         "interact-cli report": cli("report", str(path), "--format", "json"),
         "interact-cli validate": cli("validate", str(path), "--format", "json"),
+        "interact-cli validate (clean dump)": cli("validate", str(clean), "--format", "json"),
+        "interact-cli validate (30% invalid)": cli("validate", str(invalid), "--format", "json"),
         "duckdb (no validation)": [*peers, "duckdb", str(path)],
+    }
+    if all_peers:
         # Polars' NDJSON reader stops at the first invalid UTF-8 line even with
         # ignore_errors, so it reads the same dump without broken lines.
-        "polars scan_ndjson (clean dump)": [*peers, "polars", str(clean)],
-        "python json loop": [*peers, "json", str(path)],
-    }
+        found["polars scan_ndjson (clean dump)"] = [*peers, "polars", str(clean)]
+        found["python json loop"] = [*peers, "json", str(path)]
+    return found
 
 
 def dump(events: int, broken_ratio: float = 0.01) -> Path:
-    suffix = "" if broken_ratio else "-clean"
+    suffix = {0.01: "", 0.0: "-clean"}.get(broken_ratio, f"-broken{round(broken_ratio * 100)}")
     path = DATA / f"events-{events // 1000}k{suffix}.ndjson"
     if not path.exists():
         DATA.mkdir(parents=True, exist_ok=True)
@@ -101,10 +108,7 @@ def measure(command: list[str], every: float) -> tuple[float, int, int | None]:
     return wall, usage.ru_maxrss // 1024, total // 1024 if sampled else None
 
 
-def bench(
-    path: Path, clean: Path, runs: int, only: set[str] | None = None, every: float = 0.2
-) -> list[dict]:
-    commands = {k: v for k, v in tools(path, clean).items() if only is None or k in only}
+def bench(commands: dict[str, list[str]], path: Path, runs: int, every: float = 0.2) -> list[dict]:
     walls: dict[str, list[float]] = {name: [] for name in commands}
     peaks: dict[str, list[int]] = {name: [] for name in commands}
     totals: dict[str, list[int | None]] = {name: [] for name in commands}
@@ -160,6 +164,31 @@ def table(title: str, rows: list[dict]) -> str:
     return "\n".join(lines)
 
 
+def small_files(count: int, source: Path) -> tuple[float, float]:
+    """Seconds to report on `count` one-line files, and on the same lines in one file."""
+    folder = DATA / f"small-{count}"
+    lines = source.read_bytes().splitlines(keepends=True)[:count]
+    if not folder.exists():
+        folder.mkdir(parents=True)
+        for index, line in enumerate(lines):
+            (folder / f"{index:06d}.ndjson").write_bytes(line)
+    one = DATA / f"small-{count}.ndjson"
+    one.write_bytes(b"".join(lines))
+    many, _, _ = measure(cli("report", str(folder / "*.ndjson"), "--format", "json"), 0.2)
+    single, _, _ = measure(cli("report", str(one), "--format", "json"), 0.2)
+    return many, single
+
+
+def startup(runs: int) -> float:
+    """Median seconds of `interact-cli --help`."""
+    walls = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        subprocess.run(cli("--help"), check=True, capture_output=True)
+        walls.append(time.perf_counter() - start)
+    return statistics.median(walls)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -169,27 +198,51 @@ def main() -> None:
     parser.add_argument(
         "--memory-events", type=int, default=5_000_000, help="0 to skip the memory run"
     )
+    parser.add_argument("--small-files", type=int, default=10_000, help="0 to skip")
+    parser.add_argument("--all-peers", action="store_true", help="also Polars and a json loop")
     args = parser.parse_args()
-    path, clean = dump(args.events), dump(args.events, 0.0)
+    path, clean, invalid = dump(args.events), dump(args.events, 0.0), dump(args.events, 0.3)
     machine = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, {platform.system()}"
     print(f"{path.name}: {path.stat().st_size / 1e6:.0f} MB; {machine}", file=sys.stderr)
-    rows = bench(path, clean, args.runs)
+    rows = bench(tools(path, clean, invalid, args.all_peers), path, args.runs)
     report = table(
         f"{args.events:,} events, {path.stat().st_size / 1e6:.0f} MB ({machine}), median of {args.runs}",
         rows,
     )
+    by_tool = {row["tool"]: row["wall_s"] for row in rows}
+    ratios = {
+        "validate_30pct_invalid_over_clean": round(
+            by_tool["interact-cli validate (30% invalid)"]
+            / by_tool["interact-cli validate (clean dump)"],
+            2,
+        )
+    }
     result = {"events": args.events, "bytes": path.stat().st_size, "machine": machine, "rows": rows}
     if args.memory_events:
         big = dump(args.memory_events)
-        memory = bench(big, big, 1, {"interact-cli report"}, every=0.05)
+        memory = bench({"interact-cli report": cli("report", str(big), "-f", "json")}, big, 1, 0.05)
         result["memory"] = {
             "events": args.memory_events,
             "bytes": big.stat().st_size,
             "rows": memory,
         }
+        ratios["report_time_big_over_1m"] = round(
+            memory[0]["wall_s"] / by_tool["interact-cli report"], 2
+        )
         report += "\n\n" + table(
             f"memory: {args.memory_events:,} events, {big.stat().st_size / 1e6:.0f} MB", memory
         )
+    if args.small_files:
+        many, single = small_files(args.small_files, path)
+        result["small_files"] = {"files": args.small_files, "wall_s": round(many, 2)}
+        report += (
+            f"\n\n{args.small_files:,} one-line files: report {many:.2f} s"
+            f" (the same lines in one file: {single:.2f} s)"
+        )
+    result["help_s"] = round(startup(args.runs), 3)
+    result["ratios"] = ratios
+    report += f"\n\n`--help`: {result['help_s']:.2f} s (median of {args.runs})"
+    report += "\n\nratios: " + ", ".join(f"{k} {v}" for k, v in ratios.items())
     print(report)
     out = HERE / "results" / "latest.json"
     out.parent.mkdir(exist_ok=True)

@@ -7,14 +7,19 @@ served between chunks.
 
 from __future__ import annotations
 
+import contextlib
 import os
-from collections.abc import Callable, Sequence
+import queue
+import threading
+from collections.abc import Callable, Iterator, Sequence
 from typing import Protocol
 
 from interact_cli.inputs import CHUNK_BYTES, InputSource, read_chunks
 
 # The kernel's split outputs of one chunk: (valid lines, invalid lines), byte for byte.
 BlockWriter = Callable[[bytes, bytes], None]
+# Bytes of an input, and how far into its (possibly compressed) file they reach.
+Chunk = tuple[memoryview, int | None]
 
 
 class Progress(Protocol):
@@ -47,6 +52,40 @@ def thread_count(requested: int | None) -> int:
     return available if requested is None else max(1, min(requested, available))
 
 
+def _prefetched(chunks: Iterator[Chunk]) -> Iterator[Chunk]:
+    """The chunks, read one ahead on another thread while the kernel works on the last.
+
+    The kernel releases the GIL, so reading (and decompressing) overlaps with it. The
+    reader is at most two chunks ahead of the consumer (one queued, one being read).
+    """
+    ahead: queue.Queue[Chunk | BaseException | None] = queue.Queue(maxsize=1)
+    stop = threading.Event()
+
+    def read() -> None:
+        try:
+            for chunk in chunks:
+                if stop.is_set():
+                    return
+                ahead.put(chunk)
+            ahead.put(None)
+        except BaseException as error:  # handed to the consumer, raised there
+            ahead.put(error)
+
+    reader = threading.Thread(target=read, name="interact-cli-reader", daemon=True)
+    reader.start()
+    try:
+        while (item := ahead.get()) is not None:
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        # Stopped early (an error, a signal): unblock a reader waiting to put and leave it;
+        # it may be waiting on a pipe that never ends, and as a daemon it dies with us.
+        stop.set()
+        with contextlib.suppress(queue.Empty):
+            ahead.get_nowait()
+
+
 def feed_sources(
     sources: Sequence[InputSource],
     kernel: Kernel,
@@ -61,14 +100,13 @@ def feed_sources(
     try:
         for source in sources:
             kernel.begin_file(source.name)
-            on_progress = None
-            if progress is not None:
-                start = done_before
-                on_progress = lambda position, start=start: progress.update(start + position)  # noqa: E731
-            for chunk in read_chunks(source, on_progress, chunk_bytes):
+            chunks = read_chunks(source, chunk_bytes, buffers=3)
+            for chunk, position in _prefetched(chunks):
                 valid, invalid = kernel.feed(chunk)
                 if write is not None and (valid or invalid):
                     write(valid, invalid)
+                if progress is not None and position is not None:
+                    progress.update(done_before + position)
             valid, invalid = kernel.end_file()
             if write is not None and (valid or invalid):
                 write(valid, invalid)

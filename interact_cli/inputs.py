@@ -9,7 +9,7 @@ import os
 import stat
 import sys
 import zlib
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import BinaryIO
@@ -179,22 +179,26 @@ def _describe(error: BaseException) -> str:
 
 def read_chunks(
     source: InputSource,
-    on_progress: Callable[[int], None] | None = None,
     chunk_bytes: int = CHUNK_BYTES,
-) -> Iterator[memoryview]:
-    """The decompressed bytes of a source in chunks cut anywhere.
+    buffers: int = 1,
+) -> Iterator[tuple[memoryview, int | None]]:
+    """The decompressed bytes of a source in chunks cut anywhere, each with the bytes of
+    the (possibly compressed) file read so far (None for a stream).
 
-    Each chunk is a view of one reused buffer (fresh buffers cost the kernel zeroing
-    their pages): use it before asking for the next. `on_progress` gets the bytes of
-    the (possibly compressed) file read so far.
+    Chunks are views of `buffers` reused buffers, taken in turn (fresh buffers cost the
+    kernel zeroing their pages): a chunk is valid until `buffers` more are read.
     """
-    buffer = bytearray(chunk_bytes)
-    view = memoryview(buffer)
+    pool = [bytearray(chunk_bytes) for _ in range(buffers)]
+    turn = 0
     with open_source(source) as (stream, raw):
         try:
-            while size := stream.readinto(buffer):  # type: ignore[attr-defined]
-                if on_progress is not None and source.regular:  # a pipe cannot tell()
-                    on_progress(raw.tell())
-                yield view[:size]
+            while True:
+                buffer = pool[turn % buffers]
+                turn += 1
+                size = stream.readinto(buffer)  # type: ignore[attr-defined]
+                if not size:
+                    return
+                # A pipe cannot tell() its position.
+                yield memoryview(buffer)[:size], raw.tell() if source.regular else None
         except _decompression_errors() as error:
             raise InputError(f"{source.name}: cannot read: {_describe(error)}") from None
