@@ -8,6 +8,7 @@ served between chunks.
 from __future__ import annotations
 
 import contextlib
+import itertools
 import os
 import queue
 import threading
@@ -18,8 +19,8 @@ from interact_cli.inputs import CHUNK_BYTES, InputSource, read_chunks
 
 # The kernel's split outputs of one chunk: (valid lines, invalid lines), byte for byte.
 BlockWriter = Callable[[bytes, bytes], None]
-# Bytes of an input, and how far into its (possibly compressed) file they reach.
-Chunk = tuple[memoryview, int | None]
+# (input's index, bytes of it or None at its end, how far into its file they reach)
+Chunk = tuple[int, memoryview | None, int | None]
 
 
 class Progress(Protocol):
@@ -56,7 +57,8 @@ def _prefetched(chunks: Iterator[Chunk]) -> Iterator[Chunk]:
     """The chunks, read one ahead on another thread while the kernel works on the last.
 
     The kernel releases the GIL, so reading (and decompressing) overlaps with it. The
-    reader is at most two chunks ahead of the consumer (one queued, one being read).
+    reader is at most two chunks ahead of the consumer (one queued, one being read), so
+    three buffers in turn suffice.
     """
     ahead: queue.Queue[Chunk | BaseException | None] = queue.Queue(maxsize=1)
     stop = threading.Event()
@@ -86,6 +88,18 @@ def _prefetched(chunks: Iterator[Chunk]) -> Iterator[Chunk]:
             ahead.get_nowait()
 
 
+def _all_chunks(sources: Sequence[InputSource], chunk_bytes: int) -> Iterator[Chunk]:
+    """Every input's chunks in order, each input closed by a chunk of None.
+
+    One pool of buffers serves all inputs: many small files cost what their bytes cost.
+    """
+    buffers = itertools.cycle([bytearray(chunk_bytes) for _ in range(3)])
+    for index, source in enumerate(sources):
+        for view, position in read_chunks(source, buffers):
+            yield index, view, position
+        yield index, None, None
+
+
 def feed_sources(
     sources: Sequence[InputSource],
     kernel: Kernel,
@@ -97,20 +111,19 @@ def feed_sources(
     if progress is not None:
         progress.begin(sum(source.size or 0 for source in sources))
     done_before = 0
+    current = -1
     try:
-        for source in sources:
-            kernel.begin_file(source.name)
-            chunks = read_chunks(source, chunk_bytes, buffers=3)
-            for chunk, position in _prefetched(chunks):
-                valid, invalid = kernel.feed(chunk)
-                if write is not None and (valid or invalid):
-                    write(valid, invalid)
-                if progress is not None and position is not None:
-                    progress.update(done_before + position)
-            valid, invalid = kernel.end_file()
+        for index, chunk, position in _prefetched(_all_chunks(sources, chunk_bytes)):
+            if index != current:
+                current = index
+                kernel.begin_file(sources[index].name)
+            valid, invalid = kernel.feed(chunk) if chunk is not None else kernel.end_file()
             if write is not None and (valid or invalid):
                 write(valid, invalid)
-            done_before += source.size or 0
+            if progress is not None and position is not None:
+                progress.update(done_before + position)
+            if chunk is None:
+                done_before += sources[index].size or 0
     finally:
         if progress is not None:
             progress.end()

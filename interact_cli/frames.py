@@ -36,7 +36,7 @@ def load(partial: Any) -> dict[str, pl.DataFrame]:
     frames = {}
     for name in TABLES:
         frame = _frame(partial.table(name))
-        nullable = [c for c in ("set", "action") if c in frame.columns and name != "set_users"]
+        nullable = [c for c in ("set", "action") if c in frame.columns and name == "counts"]
         frame = frame.with_columns(
             [pl.col(c).replace(ABSENT_CODE, None) for c in nullable]
             + ([pl.col("time").replace(ABSENT_TIME, None)] if "time" in frame.columns else [])
@@ -108,15 +108,17 @@ def _decoded(frame: pl.DataFrame, frames: dict[str, pl.DataFrame]) -> pl.DataFra
 
 
 def tables(frames: dict[str, pl.DataFrame], basis: str) -> dict[str, pl.DataFrame]:
-    """The sets, products and set_products tables (and revenue) from the partial's frames."""
+    """The sets, products and set_products tables (and revenue) from the partial's frames
+    (the frames of pairs, views, carts and orders are taken out of `frames`)."""
     click = _code_of(frames["actions"], CLICK)
     cart = _code_of(frames["actions"], ADD_TO_CART)
     counts = frames["counts"]
     attributed = counts.filter(pl.col("set").is_not_null())
-    views = frames["views"].rename({"n": "views"})
-    set_users = frames["set_users"].group_by("set").agg(users=pl.len())
-    sku_users = frames["sku_users"].group_by("sku").agg(users=pl.len())
-    conversions = attribution(frames["first_carts"], frames["orders"], basis)
+    # The pair, cart and order frames are dropped once reduced: they are most of the memory.
+    views = frames.pop("views").rename({"n": "views"})
+    set_users = frames.pop("set_users")  # distinct users per set, counted by the kernel
+    sku_users = frames.pop("sku_users")
+    conversions = attribution(frames.pop("first_carts"), frames.pop("orders"), basis)
     ordered = conversions.group_by("set").agg(pl.col("ordered").sum())
     numbers = ["views", "click", "addToCart", "other", "interactions", "users", "ordered"]
     sets = (

@@ -178,23 +178,18 @@ def _describe(error: BaseException) -> str:
 
 
 def read_chunks(
-    source: InputSource,
-    chunk_bytes: int = CHUNK_BYTES,
-    buffers: int = 1,
+    source: InputSource, buffers: Iterator[bytearray]
 ) -> Iterator[tuple[memoryview, int | None]]:
     """The decompressed bytes of a source in chunks cut anywhere, each with the bytes of
     the (possibly compressed) file read so far (None for a stream).
 
-    Chunks are views of `buffers` reused buffers, taken in turn (fresh buffers cost the
-    kernel zeroing their pages): a chunk is valid until `buffers` more are read.
+    Each chunk is read into the next of `buffers` (reused buffers, taken in turn: fresh
+    ones cost the kernel zeroing their pages) and is valid until that buffer comes round
+    again.
     """
-    pool = [bytearray(chunk_bytes) for _ in range(buffers)]
-    turn = 0
     with open_source(source) as (stream, raw):
         try:
-            while True:
-                buffer = pool[turn % buffers]
-                turn += 1
+            for buffer in buffers:
                 size = stream.readinto(buffer)  # type: ignore[attr-defined]
                 if not size:
                     return

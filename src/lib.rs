@@ -2,6 +2,7 @@
 
 pub mod arrow;
 pub mod catalogue;
+pub mod fast;
 pub mod json;
 pub mod py;
 pub mod report;

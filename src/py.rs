@@ -129,16 +129,18 @@ impl Scan {
         scanner!(&self.inner, s => found(py, s))
     }
 
-    /// The report's partial result of all lines so far (the threads' parts merged).
-    fn partial(&self, py: Python<'_>) -> PyResult<PyPartial> {
-        let Inner::Report(scanner) = &self.inner else {
+    /// The report's partial result of all lines (the threads' parts merged). It is taken
+    /// out of the scan (without a copy), so it can be had once, after the last file.
+    fn partial(&mut self, py: Python<'_>) -> PyResult<PyPartial> {
+        let Inner::Report(scanner) = &mut self.inner else {
             return Err(PyValueError::new_err("not a report scan"));
         };
-        let merged = py.detach(|| {
-            let mut parts = scanner.sinks.iter();
-            let mut merged = parts.next().cloned().unwrap_or_default();
+        let parts = std::mem::take(&mut scanner.sinks);
+        let merged = py.detach(move || {
+            let mut parts = parts.into_iter();
+            let mut merged = parts.next().unwrap_or_default();
             for part in parts {
-                merged.merge_thread(part);
+                merged.merge_thread(&part);
             }
             merged.compact();
             merged
@@ -261,9 +263,6 @@ fn i64s(values: impl Iterator<Item = i64>) -> Column {
     Column::new(Values::I64(values.collect()))
 }
 
-/// Missing times cross as this (Polars turns it into null).
-const NO_TIME: i64 = i64::MIN;
-
 #[pymethods]
 impl PyPartial {
     /// Add a later partial (of the inputs after these) to this one, exactly.
@@ -296,8 +295,14 @@ impl PyPartial {
     /// One table of the partial as {column: Column}; codes index the dictionaries
     /// (`sets`, `skus`, `actions`, `currencies`: one `value` column each). An absent
     /// set or action is code 4294967295, an absent time -2**63.
-    fn table<'py>(&self, py: Python<'py>, name: &str) -> PyResult<Bound<'py, PyDict>> {
-        let p = &self.inner;
+    ///
+    /// Each table is taken out of the partial (Polars then owns the columns, and the peak
+    /// memory is not the partial plus its frames): it can be had once.
+    fn table<'py>(&mut self, py: Python<'py>, name: &str) -> PyResult<Bound<'py, PyDict>> {
+        let p = self
+            .inner
+            .take(name)
+            .ok_or_else(|| PyValueError::new_err(format!("no table {name}")))?;
         let columns: Vec<(&str, Column)> = match name {
             "counts" => vec![
                 ("set", u32s(p.counts.keys().map(|k| k.0))),
@@ -309,32 +314,32 @@ impl PyPartial {
                 ("set", u32s(p.views.keys().copied())),
                 ("n", u64s(p.views.values().copied())),
             ],
-            "set_users" => vec![
-                ("set", u32s(p.set_users.iter().map(|k| k.0))),
-                ("user", u32s(p.set_users.iter().map(|k| k.1))),
-            ],
-            "sku_users" => vec![
-                ("sku", u32s(p.sku_users.iter().map(|k| k.0))),
-                ("user", u32s(p.sku_users.iter().map(|k| k.1))),
-            ],
+            "set_users" => {
+                let (keys, users) = p.set_users.users_per_key();
+                vec![
+                    ("set", u32s(keys.into_iter())),
+                    ("users", u64s(users.into_iter())),
+                ]
+            }
+            "sku_users" => {
+                let (keys, users) = p.sku_users.users_per_key();
+                vec![
+                    ("sku", u32s(keys.into_iter())),
+                    ("users", u64s(users.into_iter())),
+                ]
+            }
             "first_carts" => vec![
                 ("user", u32s(p.first_carts.keys().map(|k| k.0))),
                 ("sku", u32s(p.first_carts.keys().map(|k| k.1))),
                 ("set", u32s(p.first_carts.keys().map(|k| k.2))),
                 ("seq", u64s(p.first_carts.values().map(|c| c.seq))),
-                (
-                    "time",
-                    i64s(p.first_carts.values().map(|c| c.time.unwrap_or(NO_TIME))),
-                ),
+                ("time", i64s(p.first_carts.values().map(|c| c.time))),
             ],
             "orders" => vec![
                 ("user", u32s(p.orders.iter().map(|r| r.user))),
                 ("sku", u32s(p.orders.iter().map(|r| r.sku))),
                 ("seq", u64s(p.orders.iter().map(|r| r.seq))),
-                (
-                    "time",
-                    i64s(p.orders.iter().map(|r| r.time.unwrap_or(NO_TIME))),
-                ),
+                ("time", i64s(p.orders.iter().map(|r| r.time))),
                 ("micros", i64s(p.orders.iter().map(|r| r.micros))),
                 ("currency", u32s(p.orders.iter().map(|r| r.currency))),
             ],
@@ -342,7 +347,7 @@ impl PyPartial {
             "skus" => vec![("value", Column::new(Values::text(p.skus.values())))],
             "actions" => vec![("value", Column::new(Values::text(p.actions.values())))],
             "currencies" => vec![("value", Column::new(Values::text(p.currencies.values())))],
-            other => return Err(PyValueError::new_err(format!("no table {other}"))),
+            _ => unreachable!("take() knows the same names"),
         };
         let out = PyDict::new(py);
         for (column, values) in columns {

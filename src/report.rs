@@ -211,8 +211,9 @@ pub struct Pairs {
 impl Pairs {
     pub fn push(&mut self, key: u32, user: u32) {
         self.values.push((key as u64) << 32 | user as u64);
-        // Bound the memory: deduplicate once the unsorted tail outgrows the sorted head.
-        if self.values.len() >= 2 * self.sorted.max(1 << 20) {
+        // Bound the memory: deduplicate once the unsorted tail is half the sorted head
+        // (at least 1M pairs, so that small runs are not sorted over and over).
+        if self.values.len() >= self.sorted + (self.sorted / 2).max(1 << 20) {
             self.compact();
         }
     }
@@ -222,6 +223,9 @@ impl Pairs {
             self.values.sort_unstable();
             self.values.dedup();
             self.sorted = self.values.len();
+            // Room for the next batch only, not the doubling slack of the growth so far.
+            self.values
+                .shrink_to(self.sorted + (self.sorted / 2).max(1 << 20));
         }
     }
 
@@ -244,6 +248,20 @@ impl Pairs {
     pub fn is_empty(&self) -> bool {
         self.values.is_empty()
     }
+
+    /// Distinct users per key (compact first): the pairs are sorted by key, then user.
+    pub fn users_per_key(&self) -> (Vec<u32>, Vec<u64>) {
+        let (mut keys, mut users) = (Vec::new(), Vec::new());
+        for (key, _) in self.iter() {
+            if keys.last() == Some(&key) {
+                *users.last_mut().expect("a count per key") += 1;
+            } else {
+                keys.push(key);
+                users.push(1);
+            }
+        }
+        (keys, users)
+    }
 }
 
 /// The --since/--until range in microseconds since the epoch (until excluded).
@@ -259,10 +277,14 @@ impl Window {
     }
 }
 
+/// No usable time: kept as this, not as an Option (8 bytes less a row at 5M rows).
+pub const NO_TIME: i64 = i64::MIN;
+
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct FirstCart {
     pub seq: u64,
-    pub time: Option<i64>,
+    /// Microseconds since the epoch, or NO_TIME.
+    pub time: i64,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -270,7 +292,8 @@ pub struct OrderRow {
     pub user: u32,
     pub sku: u32,
     pub seq: u64,
-    pub time: Option<i64>,
+    /// Microseconds since the epoch, or NO_TIME.
+    pub time: i64,
     pub micros: i64,
     pub currency: u32,
 }
@@ -382,7 +405,7 @@ impl Partial {
                 } else {
                     self.set_users.push(set, user);
                     if facts.action == Some(vocabulary().add_to_cart.as_str()) {
-                        let time = self.moment(facts, known);
+                        let time = self.moment(facts, known).unwrap_or(NO_TIME);
                         let cart = FirstCart { seq, time };
                         self.first_carts
                             .entry((user, sku, set))
@@ -393,7 +416,7 @@ impl Partial {
             }
             EventKind::Order => {
                 self.counters.events[2] += 1;
-                let time = self.moment(facts, known);
+                let time = self.moment(facts, known).unwrap_or(NO_TIME);
                 for line in &facts.lines {
                     let row = OrderRow {
                         user,
@@ -421,6 +444,25 @@ impl Partial {
     pub fn merge_thread(&mut self, other: &Partial) {
         self.combine(other, 0);
         self.runs = self.runs.max(other.runs);
+    }
+
+    /// One table (or dictionary) moved out into a partial of its own, to be exported.
+    pub fn take(&mut self, name: &str) -> Option<Partial> {
+        let mut out = Partial::default();
+        match name {
+            "counts" => out.counts = std::mem::take(&mut self.counts),
+            "views" => out.views = std::mem::take(&mut self.views),
+            "set_users" => out.set_users = std::mem::take(&mut self.set_users),
+            "sku_users" => out.sku_users = std::mem::take(&mut self.sku_users),
+            "first_carts" => out.first_carts = std::mem::take(&mut self.first_carts),
+            "orders" => out.orders = std::mem::take(&mut self.orders),
+            "sets" => out.sets = std::mem::take(&mut self.sets),
+            "skus" => out.skus = std::mem::take(&mut self.skus),
+            "actions" => out.actions = std::mem::take(&mut self.actions),
+            "currencies" => out.currencies = std::mem::take(&mut self.currencies),
+            _ => return None,
+        }
+        Some(out)
     }
 
     /// Deduplicate the pairs: a partial is read (or sent) only after this.
@@ -494,8 +536,9 @@ impl Partial {
 impl FirstCart {
     fn min_with(self, other: FirstCart) -> FirstCart {
         let time = match (self.time, other.time) {
-            (Some(a), Some(b)) => Some(a.min(b)),
-            (a, b) => a.or(b),
+            (NO_TIME, b) => b,
+            (a, NO_TIME) => a,
+            (a, b) => a.min(b),
         };
         FirstCart {
             seq: self.seq.min(other.seq),

@@ -148,6 +148,10 @@ pub fn line_findings<'a, 'd: 'a>(
     time_fields: &[String],
     findings: &mut Vec<Finding>,
 ) -> Option<Facts<'a>> {
+    // Clean events take the fast path; anything it declines gets the full rule walk.
+    if let Some(facts) = crate::fast::check(body, time_fields) {
+        return Some(facts);
+    }
     match parse(body, doc) {
         Ok(()) => check(&*doc, time_fields, findings),
         Err(Error::Syntax(reason, _)) => {
