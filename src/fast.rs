@@ -11,7 +11,7 @@
 //! Why: building the document and walking it cost two thirds of the pass.
 
 use crate::catalogue::vocabulary;
-use crate::json::MAX_DEPTH;
+use crate::json::{plain_run, MAX_DEPTH};
 use crate::rules::{near_miss, EventKind, Facts, OrderLine, Time};
 
 struct P<'a> {
@@ -77,11 +77,11 @@ impl<'a> P<'a> {
     fn string(&mut self) -> Option<&'a str> {
         self.eat(b'"')?;
         let start = self.pos;
-        let end = start + memchr::memchr(b'"', &self.s[start..])?;
-        let body = &self.s[start..end];
-        if body.iter().any(|&b| b == b'\\' || b < 0x20) {
-            return None;
+        let end = plain_run(self.s, start);
+        if self.s.get(end) != Some(&b'"') {
+            return None; // an escape, a control character or the end of the line
         }
+        let body = &self.s[start..end];
         self.pos = end + 1;
         // SAFETY: the line was checked to be UTF-8 and the cut is at ASCII quotes.
         Some(unsafe { std::str::from_utf8_unchecked(body) })

@@ -112,7 +112,7 @@ const HIGHS: u64 = 0x8080_8080_8080_8080;
 /// control character (or the end). Eight bytes per step (SWAR): the first flagged byte is
 /// exact, later flags may be false (borrows), and only the first is used.
 #[inline(always)]
-fn plain_run(line: &[u8], mut pos: usize) -> usize {
+pub(crate) fn plain_run(line: &[u8], mut pos: usize) -> usize {
     while let Some(word) = line.get(pos..pos + 8) {
         let x = u64::from_le_bytes(word.try_into().expect("8 bytes"));
         let quote = x ^ (ONES * b'"' as u64);

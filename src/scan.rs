@@ -68,6 +68,8 @@ pub struct CodeStat {
 /// Lines come in runs numbered in input order; within a run, in order.
 pub trait FactsSink: Send + Clone {
     fn begin_run(&mut self, run: u64);
+    /// The facts of a line to be taken soon: a chance to start fetching what they need.
+    fn prepare(&mut self, _facts: &Facts<'_>) {}
     fn take(&mut self, facts: &Facts<'_>);
 }
 
@@ -189,6 +191,7 @@ fn scan_lines<S: FactsSink>(
     let mut findings = Vec::new();
     let mut rest = data;
     let mut number = 0u64;
+    let mut pending: Option<Facts<'_>> = None;
     while !rest.is_empty() {
         let end = memchr(b'\n', rest).map_or(rest.len(), |i| i + 1);
         let mut raw = &rest[..end];
@@ -211,7 +214,18 @@ fn scan_lines<S: FactsSink>(
                 message: Code::LineTooLong.message(&[("size", &size), ("limit", &limit)]),
             });
             false
+        } else if let Some(facts) = crate::fast::check(line, &options.time_fields) {
+            // Facts of the fast path borrow only the data, so the sink takes them one
+            // line late: what it will look up is fetched from memory meanwhile.
+            sink.prepare(&facts);
+            if let Some(previous) = pending.replace(facts) {
+                sink.take(&previous);
+            }
+            true
         } else {
+            if let Some(previous) = pending.take() {
+                sink.take(&previous);
+            }
             match line_findings(line, &mut doc, &options.time_fields, &mut findings) {
                 Some(facts) => {
                     sink.take(&facts);
@@ -239,6 +253,9 @@ fn scan_lines<S: FactsSink>(
             run.tally.warnings += finding.code.is_warning() as u64;
             run.record(options, file, number, finding);
         }
+    }
+    if let Some(previous) = pending.take() {
+        sink.take(&previous);
     }
     run.tally.lines = number;
     run
