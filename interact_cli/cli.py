@@ -416,8 +416,10 @@ def generate(
 
     def work() -> ExitCode:
         from interact_cli.generate import write_export
+        from interact_cli.output.progress import ByteProgress
 
-        write_export(events, seed, broken_ratio, None if output is None else str(output))
+        target = None if output is None else str(output)
+        write_export(events, seed, broken_ratio, target, ByteProgress(events=True))
         return ExitCode.OK
 
     _run(debug, work)

@@ -28,6 +28,7 @@ class Progress(Protocol):
 
     def begin(self, total: int) -> None: ...
     def update(self, done: int) -> None: ...
+    def stage(self, name: str) -> None: ...
     def end(self) -> None: ...
 
 
@@ -106,8 +107,13 @@ def feed_sources(
     progress: Progress | None = None,
     write: BlockWriter | None = None,
     chunk_bytes: int = CHUNK_BYTES,
+    finish: bool = True,
 ) -> None:
-    """Feed every source's bytes to the kernel, file by file, in chunks of `chunk_bytes`."""
+    """Feed every source's bytes to the kernel, file by file, in chunks of `chunk_bytes`.
+
+    The progress bar ends with the reading unless `finish` is False (on error it always
+    ends): the report keeps it for its aggregation.
+    """
     if progress is not None:
         progress.begin(sum(source.size or 0 for source in sources))
     done_before = 0
@@ -124,6 +130,9 @@ def feed_sources(
                 progress.update(done_before + position)
             if chunk is None:
                 done_before += sources[index].size or 0
-    finally:
+    except BaseException:
         if progress is not None:
             progress.end()
+        raise
+    if progress is not None and finish:
+        progress.end()

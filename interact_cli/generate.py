@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 import msgspec
 
 from interact_cli.contract.vocabulary import DOCUMENTED_ACTIONS
+from interact_cli.engine import Progress
 
 _ACTIONS = [*DOCUMENTED_ACTIONS, None, "addtocart", "add_to_cart", "Click"]
 _ACTION_WEIGHTS = [50, 20, 6, 5, 4, 3, 10, 1, 0.5, 0.5]
@@ -305,13 +306,27 @@ def generate_lines(events: int, seed: int = 1, broken_ratio: float = 0.0) -> Ite
             yield _encode(_event(world))
 
 
-def write_export(events: int, seed: int, broken_ratio: float, path: str | None) -> None:
+def write_export(
+    events: int,
+    seed: int,
+    broken_ratio: float,
+    path: str | None,
+    progress: Progress | None = None,
+) -> None:
     """Write a generated export to stdout (None or '-'), a stream, or a file (atomically)."""
     from interact_cli.sinks import open_output
 
-    with open_output(path) as stream:
-        for line in generate_lines(events, seed, broken_ratio):
-            stream.write(line + b"\n")
+    if progress is not None:
+        progress.begin(events)
+    try:
+        with open_output(path) as stream:
+            for count, line in enumerate(generate_lines(events, seed, broken_ratio), start=1):
+                stream.write(line + b"\n")
+                if progress is not None and count % 10_000 == 0:
+                    progress.update(count)
+    finally:
+        if progress is not None:
+            progress.end()
 
 
 def broken_sample(seed: int = 7) -> tuple[bytes, list[tuple[int, str, str, str]]]:

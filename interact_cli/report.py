@@ -236,9 +236,15 @@ def build_report(
         since=since,
         until=until,
     )
-    feed_sources(sources, kernel, progress, chunk_bytes=chunk_bytes)
-    loading.join()
-    return _assemble(kernel.result(), kernel.partial(), options, window is not None)
+    feed_sources(sources, kernel, progress, chunk_bytes=chunk_bytes, finish=False)
+    try:
+        if progress is not None:
+            progress.stage("aggregating")
+        loading.join()
+        return _assemble(kernel.result(), kernel.partial(), options, window is not None)
+    finally:
+        if progress is not None:
+            progress.end()
 
 
 def _assemble(

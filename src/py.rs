@@ -235,12 +235,26 @@ fn check_line(
     (valid, listed)
 }
 
+/// Microseconds since the epoch of an event time (ISO 8601 text or epoch number), as the
+/// report reads it (the grammar in src/times.rs), or None when it is not a time.
+#[pyfunction]
+fn parse_time(value: &Bound<'_, PyAny>) -> Option<i64> {
+    if let Ok(text) = value.extract::<&str>() {
+        return crate::times::parse_iso(text);
+    }
+    value
+        .extract::<f64>()
+        .ok()
+        .and_then(crate::times::from_epoch)
+}
+
 #[pymodule]
 fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<Scan>()?;
     m.add_class::<PyPartial>()?;
     m.add_class::<Column>()?;
     m.add_function(wrap_pyfunction!(check_line, m)?)?;
+    m.add_function(wrap_pyfunction!(parse_time, m)?)?;
     m.add("MAX_DEPTH", MAX_DEPTH)?;
     Ok(())
 }

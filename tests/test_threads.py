@@ -105,6 +105,7 @@ class RecordingProgress:
     def __init__(self) -> None:
         self.total = None
         self.updates: list[int] = []
+        self.stages: list[str] = []
         self.ended = False
 
     def begin(self, total: int) -> None:
@@ -112,6 +113,9 @@ class RecordingProgress:
 
     def update(self, done: int) -> None:
         self.updates.append(done)
+
+    def stage(self, name: str) -> None:
+        self.stages.append(name)
 
     def end(self) -> None:
         self.ended = True
@@ -137,3 +141,12 @@ def test_progress_reaches_the_total_bytes_monotonically(tmp_path, workers, split
     assert progress.total == total and progress.ended
     assert progress.updates and progress.updates[-1] == total
     assert progress.updates == sorted(progress.updates)
+
+
+def test_the_report_bar_covers_the_aggregation(tmp_path):
+    path = tmp_path / "e.ndjson"
+    path.write_bytes(mixed_export(1))
+    progress = RecordingProgress()
+    build_report([str(path)], ReportOptions(), progress=progress, chunk_bytes=4096)
+    assert progress.updates[-1] == path.stat().st_size
+    assert progress.stages == ["aggregating"] and progress.ended

@@ -1,0 +1,58 @@
+"""The report's partial result merges exactly: two halves merged equal the whole."""
+
+from __future__ import annotations
+
+import pytest
+
+from interact_cli._core import Scan
+from interact_cli.frames import load, tables
+
+from .conftest import SAMPLE
+from .test_threads import mixed_export
+
+
+def partial_of(*files: bytes):
+    scan = Scan(keep=0, threads=2, report=True)
+    for index, data in enumerate(files):
+        scan.begin_file(f"f{index}")
+        scan.feed(data)
+        scan.end_file()
+    return scan.partial()
+
+
+def rows(partial, basis: str) -> dict[str, list[dict]]:
+    counters = partial.counters()
+    computed = tables(load(partial), basis)
+    out = {name: sorted(frame.to_dicts(), key=repr) for name, frame in computed.items()}
+    return out | {"counters": [counters]}
+
+
+@pytest.mark.parametrize("basis", ["seq", "time"])
+@pytest.mark.parametrize("seed", [1, 2])
+def test_merged_halves_equal_the_whole(basis, seed):
+    data = mixed_export(seed)
+    lines = data.split(b"\n")
+    first, second = b"\n".join(lines[:1500]) + b"\n", b"\n".join(lines[1500:])
+    merged = partial_of(first)
+    merged.merge(partial_of(second))
+    whole = partial_of(first, second)
+    assert rows(merged, basis) == rows(whole, basis)
+
+
+def test_a_merge_keeps_file_order_for_attribution():
+    # A cart in the first part and its order in the second: attributed by file order.
+    sample = (SAMPLE / "events.ndjson").read_bytes().split(b"\n")
+    first, second = b"\n".join(sample[:2500]) + b"\n", b"\n".join(sample[2500:])
+    merged = partial_of(first)
+    merged.merge(partial_of(second))
+    got = rows(merged, "seq")
+    assert got == rows(partial_of(first, second), "seq")
+    assert sum(row["ordered"] for row in got["sets"]) > 0
+
+
+def test_each_table_is_taken_once():
+    partial = partial_of(mixed_export(3))
+    partial.table("counts")
+    with pytest.raises(ValueError, match="no table"):
+        partial.table("nonsense")
+    assert len(partial.table("counts")["n"]) == 0  # taken: empty now
