@@ -6,7 +6,6 @@ Heavy modules (Polars, msgspec, Rich tables) are imported inside the commands so
 
 from __future__ import annotations
 
-import os
 import signal
 import sys
 from collections.abc import Callable
@@ -89,15 +88,7 @@ class Terminated(Exception):
     """Raised by the SIGTERM handler, so that `finally` blocks remove temporary files."""
 
 
-_MAIN_PID = os.getpid()
-
-
 def _on_sigterm(signum: int, frame: object) -> None:
-    if os.getpid() != _MAIN_PID:
-        # A forked worker inherited this handler: die by the signal, as it did before.
-        signal.signal(signal.SIGTERM, signal.SIG_DFL)
-        os.kill(os.getpid(), signal.SIGTERM)
-        return
     signal.signal(signal.SIGTERM, signal.SIG_IGN)  # a second TERM must not cut the cleanup
     raise Terminated
 
@@ -145,8 +136,9 @@ def _run(debug: bool, work: Callable[[], ExitCode]) -> None:
         # nothing went wrong that the reader cares about.
         silence_stdout()
         code = ExitCode.OK
-    except Exception as error:  # the last line of defence: no traceback unless asked
-        if debug:
+    except BaseException as error:  # the last line of defence: no traceback unless asked
+        # Includes the kernel's PanicException, a BaseException: a bug is exit 3, not 1.
+        if debug or isinstance(error, (SystemExit, GeneratorExit)):
             raise
         _fail(f"internal error: {type(error).__name__}: {error} (rerun with --debug for details)")
         code = ExitCode.INTERNAL
@@ -229,9 +221,11 @@ def validate(
             workers=workers,
         )
         from interact_cli.output.emit import emit_validation
+        from interact_cli.sinks import lands_on_stdout
 
         # When stdout carries lines, the summary goes to stderr so as not to mix with them.
-        lines_on_stdout = "-" in (str(valid_out), str(invalid_out))
+        outs = [str(out) for out in (valid_out, invalid_out) if out is not None]
+        lines_on_stdout = any(lands_on_stdout(out) for out in outs)
         verdict = ExitCode.INVALID_DATA if result.fails(strict) else ExitCode.OK
         _quiet_on_broken_pipe(lambda: emit_validation(result, format.value, limit, lines_on_stdout))
         return verdict

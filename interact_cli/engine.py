@@ -33,7 +33,7 @@ class Progress(Protocol):
 
 
 class Kernel(Protocol):
-    """What the engine needs of a kernel object (a `_core.Validator`)."""
+    """What the engine needs of a kernel object (a `_core.Scan`)."""
 
     def begin_file(self, name: str) -> None: ...
     def feed(self, data: memoryview) -> tuple[bytes, bytes]: ...

@@ -88,7 +88,9 @@ def attribution(first_carts: pl.DataFrame, orders: pl.DataFrame, basis: str) -> 
         & pl.col("order_t").is_not_null()
         & (pl.col("cart_t") < pl.col("order_t"))
     )
-    return joined.group_by("set", "currency").agg(ordered=pl.len(), micros=pl.col("micros").sum())
+    # Summed as 128-bit integers: each line fits 64 bits (a rule), a sum of many need not.
+    micros = pl.col("micros").cast(pl.Int128).sum()
+    return joined.group_by("set", "currency").agg(ordered=pl.len(), micros=micros)
 
 
 def _decoded(frame: pl.DataFrame, frames: dict[str, pl.DataFrame]) -> pl.DataFrame:

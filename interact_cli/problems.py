@@ -31,17 +31,19 @@ class ProblemType:
 
 
 @cache
+def _entries() -> tuple[dict[str, str], ...]:
+    return tuple(json.loads(CATALOGUE.read_text(encoding="utf-8"))["problems"])
+
+
 def problem_types() -> tuple[ProblemType, ...]:
     """Every problem code, in the catalogue's order."""
-    entries = json.loads(CATALOGUE.read_text(encoding="utf-8"))["problems"]
     fields = ("code", "severity", "message", "hint", "example")
-    return tuple(ProblemType(**{k: entry[k] for k in fields}) for entry in entries)
+    return tuple(ProblemType(**{k: entry[k] for k in fields}) for entry in _entries())
 
 
 def schema_exceptions() -> dict[str, str]:
     """Codes whose rule JSON Schema cannot express, with what they catch."""
-    entries = json.loads(CATALOGUE.read_text(encoding="utf-8"))["problems"]
-    return {e["code"]: e["not_in_json_schema"] for e in entries if "not_in_json_schema" in e}
+    return {e["code"]: e["not_in_json_schema"] for e in _entries() if "not_in_json_schema" in e}
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import threading
 from collections.abc import Sequence
@@ -52,10 +53,6 @@ SET_PRODUCT_FIELDS = (
 )
 FIELDS = {"sets": SET_FIELDS, "products": PRODUCT_FIELDS, "set_products": SET_PRODUCT_FIELDS}
 ID_FIELDS = ("set_id", "sku")
-
-
-# Fields the contract reads: a time field cannot be one of them.
-RESERVED_FIELDS = frozenset({"type", "context", "userId", "interact", "view", "order", "api"})
 
 
 @dataclass(frozen=True)
@@ -208,6 +205,11 @@ def _revenue(frame: pl.DataFrame) -> dict[tuple, dict[str, float]]:
     return found
 
 
+def _load_polars() -> None:
+    with contextlib.suppress(ImportError):
+        importlib.import_module("interact_cli.frames")
+
+
 def build_report(
     inputs: Sequence[str],
     options: ReportOptions,
@@ -221,21 +223,23 @@ def build_report(
     _check_sort(options)
     window = _window(options)
     time_fields = [options.time_field] if options.time_field else list(TIME_FIELD_CANDIDATES)
-    if options.time_field in RESERVED_FIELDS:
-        raise OptionError(f"--time-field: {options.time_field!r} is a contract field")
-    sources = resolve_inputs(inputs)
-    # Polars loads on another thread while the kernel reads (it releases the GIL).
-    loading = threading.Thread(target=importlib.import_module, args=("interact_cli.frames",))
-    loading.start()
     since, until = (None, None) if window is None else (window.since, window.until)
-    kernel = Scan(
-        keep=0,
-        threads=thread_count(workers),
-        time_fields=time_fields,
-        report=True,
-        since=since,
-        until=until,
-    )
+    try:
+        kernel = Scan(
+            keep=0,
+            threads=thread_count(workers),
+            time_fields=time_fields,
+            report=True,
+            since=since,
+            until=until,
+        )
+    except ValueError as error:  # a time field that is a field of the contract
+        raise OptionError(f"--time-field: {error}") from None
+    sources = resolve_inputs(inputs)
+    # Polars loads on another thread while the kernel reads (it releases the GIL); an
+    # import error surfaces again, once, when the tables are built.
+    loading = threading.Thread(target=_load_polars, daemon=True)
+    loading.start()
     feed_sources(sources, kernel, progress, chunk_bytes=chunk_bytes, finish=False)
     try:
         if progress is not None:

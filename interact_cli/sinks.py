@@ -76,6 +76,14 @@ def plan_output(spec: str) -> Target:
     return Target(spec, os.path.realpath(spec), "file", identity)
 
 
+def lands_on_stdout(spec: str) -> bool:
+    """True when writing to `spec` lands on this process's stdout ('-', /dev/stdout, ...)."""
+    target = plan_output(spec)
+    return target.is_stdout or (
+        target.identity is not None and target.identity == _stdout_identity()
+    )
+
+
 def _input_identities(sources: Sequence[InputSource]) -> dict[tuple, str]:
     found = {}
     for source in sources:

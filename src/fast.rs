@@ -12,7 +12,7 @@
 
 use crate::catalogue::vocabulary;
 use crate::json::{plain_run, MAX_DEPTH};
-use crate::rules::{near_miss, EventKind, Facts, OrderLine, Time};
+use crate::rules::{micros_of, near_miss, EventKind, Facts, OrderLine, Time};
 
 struct P<'a> {
     s: &'a [u8],
@@ -350,6 +350,9 @@ fn single<'a>(values: &[&'a str]) -> Result<Option<&'a str>, ()> {
 
 /// The facts of a line on which the rule book would report nothing, else None.
 pub fn check<'a>(line: &'a [u8], time_fields: &[String]) -> Option<Facts<'a>> {
+    if line.len() > crate::json::MAX_SPAN {
+        return None;
+    }
     std::str::from_utf8(line).ok()?;
     let mut p = P { s: line, pos: 0 };
     let mut seen = Seen::default();
@@ -430,16 +433,7 @@ pub fn check<'a>(line: &'a [u8], time_fields: &[String]) -> Option<Facts<'a>> {
 }
 
 fn blank<'a>(kind: EventKind) -> Facts<'a> {
-    Facts {
-        kind,
-        user: "",
-        set_id: None,
-        sku: None,
-        action: None,
-        order_id: None,
-        lines: Vec::new(),
-        time: Time::Absent,
-    }
+    Facts::new(kind, None)
 }
 
 fn time_value<'a>(p: &mut P<'a>) -> Option<Time<'a>> {
@@ -569,10 +563,12 @@ fn order<'a>(p: &mut P<'a>) -> Option<Facts<'a>> {
                         }
                         Some(())
                     })?;
+                    let (quantity, amount) = (quantity?, amount?);
+                    micros_of(quantity, amount)?; // its revenue must fit: the rule book says
                     facts.lines.push(OrderLine {
                         sku: sku?,
-                        quantity: quantity?,
-                        amount: amount?,
+                        quantity,
+                        amount,
                         currency: currency?,
                     });
                     Some(())

@@ -221,6 +221,13 @@ pub fn parse<'a>(line: &'a [u8], doc: &mut Doc<'a>) -> Result<(), Error> {
     doc.kids.clear();
     doc.open.clear();
     doc.decoded.clear();
+    if line.len() > MAX_SPAN {
+        // Spans address 31 bits; the scanner never hands such a line over (line-too-long).
+        return Err(Error::Syntax(
+            "the line is too long to parse".into(),
+            MAX_SPAN,
+        ));
+    }
     if let Err(error) = std::str::from_utf8(line) {
         let at = error.valid_up_to();
         return Err(Error::Syntax(

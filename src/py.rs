@@ -1,4 +1,5 @@
-//! The Python face of the kernel: a `Validator` fed byte blocks, and `check_line`.
+//! The Python face of the kernel: a `Scan` fed byte blocks, its `Partial` result as
+//! Arrow columns, `check_line` and `parse_time`.
 //!
 //! Blocks are scanned with the GIL released, on `threads` threads; Python code (the
 //! progress bar, Ctrl-C) runs between blocks.
@@ -7,6 +8,7 @@ use crate::arrow::{Column, Values};
 use crate::catalogue::{vocabulary, ALL_CODES};
 use crate::json::{Doc, MAX_DEPTH, MAX_SPAN};
 use crate::report::{Partial, Window};
+use crate::rules::EventKind;
 use crate::rules::Finding;
 use crate::scan::{line_findings, NoFacts, Options, Scanner, Tally};
 use pyo3::buffer::PyBuffer;
@@ -70,6 +72,10 @@ macro_rules! scanner {
 #[pyclass(module = "interact_cli._core")]
 pub struct Scan {
     inner: Inner,
+    /// A file was begun and not yet ended.
+    open: bool,
+    /// The partial result was taken: the scan is over.
+    taken: bool,
 }
 
 #[pymethods]
@@ -87,20 +93,36 @@ impl Scan {
         report: bool,
         since: Option<i64>,
         until: Option<i64>,
-    ) -> Self {
+    ) -> PyResult<Self> {
         let options = options(time_fields, keep, threads, split, max_line);
+        // The fast path and the rule book must read the same time: never a contract field.
+        let contract = ["type", "context", "userId"];
+        let reserved =
+            |f: &String| contract.contains(&f.as_str()) || vocabulary().event_types.contains(f);
+        if let Some(field) = options.time_fields.iter().find(|f| reserved(f)) {
+            return Err(PyValueError::new_err(format!(
+                "'{field}' is a field of the contract, not a time field"
+            )));
+        }
         let inner = if report {
             let window = (since.is_some() || until.is_some()).then_some(Window { since, until });
             Inner::Report(Scanner::new(options, Partial::new(window)))
         } else {
             Inner::Validate(Scanner::new(options, NoFacts))
         };
-        Scan { inner }
+        Ok(Scan {
+            inner,
+            open: false,
+            taken: false,
+        })
     }
 
     /// Start the next file (line numbers start again at 1; a leading BOM is dropped).
-    fn begin_file(&mut self, name: &str) {
-        scanner!(&mut self.inner, s => s.begin_file(name))
+    fn begin_file(&mut self, name: &str) -> PyResult<()> {
+        self.usable()?;
+        self.open = true;
+        scanner!(&mut self.inner, s => s.begin_file(name));
+        Ok(())
     }
 
     /// Scan the next bytes of the current file, cut anywhere: any buffer (bytes, or a
@@ -111,6 +133,7 @@ impl Scan {
         py: Python<'py>,
         data: PyBuffer<u8>,
     ) -> PyResult<(Bound<'py, PyBytes>, Bound<'py, PyBytes>)> {
+        self.in_file()?;
         let bytes = contiguous(&data)?;
         let inner = &mut self.inner;
         py.detach(|| scanner!(inner, s => s.feed(bytes)));
@@ -118,10 +141,15 @@ impl Scan {
     }
 
     /// End the current file: its last line, if it had no newline, is scanned now.
-    fn end_file<'py>(&mut self, py: Python<'py>) -> (Bound<'py, PyBytes>, Bound<'py, PyBytes>) {
+    fn end_file<'py>(
+        &mut self,
+        py: Python<'py>,
+    ) -> PyResult<(Bound<'py, PyBytes>, Bound<'py, PyBytes>)> {
+        self.in_file()?;
+        self.open = false;
         let inner = &mut self.inner;
         py.detach(|| scanner!(inner, s => s.end_file()));
-        self.outputs(py)
+        Ok(self.outputs(py))
     }
 
     /// Everything found: summary, files, by_code and the kept problems, as plain data.
@@ -132,9 +160,16 @@ impl Scan {
     /// The report's partial result of all lines (the threads' parts merged). It is taken
     /// out of the scan (without a copy), so it can be had once, after the last file.
     fn partial(&mut self, py: Python<'_>) -> PyResult<PyPartial> {
+        self.usable()?;
+        if self.open {
+            return Err(PyValueError::new_err(
+                "end the file before taking the partial",
+            ));
+        }
         let Inner::Report(scanner) = &mut self.inner else {
             return Err(PyValueError::new_err("not a report scan"));
         };
+        self.taken = true;
         let parts = std::mem::take(&mut scanner.sinks);
         let merged = py.detach(move || {
             let mut parts = parts.into_iter();
@@ -211,6 +246,23 @@ fn contiguous(data: &PyBuffer<u8>) -> PyResult<&[u8]> {
 }
 
 impl Scan {
+    fn usable(&self) -> PyResult<()> {
+        if self.taken {
+            return Err(PyValueError::new_err(
+                "the scan is over: its partial was taken",
+            ));
+        }
+        Ok(())
+    }
+
+    fn in_file(&self) -> PyResult<()> {
+        self.usable()?;
+        if !self.open {
+            return Err(PyValueError::new_err("begin_file() first"));
+        }
+        Ok(())
+    }
+
     fn outputs<'py>(&mut self, py: Python<'py>) -> (Bound<'py, PyBytes>, Bound<'py, PyBytes>) {
         let (valid, invalid) = scanner!(&mut self.inner, s => s.take_outputs());
         (PyBytes::new(py, &valid), PyBytes::new(py, &invalid))
@@ -294,8 +346,8 @@ impl PyPartial {
         let c = &self.inner.counters;
         let out = PyDict::new(py);
         let events = PyDict::new(py);
-        for (kind, n) in vocabulary().event_types.iter().zip(c.events) {
-            events.set_item(kind, n)?;
+        for kind in EventKind::ALL {
+            events.set_item(kind.name(), c.events[kind as usize])?;
         }
         out.set_item("events", events)?;
         out.set_item("unattributed", c.unattributed)?;

@@ -9,7 +9,7 @@
 //! past the earlier one's.
 
 use crate::catalogue::vocabulary;
-use crate::rules::{EventKind, Facts, Time};
+use crate::rules::{micros_of, EventKind, Facts, Time};
 use crate::scan::FactsSink;
 use crate::times::{from_epoch, parse_iso};
 use std::collections::HashMap;
@@ -55,7 +55,8 @@ pub type FxBuild = BuildHasherDefault<Fx>;
 pub type Map<K, V> = HashMap<K, V, FxBuild>;
 
 /// The hash of a string: 8 bytes at a time, multiplied and mixed (FxHash's step with
-/// murmur3's finaliser); never 0, which marks an empty slot.
+/// murmur3's finaliser); never 0, which marks an empty slot (0 becomes 1: forcing a
+/// bit on every hash would leave half the slots unused as home positions).
 pub fn hash_str(value: &str) -> u64 {
     let mut h = Fx::default();
     let bytes = value.as_bytes();
@@ -66,7 +67,7 @@ pub fn hash_str(value: &str) -> u64 {
     let mut tail = [0u8; 8];
     tail[..words.remainder().len()].copy_from_slice(words.remainder());
     h.write_u64(u64::from_le_bytes(tail) ^ ((bytes.len() as u64) << 56));
-    h.finish() | 1
+    h.finish().max(1)
 }
 
 /// Strings longer than this live in the dictionary's arena; shorter ones in their slot.
@@ -255,6 +256,11 @@ impl Pairs {
         }
     }
 
+    /// Every pair held, repeats included when not compacted (for a merge, which dedups).
+    pub fn raw(&self) -> impl Iterator<Item = (u32, u32)> + '_ {
+        self.values.iter().map(|&v| ((v >> 32) as u32, v as u32))
+    }
+
     /// The distinct pairs (compact first).
     pub fn iter(&self) -> impl Iterator<Item = (u32, u32)> + '_ {
         debug_assert_eq!(self.sorted, self.values.len(), "compact before reading");
@@ -362,11 +368,6 @@ pub fn moment_of(time: Time<'_>) -> Option<i64> {
     }
 }
 
-/// Revenue of a line in integer millionths, rounded half to even, so sums are exact.
-pub fn micros_of(quantity: f64, amount: f64) -> i64 {
-    (quantity * amount * 1_000_000.0).round_ties_even() as i64
-}
-
 impl Partial {
     pub fn new(window: Option<Window>) -> Partial {
         Partial {
@@ -410,13 +411,13 @@ impl Partial {
         let user = self.users.code_hashed(facts.user, user_hash);
         match facts.kind {
             EventKind::View => {
-                self.counters.events[1] += 1;
+                self.counters.events[EventKind::View as usize] += 1;
                 if let Some(set_id) = facts.set_id {
                     *self.views.entry(self.sets.code(set_id)).or_default() += 1;
                 }
             }
             EventKind::Interact => {
-                self.counters.events[0] += 1;
+                self.counters.events[EventKind::Interact as usize] += 1;
                 let sku = match (facts.sku, sku_hash) {
                     (Some(sku), Some(hash)) => self.skus.code_hashed(sku, hash),
                     _ => self.skus.code(""),
@@ -440,7 +441,7 @@ impl Partial {
                 }
             }
             EventKind::Order => {
-                self.counters.events[2] += 1;
+                self.counters.events[EventKind::Order as usize] += 1;
                 let time = self.moment(facts, known).unwrap_or(NO_TIME);
                 for line in &facts.lines {
                     let row = OrderRow {
@@ -448,13 +449,14 @@ impl Partial {
                         sku: self.skus.code(line.sku),
                         seq,
                         time,
-                        micros: micros_of(line.quantity, line.amount),
+                        // Valid lines fit (a rule): 0 is never used.
+                        micros: micros_of(line.quantity, line.amount).unwrap_or(0),
                         currency: self.currencies.code(line.currency),
                     };
                     self.orders.push(row);
                 }
             }
-            EventKind::Api => self.counters.events[3] += 1,
+            EventKind::Api => self.counters.events[EventKind::Api as usize] += 1,
         }
     }
 

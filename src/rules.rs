@@ -24,6 +24,20 @@ pub enum EventKind {
     Api,
 }
 
+impl EventKind {
+    pub const ALL: [EventKind; 4] = [
+        EventKind::Interact,
+        EventKind::View,
+        EventKind::Order,
+        EventKind::Api,
+    ];
+
+    /// The event's `type`, as the vocabulary spells it.
+    pub fn name(self) -> &'static str {
+        &vocabulary().event_types[self as usize]
+    }
+}
+
 #[derive(Clone, Debug, PartialEq)]
 pub struct OrderLine<'d> {
     pub sku: &'d str,
@@ -106,6 +120,18 @@ impl Path {
     fn key(self, key: &str) -> String {
         format!("{}/{key}", self.render())
     }
+}
+
+const NOT_A_FLOAT: &str = "it does not fit a 64-bit float";
+const TOO_MUCH: &str = "quantity × amount must stay below 9.2e12, to be summed exactly";
+
+/// Revenue of an order line in integer millionths (quantity × amount × 10^6, rounded half
+/// to even), so that sums are exact; None when it does not fit 64 bits (a rule: see
+/// `out-of-range`). The one place of the money rule.
+pub fn micros_of(quantity: f64, amount: f64) -> Option<i64> {
+    let micros = (quantity * amount * 1_000_000.0).round_ties_even();
+    // 2^63 is exact in f64; everything strictly inside fits an i64.
+    (micros.abs() < 9_223_372_036_854_775_808.0).then_some(micros as i64)
 }
 
 /// The JSON type names messages use after "must be".
@@ -247,7 +273,7 @@ impl<'w> Walk<'w, '_> {
         let node = self.field(obj, key, path, Kind::Number, true)?;
         let value: f64 = self.text_of(node).parse().expect("grammar checked");
         if value.is_infinite() {
-            let message = Code::OutOfRange.message(&[("key", key)]);
+            let message = Code::OutOfRange.message(&[("key", key), ("why", NOT_A_FLOAT)]);
             self.add(Code::OutOfRange, path.key(key), message);
             return None;
         }
@@ -479,6 +505,13 @@ impl<'w> Walk<'w, '_> {
             }
         }
         let quantity = quantity.filter(|q| *q > 0.0)?;
+        if let Some(amount) = amount {
+            if micros_of(quantity, amount).is_none() {
+                let message = Code::OutOfRange.message(&[("key", "amount"), ("why", TOO_MUCH)]);
+                self.add(Code::OutOfRange, inner.key("amount"), message);
+                return None;
+            }
+        }
         Some(OrderLine {
             sku: sku?,
             quantity,
@@ -551,7 +584,7 @@ impl<'w> Walk<'w, '_> {
 }
 
 impl<'d> Facts<'d> {
-    fn new(kind: EventKind, user: Option<&'d str>) -> Facts<'d> {
+    pub(crate) fn new(kind: EventKind, user: Option<&'d str>) -> Facts<'d> {
         Facts {
             kind,
             user: user.unwrap_or(""),

@@ -278,7 +278,6 @@ fn cut(data: &[u8], parts: usize) -> Vec<&[u8]> {
     pieces
 }
 
-/// The state of a scan over many files: counts, problems, and the split outputs.
 /// A line over the limit being skipped: its bytes so far (without a BOM at the file's
 /// start) and its last two, so that its size is the size of its body, as for a line
 /// that arrives whole: without the newline and one CR before it.
@@ -318,6 +317,7 @@ impl Skipped {
     }
 }
 
+/// The state of a scan over many files: counts, problems, and the split outputs.
 pub struct Scanner<S> {
     pub options: Options,
     pub files: Vec<(String, Tally)>,
@@ -407,16 +407,17 @@ impl<S: FactsSink> Scanner<S> {
     }
 
     fn check_carry(&mut self) {
-        // The limit is on the body; +2 leaves room for a CR and the BOM check.
+        // The limit is on the body: +5 leaves room for a BOM, a CR and the newline.
         if self.carry.len() > self.options.max_line + 5 {
-            if self.options.split {
-                self.invalid_out.extend_from_slice(&self.carry);
-            }
             let bom = if self.at_file_start && self.carry.starts_with(BOM) {
                 BOM.len()
             } else {
                 0
             };
+            if self.options.split {
+                // As for a whole line, the file-start BOM is not copied.
+                self.invalid_out.extend_from_slice(&self.carry[bom..]);
+            }
             self.skipping = Some(Skipped::new(&self.carry[bom..]));
             self.carry.clear();
         }
@@ -638,6 +639,18 @@ mod tests {
             .sum();
         assert_eq!(valid.len() + invalid.len(), non_blank);
         assert!(valid.starts_with(GOOD.as_bytes()) && invalid.starts_with(b"{\"type\":\n"));
+    }
+
+    #[test]
+    fn a_skipped_first_line_is_copied_without_the_files_bom() {
+        let mut data = BOM.to_vec();
+        data.extend(std::iter::repeat_n(b'x', 40));
+        data.push(b'\n');
+        for cut in 1..data.len() {
+            let mut scanner = scan(&data, &[cut], options(1, true, 10));
+            let (_, invalid) = scanner.take_outputs();
+            assert_eq!(invalid, &data[BOM.len()..], "cut at {cut}");
+        }
     }
 
     #[test]

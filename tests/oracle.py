@@ -13,7 +13,6 @@ from types import SimpleNamespace
 from typing import Any
 
 from interact_cli.contract.vocabulary import TIME_FIELD_CANDIDATES
-from interact_cli.times import parse_bound
 
 from . import oracle_contract as contract
 
@@ -36,6 +35,13 @@ def parse_time(value: object) -> int | None:
         if abs(seconds) < 253_402_300_800:  # before year 10000
             return round(seconds * 1_000_000)
     return None
+
+
+def parse_bound(text: str, end_of_day: bool = False) -> int:
+    """A --since/--until bound as Python reads it (a bare date --until: its day's end)."""
+    moment = parse_time(text)
+    assert moment is not None, text
+    return moment + (86_400_000_000 if end_of_day and len(text) == 10 else 0)
 
 
 def _time_value(event: dict, time_fields: tuple[str, ...]) -> Any:
@@ -114,8 +120,8 @@ def oracle_report(
 ) -> dict:
     """The report document of the given file contents, computed with dicts and sets."""
     time_fields = (time_field,) if time_field else TIME_FIELD_CANDIDATES
-    low = parse_bound(since, "--since") if since else None
-    high = parse_bound(until, "--until", True) if until else None
+    low = parse_bound(since) if since else None
+    high = parse_bound(until, True) if until else None
     window = low is not None or high is not None
     summary = dict(lines=0, valid=0, invalid=0, blank=0, warnings=0)
     events = dict(interact=0, view=0, order=0, api=0)

@@ -13,6 +13,7 @@ Only the message of `invalid-json` is worded differently (the reason is Python's
 from __future__ import annotations
 
 import json
+import math
 import sys
 from pathlib import Path
 from typing import Any
@@ -283,7 +284,8 @@ class _Walk:
             return None
         as_float = float(value.text)  # inf beyond the double range, never an error
         if as_float in (float("inf"), float("-inf")):
-            self.add("out-of-range", f"{path}/{key}", message("out-of-range", key=key))
+            why = "it does not fit a 64-bit float"
+            self.add("out-of-range", f"{path}/{key}", message("out-of-range", key=key, why=why))
             return None
         return as_float
 
@@ -450,11 +452,25 @@ class _Walk:
         if price is None:
             return
         inner = f"{path}/grossPrice"
-        self.number(price, "amount", inner)
+        amount = self.number(price, "amount", inner)
         currency = self.field(price, "currency", inner, "string", True)
         if currency is not None and currency not in CURRENCIES:
             self.add(
                 "unknown-currency", f"{inner}/currency", message("unknown-currency", value=currency)
+            )
+            return
+        # The line's revenue in millionths must fit 64 bits, to be summed exactly.
+        product = None if quantity is None or amount is None else quantity * amount * 1_000_000
+        if (
+            product is not None
+            and quantity > 0
+            and (not math.isfinite(product) or abs(round(product)) >= 2**63)
+        ):
+            why = "quantity × amount must stay below 9.2e12, to be summed exactly"
+            self.add(
+                "out-of-range",
+                f"{inner}/amount",
+                message("out-of-range", key="amount", why=why),
             )
 
     def order(self, event: Object) -> bool:

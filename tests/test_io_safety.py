@@ -502,3 +502,19 @@ def test_narrow_tables_cut_no_sku_id_or_number(width, extra):
             assert row["set_id"][: length + 1] not in text
     else:
         assert all(row["set_id"] in text for row in with_sets)
+
+
+@pytest.mark.parametrize("spec", ["-", "/dev/stdout"])
+def test_split_lines_on_stdout_keep_the_summary_apart(tmp_path, spec):
+    # stdout redirected to a file: only the valid lines land there, the summary on stderr.
+    out = tmp_path / "out.txt"
+    with open(out, "wb") as stdout:
+        done = subprocess.run(
+            [sys.executable, "-m", "interact_cli", "validate", str(BROKEN), "--valid-out", spec],
+            stdout=stdout,
+            stderr=subprocess.PIPE,
+        )
+    assert done.returncode == 1
+    lines = out.read_bytes().splitlines()
+    assert len(lines) == 12 and all(line.lstrip(b"\xef\xbb\xbf").startswith(b"{") for line in lines)
+    assert b"31 lines" in done.stderr

@@ -48,6 +48,8 @@ CASES = [
     (extra(b'"x":' + HUGE_INTEGER), "valid", []),
     (ORDER.replace(b'"quantity":1', b'"quantity":' + HUGE_INTEGER), "invalid", ["out-of-range"]),
     (ORDER.replace(b'"amount":59.9', b'"amount":-1e999'), "invalid", ["out-of-range"]),
+    # A line's revenue in millionths must fit 64 bits (9.2e12 in its currency).
+    (ORDER.replace(b'"amount":59.9', b'"amount":1e13'), "invalid", ["out-of-range"]),
     (extra(b'"n\xffte":1'), "invalid", ["invalid-json"]),
     (extra(b'"note":"a\x00b"'), "invalid", ["invalid-json"]),
     (extra(b'"note":"a\\u0000b"'), "valid", []),
@@ -87,3 +89,30 @@ def test_a_50_mb_line_is_read_and_valid_in_both_commands(tmp_path):
     assert result["summary"] == {"lines": 2, "valid": 2, "invalid": 0, "blank": 0, "warnings": 0}
     summary = build_report([str(path)], ReportOptions()).to_dict()["summary"]
     assert summary["valid"] == 2 and summary["events"]["interact"] == 2
+
+
+def test_revenue_is_summed_exactly_beyond_64_bits(tmp_path):
+    cart = GOOD.replace(b'"action":"click"', b'"action":"addToCart"')
+    big = b'{"sku":"654321-7890","quantity":1,"grossPrice":{"amount":9000000000000.000001,"currency":"EUR"}}'
+    order = ORDER.replace(b'"lines":[', b'"lines":[' + big + b"," + big + b",")
+    path = tmp_path / "e.ndjson"
+    path.write_bytes(cart + b"\n" + order + b"\n")
+    (row,) = build_report([str(path)], ReportOptions()).to_dict()["sets"]
+    assert row["ordered"] == 3
+    assert row["order_revenue"] == {"EUR": (2 * 9_000_000_000_000_000_000 + 59_900_000) / 1e6}
+
+
+def test_misusing_the_kernel_is_a_value_error_not_a_crash():
+    import pytest
+
+    from interact_cli._core import Scan
+
+    scan = Scan(keep=1, report=True)
+    with pytest.raises(ValueError, match="begin_file"):
+        scan.feed(b"{}\n")
+    scan.begin_file("f")
+    scan.feed(b"")
+    scan.end_file()
+    scan.partial()
+    with pytest.raises(ValueError, match="over"):
+        scan.partial()

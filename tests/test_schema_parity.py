@@ -26,7 +26,7 @@ from .mutations import encode, mutate
 SCHEMA = jsonschema.Draft202012Validator(json_schema())
 ALLOWED = set(schema_exceptions())
 ERRORS = {t.code for t in problem_types() if t.severity == "error"}
-JSON_SYNTAX = msgspec.json.Decoder(float_hook=str)  # the tool's notion of "is JSON"
+JSON_SYNTAX = msgspec.json.Decoder(float_hook=str)  # strict RFC 8259, as the kernel's parser
 
 
 def _reject_constant(name: str) -> None:

@@ -5,12 +5,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-_VOCABULARY = json.loads(Path(__file__).parent.parent.joinpath("vocabulary.json").read_text())
+_VOCABULARY = json.loads(
+    Path(__file__).parent.parent.joinpath("vocabulary.json").read_text(encoding="utf-8")
+)
 
 EVENT_TYPES: tuple[str, ...] = tuple(_VOCABULARY["event_types"])
-
-# Context item types with a known payload; any other type is a warning, not an error.
-CONTEXT_TYPES: tuple[str, ...] = tuple(_VOCABULARY["context_types"])
 
 CLICK: str = _VOCABULARY["actions"]["click"]
 ADD_TO_CART: str = _VOCABULARY["actions"]["add_to_cart"]
@@ -18,19 +17,6 @@ DOCUMENTED_ACTIONS: tuple[str, ...] = tuple(_VOCABULARY["documented_actions"])
 
 # Time fields looked for when --time-field is not given, first present wins.
 TIME_FIELD_CANDIDATES: tuple[str, ...] = tuple(_VOCABULARY["time_field_candidates"])
-
-
-def _squash(action: str) -> str:
-    return "".join(ch for ch in action.casefold() if ch not in " _-.")
-
-
-_CANONICAL_BY_SQUASHED = {_squash(a): a for a in (CLICK, ADD_TO_CART)}
-
-
-def near_miss(action: str) -> str | None:
-    """The canonical action that `action` misspells by case or separators, if any."""
-    canonical = _CANONICAL_BY_SQUASHED.get(_squash(action))
-    return canonical if canonical is not None and canonical != action else None
 
 
 # ISO 4217 codes in use, plus the withdrawn or unofficial codes the vendor's schema
