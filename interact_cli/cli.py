@@ -6,6 +6,10 @@ Heavy modules (Polars, msgspec, Rich tables) are imported inside the commands so
 
 from __future__ import annotations
 
+import contextlib
+import errno
+import io
+import os
 import signal
 import sys
 from collections.abc import Callable
@@ -81,7 +85,10 @@ def _fail(message: str) -> None:
     """One line on stderr; paths and values in it may come from the data, so escaped."""
     from interact_cli.output.terminal import printable
 
-    sys.stderr.write(f"interact-cli: {printable(message)}\n")
+    # A closed or full stderr must not change the run's outcome: the message is lost.
+    with contextlib.suppress(OSError, ValueError, AttributeError):
+        sys.stderr.write(f"interact-cli: {printable(message)}\n")
+        sys.stderr.flush()
 
 
 class Terminated(Exception):
@@ -136,6 +143,10 @@ def _run(debug: bool, work: Callable[[], ExitCode]) -> None:
         # nothing went wrong that the reader cares about.
         silence_stdout()
         code = ExitCode.OK
+    except OSError as error:  # writing failed: a full disk, a closed stdout, ...
+        where = error.filename or "output"
+        _fail(f"error: {where}: cannot write: {error.strerror or error}")
+        code = ExitCode.USAGE_OR_INPUT
     except BaseException as error:  # the last line of defence: no traceback unless asked
         # Includes the kernel's PanicException, a BaseException: a bug is exit 3, not 1.
         if debug or isinstance(error, (SystemExit, GeneratorExit)):
@@ -419,6 +430,31 @@ def generate(
     _run(debug, work)
 
 
+class _ClosedStdout(io.StringIO):
+    """Stands for a stdout the shell closed: any write fails as an OSError would."""
+
+    def write(self, text: str) -> int:
+        raise OSError(errno.EBADF, "stdout is closed", "<stdout>")
+
+    def fileno(self) -> int:
+        raise OSError(errno.EBADF, "stdout is closed", "<stdout>")
+
+
 def main() -> None:
-    """Entry point of the console script."""
-    app()
+    """Entry point of the console script: usage errors too are one line and exit 2."""
+    from typer._click.exceptions import NoArgsIsHelpError, UsageError
+
+    if sys.stderr is None:  # started with 2>&-: messages are lost, outcomes are not
+        sys.stderr = open(os.devnull, "w")  # noqa: SIM115
+    if sys.stdout is None:  # started with >&-: writing there is an error, not a bug
+        sys.stdout = _ClosedStdout()
+    try:
+        code = app(standalone_mode=False)
+    except NoArgsIsHelpError as error:  # the bare command: its help, as before
+        error.show()
+        code = ExitCode.USAGE_OR_INPUT
+    except UsageError as error:
+        command = error.ctx.command_path if error.ctx is not None else "interact-cli"
+        _fail(f"error: {error.format_message()} (see '{command} --help')")
+        code = ExitCode.USAGE_OR_INPUT
+    sys.exit(int(code or 0))

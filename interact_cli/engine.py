@@ -13,7 +13,7 @@ import os
 import queue
 import threading
 from collections.abc import Callable, Iterator, Sequence
-from typing import Protocol
+from typing import Any, Protocol
 
 from interact_cli.inputs import CHUNK_BYTES, InputSource, read_chunks
 
@@ -54,6 +54,14 @@ def thread_count(requested: int | None) -> int:
     return available if requested is None else max(1, min(requested, available))
 
 
+def _next(ahead: queue.Queue[Any]) -> Any:
+    """The next item, waiting in short steps: Python runs signal handlers (Ctrl-C,
+    SIGTERM) between them, even while an idle pipe keeps the reader waiting."""
+    while True:
+        with contextlib.suppress(queue.Empty):
+            return ahead.get(timeout=0.1)
+
+
 def _prefetched(chunks: Iterator[Chunk]) -> Iterator[Chunk]:
     """The chunks, read one ahead on another thread while the kernel works on the last.
 
@@ -77,7 +85,7 @@ def _prefetched(chunks: Iterator[Chunk]) -> Iterator[Chunk]:
     reader = threading.Thread(target=read, name="interact-cli-reader", daemon=True)
     reader.start()
     try:
-        while (item := ahead.get()) is not None:
+        while (item := _next(ahead)) is not None:
             if isinstance(item, BaseException):
                 raise item
             yield item

@@ -49,7 +49,7 @@ def resolve_inputs(specs: Sequence[str]) -> list[InputSource]:
     seen: dict[tuple[int, int] | None, str] = {}
     for spec in specs:
         if spec == STDIN:
-            found = [(InputSource("<stdin>", regular=False), None)]
+            found = [(InputSource("<stdin>", regular=False), _stdin_identity())]
         elif not os.path.lexists(spec) and _GLOB_CHARS & set(spec):
             matches = sorted(glob.glob(spec, recursive=True))
             if not matches:
@@ -59,8 +59,10 @@ def resolve_inputs(specs: Sequence[str]) -> list[InputSource]:
             found = [_file_source(spec)]
         for source, identity in found:
             # Read twice, a file would be counted twice; stdin would be empty the second time.
-            if identity in seen and identity is None:
-                raise InputError("- (stdin) is given more than once; it can be read only once")
+            if identity in seen and (identity is None or seen[identity] == "<stdin>"):
+                raise InputError(
+                    f"{source.name}: stdin (-) is given more than once; it can be read only once"
+                )
             if identity in seen:
                 first = seen[identity]
                 same = "" if first == source.name else f" (the same file as {first})"
@@ -68,6 +70,15 @@ def resolve_inputs(specs: Sequence[str]) -> list[InputSource]:
             seen[identity] = source.name
             sources.append(source)
     return sources
+
+
+def _stdin_identity() -> tuple[int, int] | None:
+    """(device, inode) of stdin, so that '-' and /dev/stdin are known as one input."""
+    try:
+        info = os.fstat(sys.stdin.fileno())
+    except (OSError, ValueError, AttributeError):
+        return None  # no real stdin (closed, or replaced in tests)
+    return (info.st_dev, info.st_ino)
 
 
 def _file_source(path: str) -> tuple[InputSource, tuple[int, int]]:
@@ -92,14 +103,23 @@ def open_source(source: InputSource) -> Iterator[tuple[BinaryIO, BinaryIO]]:
     """Open a source: (decompressed stream, raw stream) with gzip or zstd found by content."""
     raw: BinaryIO
     try:
-        raw = sys.stdin.buffer if source.is_stdin else open(source.path, "rb")  # noqa: SIM115
+        raw = _stdin() if source.is_stdin else open(source.path, "rb")  # noqa: SIM115
     except OSError as error:
         raise InputError(f"{source.name}: {error.strerror or error}") from None
     try:
         yield _decompressing(raw, source), raw
     finally:
-        if not source.is_stdin:
+        if raw is not sys.stdin.buffer:
             raw.close()
+
+
+def _stdin() -> BinaryIO:
+    """A reader of our own on fd 0: the reader thread may still wait in it when a signal
+    ends the run, and Python's shutdown must not find sys.stdin's lock held (it aborts)."""
+    try:
+        return open(sys.stdin.fileno(), "rb", closefd=False)
+    except (OSError, ValueError, AttributeError, io.UnsupportedOperation):
+        return sys.stdin.buffer  # no real stdin (replaced in tests)
 
 
 def _decompressing(raw: BinaryIO, source: InputSource) -> BinaryIO:

@@ -240,7 +240,13 @@ def build_report(
     # import error surfaces again, once, when the tables are built.
     loading = threading.Thread(target=_load_polars, daemon=True)
     loading.start()
-    feed_sources(sources, kernel, progress, chunk_bytes=chunk_bytes, finish=False)
+    try:
+        feed_sources(sources, kernel, progress, chunk_bytes=chunk_bytes, finish=False)
+    except BaseException:
+        # Let the import finish first: cut short by the interpreter's exit, it prints a
+        # traceback of its own over the one-line error.
+        loading.join()
+        raise
     try:
         if progress is not None:
             progress.stage("aggregating")

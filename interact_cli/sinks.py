@@ -109,9 +109,12 @@ def plan_outputs(
     for target in targets:
         if target is None:
             continue
-        if target.is_stdout:
+        # '-' and /dev/stdout (or /proc/self/fd/1) are one stream: at most one output there.
+        if target.is_stdout or (
+            target.identity is not None and target.identity == _stdout_identity()
+        ):
             if stdout is not None:
-                raise InputError("only one output can be '-' (stdout)")
+                raise InputError(f"{target.name}: only one output can go to stdout")
             stdout = target
             continue
         if target.identity in inputs:
@@ -144,8 +147,16 @@ def atomic_file(path: str) -> Iterator[BinaryIO]:
     try:
         with os.fdopen(handle, "wb") as stream:
             yield stream
-        os.chmod(temporary, 0o666 & ~_umask())  # mkstemp makes 0600; honour the umask
+        # mkstemp makes 0600: keep a replaced file's mode, as `>` would; else the umask's.
+        try:
+            mode = stat.S_IMODE(os.stat(path).st_mode)
+        except OSError:
+            mode = 0o666 & ~_umask()
+        os.chmod(temporary, mode)
         os.replace(temporary, path)
+    except OSError as error:
+        os.unlink(temporary)
+        raise InputError(f"{path}: cannot write: {error.strerror or error}") from None
     except BaseException:
         # BaseException: Ctrl-C and the CLI's SIGTERM exception must not leave it behind.
         os.unlink(temporary)

@@ -518,3 +518,95 @@ def test_split_lines_on_stdout_keep_the_summary_apart(tmp_path, spec):
     lines = out.read_bytes().splitlines()
     assert len(lines) == 12 and all(line.lstrip(b"\xef\xbb\xbf").startswith(b"{") for line in lines)
     assert b"31 lines" in done.stderr
+
+
+# Found by a hostile sweep through the real CLI.
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("validate",),
+        ("validate", str(EVENTS), "--workers", "0"),
+        ("validate", str(EVENTS), "-f", "xml"),
+        ("report", str(EVENTS), "--by", "nope"),
+        ("validate", "--bogus", str(EVENTS)),
+    ],
+)
+def test_usage_errors_are_one_line_and_exit_2(args):
+    done = cli(*args)
+    assert done.returncode == 2
+    assert done.stderr.count(b"\n") == 1 and done.stderr.startswith(b"interact-cli: error: ")
+
+
+def test_stdin_named_twice_as_dev_stdin_is_refused(tmp_path):
+    with open(EVENTS, "rb") as stdin:
+        done = subprocess.run(
+            [sys.executable, "-m", "interact_cli", "validate", "-", "/dev/stdin"],
+            stdin=stdin,
+            capture_output=True,
+        )
+    assert done.returncode == 2 and b"given more than once" in done.stderr
+
+
+SPLIT_TO_STDOUT = ("--valid-out", "-", "--invalid-out", "/dev/stdout")
+
+
+def test_two_outputs_to_stdout_are_refused_whatever_their_names(tmp_path):
+    out = tmp_path / "out.txt"
+    with open(out, "wb") as stdout:
+        done = subprocess.run(
+            [*(sys.executable, "-m", "interact_cli", "validate", str(BROKEN)), *SPLIT_TO_STDOUT],
+            stdout=stdout,
+            stderr=subprocess.PIPE,
+        )
+    assert done.returncode == 2 and b"only one output can go to stdout" in done.stderr
+    assert out.read_bytes() == b""
+
+
+def test_a_closed_stdout_is_an_error_not_a_bug():
+    done = shell(f"$CLI report {EVENTS} -f json >&-", Path.cwd())
+    assert done.returncode == 2
+    assert b"stdout is closed" in done.stderr and b"Traceback" not in done.stderr
+
+
+def test_a_closed_stderr_does_not_change_the_verdict(tmp_path):
+    done = shell(f"$CLI validate {EVENTS} -f json 2>&- >/dev/null", tmp_path)
+    assert done.returncode == 0
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="mknod of a character device needs root")
+def test_a_full_device_as_output_is_exit_2_naming_it(tmp_path):
+    full = tmp_path / "full"
+    os.mknod(full, 0o666 | stat.S_IFCHR, os.makedev(1, 7))
+    done = cli("report", str(EVENTS), "-f", "json", "-o", str(full))
+    assert done.returncode == 2
+    assert str(full).encode() in done.stderr and b"No space left" in done.stderr
+
+
+def test_a_replaced_output_keeps_its_mode(tmp_path):
+    target = tmp_path / "private.json"
+    target.write_bytes(b"old")
+    target.chmod(0o600)
+    assert cli("report", str(EVENTS), "-f", "json", "-o", str(target)).returncode == 0
+    assert stat.S_IMODE(target.stat().st_mode) == 0o600 and target.read_bytes() != b"old"
+
+
+@pytest.mark.parametrize(("signum", "code"), [(signal.SIGTERM, 143), (signal.SIGINT, 130)])
+def test_a_signal_while_stdin_is_idle_ends_the_run_cleanly(tmp_path, signum, code):
+    command = [sys.executable, "-m", "interact_cli", "report", "-", "-f", "json"]
+    command += ["-o", str(tmp_path / "r.json")]
+    process = subprocess.Popen(
+        command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
+    process.stdin.write(EVENTS.read_bytes()[:5000])
+    process.stdin.flush()
+    time.sleep(2)  # the reader now waits on a pipe that stays open
+    process.send_signal(signum)
+    try:
+        _, stderr = process.communicate(timeout=30)
+    finally:
+        process.kill()
+    assert process.returncode == code, stderr
+    assert b"Fatal Python error" not in stderr and b"Traceback" not in stderr
+    assert os.listdir(tmp_path) == []

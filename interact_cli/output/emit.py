@@ -29,8 +29,12 @@ def write_text(text: str, output: Target | None) -> None:
         sys.stdout.write(text)
         sys.stdout.flush()
         return
-    with open_target(output) as stream:
-        stream.write(text.encode())
+    try:
+        with open_target(output) as stream:
+            stream.write(text.encode())
+    except OSError as error:  # a device or FIFO that refuses: name it in the error
+        error.filename = error.filename or output.name
+        raise
 
 
 def emit_report(
