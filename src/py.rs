@@ -300,6 +300,9 @@ fn parse_time(value: &Bound<'_, PyAny>) -> Option<i64> {
         .and_then(crate::times::from_epoch)
 }
 
+mod partial;
+use partial::PyPartial;
+
 #[pymodule]
 fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<Scan>()?;
@@ -309,116 +312,4 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(parse_time, m)?)?;
     m.add("MAX_DEPTH", MAX_DEPTH)?;
     Ok(())
-}
-
-/// The report's mergeable partial result (see src/report.rs): columns for Polars.
-#[pyclass(name = "Partial", module = "interact_cli._core")]
-pub struct PyPartial {
-    inner: Partial,
-}
-
-fn u32s(values: impl Iterator<Item = u32>) -> Column {
-    Column::new(Values::U32(values.collect()))
-}
-
-fn u64s(values: impl Iterator<Item = u64>) -> Column {
-    Column::new(Values::U64(values.collect()))
-}
-
-fn i64s(values: impl Iterator<Item = i64>) -> Column {
-    Column::new(Values::I64(values.collect()))
-}
-
-#[pymethods]
-impl PyPartial {
-    /// Add a later partial (of the inputs after these) to this one, exactly.
-    fn merge(&mut self, py: Python<'_>, other: PyRef<'_, PyPartial>) {
-        let other = &other.inner;
-        let inner = &mut self.inner;
-        py.detach(|| {
-            inner.merge(other);
-            inner.compact();
-        });
-    }
-
-    /// Counters: events by type, unattributed, untimed, outside, saw_time, users.
-    fn counters<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
-        let c = &self.inner.counters;
-        let out = PyDict::new(py);
-        let events = PyDict::new(py);
-        for kind in EventKind::ALL {
-            events.set_item(kind.name(), c.events[kind as usize])?;
-        }
-        out.set_item("events", events)?;
-        out.set_item("unattributed", c.unattributed)?;
-        out.set_item("untimed", c.untimed)?;
-        out.set_item("outside", c.outside)?;
-        out.set_item("saw_time", c.saw_time)?;
-        out.set_item("users", self.inner.users.len())?;
-        Ok(out)
-    }
-
-    /// One table of the partial as {column: Column}; codes index the dictionaries
-    /// (`sets`, `skus`, `actions`, `currencies`: one `value` column each). An absent
-    /// set or action is code 4294967295, an absent time -2**63.
-    ///
-    /// Each table is taken out of the partial (Polars then owns the columns, and the peak
-    /// memory is not the partial plus its frames): it can be had once.
-    fn table<'py>(&mut self, py: Python<'py>, name: &str) -> PyResult<Bound<'py, PyDict>> {
-        let p = self
-            .inner
-            .take(name)
-            .ok_or_else(|| PyValueError::new_err(format!("no table {name}")))?;
-        let columns: Vec<(&str, Column)> = match name {
-            "counts" => vec![
-                ("set", u32s(p.counts.keys().map(|k| k.0))),
-                ("sku", u32s(p.counts.keys().map(|k| k.1))),
-                ("action", u32s(p.counts.keys().map(|k| k.2))),
-                ("n", u64s(p.counts.values().copied())),
-            ],
-            "views" => vec![
-                ("set", u32s(p.views.keys().copied())),
-                ("n", u64s(p.views.values().copied())),
-            ],
-            "set_users" => {
-                let (keys, users) = p.set_users.users_per_key();
-                vec![
-                    ("set", u32s(keys.into_iter())),
-                    ("users", u64s(users.into_iter())),
-                ]
-            }
-            "sku_users" => {
-                let (keys, users) = p.sku_users.users_per_key();
-                vec![
-                    ("sku", u32s(keys.into_iter())),
-                    ("users", u64s(users.into_iter())),
-                ]
-            }
-            "first_carts" => vec![
-                ("user", u32s(p.first_carts.keys().map(|k| k.0))),
-                ("sku", u32s(p.first_carts.keys().map(|k| k.1))),
-                ("set", u32s(p.first_carts.keys().map(|k| k.2))),
-                ("seq", u64s(p.first_carts.values().map(|c| c.seq))),
-                ("time", i64s(p.first_carts.values().map(|c| c.time))),
-            ],
-            "orders" => vec![
-                ("user", u32s(p.orders.iter().map(|r| r.user))),
-                ("sku", u32s(p.orders.iter().map(|r| r.sku))),
-                ("seq", u64s(p.orders.iter().map(|r| r.seq))),
-                ("time", i64s(p.orders.iter().map(|r| r.time))),
-                ("micros", i64s(p.orders.iter().map(|r| r.micros))),
-                ("currency", u32s(p.orders.iter().map(|r| r.currency))),
-            ],
-            "sets" => vec![("value", Column::new(Values::text(p.sets.values())))],
-            "skus" => vec![("value", Column::new(Values::text(p.skus.values())))],
-            "actions" => vec![("value", Column::new(Values::text(p.actions.values())))],
-            "currencies" => vec![("value", Column::new(Values::text(p.currencies.values())))],
-            _ => unreachable!("take() knows the same names"),
-        };
-        let out = PyDict::new(py);
-        for (column, values) in columns {
-            out.set_item(column, Py::new(py, values)?)?;
-        }
-        Ok(out)
-    }
 }

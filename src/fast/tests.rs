@@ -1,0 +1,78 @@
+use super::*;
+use crate::json::{parse, Doc};
+use crate::rules::check as rule_book;
+
+/// Every line the fast path accepts, the rule book accepts with no finding and the
+/// same facts; and the fast path takes the clean lines of the sample export.
+fn agrees(line: &str) -> bool {
+    let fields = vec!["timestamp".to_string(), "time".to_string()];
+    let fast = check(line.as_bytes(), &fields);
+    let mut doc = Doc::default();
+    let mut findings = Vec::new();
+    let slow = match parse(line.as_bytes(), &mut doc) {
+        Ok(()) => rule_book(&doc, &fields, &mut findings),
+        Err(_) => None,
+    };
+    if let Some(fast) = &fast {
+        assert!(findings.is_empty(), "fast accepted {line}: {findings:?}");
+        assert_eq!(Some(fast), slow.as_ref(), "{line}");
+    }
+    fast.is_some()
+}
+
+#[test]
+fn agrees_with_the_rule_book() {
+    let sample = include_str!("../../sample_data/events.ndjson");
+    let taken = sample.lines().filter(|line| agrees(line)).count();
+    assert!(
+        taken > 4_800,
+        "only {taken} of 5000 clean lines took the fast path"
+    );
+    let broken = include_bytes!("../../sample_data/broken.ndjson");
+    for line in broken.split(|&b| b == b'\n') {
+        if let Ok(line) = std::str::from_utf8(line) {
+            agrees(line);
+        }
+    }
+    let base = sample.lines().next().unwrap();
+    // Cut a clean line at every byte and splice bytes in: never a wrong acceptance.
+    for i in 0..base.len() {
+        if base.is_char_boundary(i) {
+            agrees(&base[..i]);
+            for insert in [
+                "\"",
+                ",",
+                "}",
+                "]",
+                "1",
+                " ",
+                "{\"a\":1}",
+                "\\u0041",
+                "null",
+            ] {
+                agrees(&format!("{}{insert}{}", &base[..i], &base[i..]));
+            }
+        }
+    }
+}
+
+#[test]
+fn declines_what_only_the_rule_book_reports() {
+    let good = r#"{"type":"view","view":{"type":"setCompose","setCompose":{"id":"s"}},"context":[{"type":"user","user":{"id":"u"}}]}"#;
+    assert!(agrees(good));
+    for line in [
+        good.replace(r#""type":"view","#, r#""type":"view","type":"view","#),
+        good.replace(r#"{"id":"s"}"#, "null"),
+        good.replace(r#""context":["#, r#""userId":"v","context":["#),
+        good.replace(r#"{"id":"u"}"#, r#"{"id":"u","id":"u"}"#),
+        good.replace(r#""s""#, r#""\u0073""#),
+        good.replace(r#""type":"user""#, r#""type":"experiment""#),
+        good.replace("}]}", r#"}],"interact":{}}"#),
+    ] {
+        assert!(!agrees(&line), "{line}");
+    }
+    let with_time = good.replace("}]}", r#"}],"time":1,"timestamp":"2026-10-01"}"#);
+    let fields = vec!["timestamp".to_string(), "time".to_string()];
+    let facts = check(with_time.as_bytes(), &fields).expect("clean");
+    assert_eq!(facts.time, Time::Text("2026-10-01"));
+}
