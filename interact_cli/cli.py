@@ -6,13 +6,6 @@ Heavy modules (Polars, msgspec, Rich tables) are imported inside the commands so
 
 from __future__ import annotations
 
-import contextlib
-import errno
-import io
-import os
-import signal
-import sys
-from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Optional
@@ -21,6 +14,7 @@ import typer
 
 from interact_cli import __version__
 from interact_cli.exit_codes import ExitCode
+from interact_cli.outcome import fail, quiet_on_broken_pipe, run, run_app
 
 app = typer.Typer(
     name="interact-cli",
@@ -81,36 +75,6 @@ OutputFile = Annotated[
 ]
 
 
-def _fail(message: str) -> None:
-    """One line on stderr; paths and values in it may come from the data, so escaped."""
-    from interact_cli.output.terminal import printable
-
-    # A closed or full stderr must not change the run's outcome: the message is lost.
-    with contextlib.suppress(OSError, ValueError, AttributeError):
-        sys.stderr.write(f"interact-cli: {printable(message)}\n")
-        sys.stderr.flush()
-
-
-class Terminated(Exception):
-    """Raised by the SIGTERM handler, so that `finally` blocks remove temporary files."""
-
-
-def _on_sigterm(signum: int, frame: object) -> None:
-    signal.signal(signal.SIGTERM, signal.SIG_IGN)  # a second TERM must not cut the cleanup
-    raise Terminated
-
-
-def _quiet_on_broken_pipe(emit: Callable[[], None]) -> None:
-    """Render to stdout; when its reader has gone (`| head`), stop quietly."""
-    from interact_cli.sinks import silence_stdout
-
-    try:
-        emit()
-        sys.stdout.flush()
-    except BrokenPipeError:
-        silence_stdout()
-
-
 def _check_workers(workers: int | None) -> None:
     """Say so when --workers asks for more threads than there are cores (they are capped)."""
     if workers is None:
@@ -118,44 +82,7 @@ def _check_workers(workers: int | None) -> None:
     from interact_cli.engine import cores
 
     if workers > cores():
-        _fail(f"notice: --workers {workers} capped at the {cores()} cores of this machine")
-
-
-def _run(debug: bool, work: Callable[[], ExitCode]) -> None:
-    """Run a command's work, mapping every failure to one stderr line and an exit code."""
-    from interact_cli.errors import InputError, OptionError
-    from interact_cli.sinks import silence_stdout
-
-    previous = signal.signal(signal.SIGTERM, _on_sigterm)
-    try:
-        code = work()
-    except (InputError, OptionError) as error:
-        _fail(f"error: {error}")
-        code = ExitCode.USAGE_OR_INPUT
-    except KeyboardInterrupt:
-        _fail("interrupted")
-        code = ExitCode.INTERRUPTED
-    except Terminated:
-        _fail("terminated")
-        code = ExitCode.TERMINATED
-    except BrokenPipeError:
-        # stdout's reader has gone before the verdict was known (schema, generate):
-        # nothing went wrong that the reader cares about.
-        silence_stdout()
-        code = ExitCode.OK
-    except OSError as error:  # writing failed: a full disk, a closed stdout, ...
-        where = error.filename or "output"
-        _fail(f"error: {where}: cannot write: {error.strerror or error}")
-        code = ExitCode.USAGE_OR_INPUT
-    except BaseException as error:  # the last line of defence: no traceback unless asked
-        # Includes the kernel's PanicException, a BaseException: a bug is exit 3, not 1.
-        if debug or isinstance(error, (SystemExit, GeneratorExit)):
-            raise
-        _fail(f"internal error: {type(error).__name__}: {error} (rerun with --debug for details)")
-        code = ExitCode.INTERNAL
-    finally:
-        signal.signal(signal.SIGTERM, previous)
-    raise typer.Exit(int(code))
+        fail(f"notice: --workers {workers} capped at the {cores()} cores of this machine")
 
 
 def _write(text: str, output: Path | None) -> None:
@@ -238,10 +165,10 @@ def validate(
         outs = [str(out) for out in (valid_out, invalid_out) if out is not None]
         lines_on_stdout = any(lands_on_stdout(out) for out in outs)
         verdict = ExitCode.INVALID_DATA if result.fails(strict) else ExitCode.OK
-        _quiet_on_broken_pipe(lambda: emit_validation(result, format.value, limit, lines_on_stdout))
+        quiet_on_broken_pipe(lambda: emit_validation(result, format.value, limit, lines_on_stdout))
         return verdict
 
-    _run(debug, work)
+    run(debug, work)
 
 
 @app.command()
@@ -336,22 +263,22 @@ def report(
         from interact_cli.output.emit import emit_report
 
         verdict = ExitCode.INVALID_DATA if fail_on_invalid and result.summary["invalid"] else 0
-        _quiet_on_broken_pipe(
+        quiet_on_broken_pipe(
             lambda: emit_report(
                 result, format.value, by.value if by else None, bool(set_ids), top, target
             )
         )
         for notice in result.notices:
-            _fail(notice)
+            fail(notice)
         untimed = result.summary["untimed"]
         if untimed and (since or until):
-            _fail(f"left out {untimed:,} events without a usable time (see 'untimed')")
+            fail(f"left out {untimed:,} events without a usable time (see 'untimed')")
         invalid = result.summary["invalid"]
         if invalid:
-            _fail(f"skipped {invalid:,} invalid lines; run `interact-cli validate` to see why")
+            fail(f"skipped {invalid:,} invalid lines; run `interact-cli validate` to see why")
         return ExitCode(verdict)
 
-    _run(debug, work)
+    run(debug, work)
 
 
 @app.command()
@@ -373,7 +300,7 @@ def schema(output: OutputFile = None, debug: Debug = False) -> None:
         _write(to_json(json_schema()), output)
         return ExitCode.OK
 
-    _run(debug, work)
+    run(debug, work)
 
 
 @app.command()
@@ -399,7 +326,7 @@ def codes(
         emit_codes(problem_types(), format.value)
         return ExitCode.OK
 
-    _run(debug, work)
+    run(debug, work)
 
 
 @app.command()
@@ -427,34 +354,9 @@ def generate(
         write_export(events, seed, broken_ratio, target, ByteProgress(events=True))
         return ExitCode.OK
 
-    _run(debug, work)
-
-
-class _ClosedStdout(io.StringIO):
-    """Stands for a stdout the shell closed: any write fails as an OSError would."""
-
-    def write(self, text: str) -> int:
-        raise OSError(errno.EBADF, "stdout is closed", "<stdout>")
-
-    def fileno(self) -> int:
-        raise OSError(errno.EBADF, "stdout is closed", "<stdout>")
+    run(debug, work)
 
 
 def main() -> None:
-    """Entry point of the console script: usage errors too are one line and exit 2."""
-    from typer._click.exceptions import NoArgsIsHelpError, UsageError
-
-    if sys.stderr is None:  # started with 2>&-: messages are lost, outcomes are not
-        sys.stderr = open(os.devnull, "w")  # noqa: SIM115
-    if sys.stdout is None:  # started with >&-: writing there is an error, not a bug
-        sys.stdout = _ClosedStdout()
-    try:
-        code = app(standalone_mode=False)
-    except NoArgsIsHelpError as error:  # the bare command: its help, as before
-        error.show()
-        code = ExitCode.USAGE_OR_INPUT
-    except UsageError as error:
-        command = error.ctx.command_path if error.ctx is not None else "interact-cli"
-        _fail(f"error: {error.format_message()} (see '{command} --help')")
-        code = ExitCode.USAGE_OR_INPUT
-    sys.exit(int(code or 0))
+    """Entry point of the console script."""
+    run_app(app)

@@ -34,3 +34,13 @@ def test_ci_runs_the_readme_test_command():
         r"Install and run the tests.*?```sh\n(.+?)\n```", README, flags=re.DOTALL
     ).group(1)
     assert command in (ROOT / ".ci" / "run").read_text()
+
+
+def test_the_version_is_the_same_everywhere():
+    import tomllib
+
+    from interact_cli import __version__
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["version"]
+    crate = tomllib.loads((ROOT / "Cargo.toml").read_text())["package"]["version"]
+    assert __version__ == project == crate

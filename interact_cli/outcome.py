@@ -1,0 +1,118 @@
+"""How a command ends: one-line errors, exit codes, signals, broken pipes, closed streams.
+
+The CLI's commands run their work through `run`; the console script runs the app through
+`run_app`, so that usage errors too are one line and exit 2.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import io
+import os
+import signal
+import sys
+from collections.abc import Callable
+from typing import Any
+
+import typer
+
+from interact_cli.exit_codes import ExitCode
+
+
+def fail(message: str) -> None:
+    """One line on stderr; paths and values in it may come from the data, so escaped."""
+    from interact_cli.output.terminal import printable
+
+    # A closed or full stderr must not change the run's outcome: the message is lost.
+    with contextlib.suppress(OSError, ValueError, AttributeError):
+        sys.stderr.write(f"interact-cli: {printable(message)}\n")
+        sys.stderr.flush()
+
+
+class Terminated(Exception):
+    """Raised by the SIGTERM handler, so that `finally` blocks remove temporary files."""
+
+
+def on_sigterm(signum: int, frame: object) -> None:
+    """The SIGTERM handler: unwind as an exception, so that outputs are cleaned up."""
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)  # a second TERM must not cut the cleanup
+    raise Terminated
+
+
+def quiet_on_broken_pipe(emit: Callable[[], None]) -> None:
+    """Render to stdout; when its reader has gone (`| head`), stop quietly."""
+    from interact_cli.sinks import silence_stdout
+
+    try:
+        emit()
+        sys.stdout.flush()
+    except BrokenPipeError:
+        silence_stdout()
+
+
+def run(debug: bool, work: Callable[[], ExitCode]) -> None:
+    """Run a command's work, mapping every failure to one stderr line and an exit code."""
+    from interact_cli.errors import InputError, OptionError
+    from interact_cli.sinks import silence_stdout
+
+    previous = signal.signal(signal.SIGTERM, on_sigterm)
+    try:
+        code = work()
+    except (InputError, OptionError) as error:
+        fail(f"error: {error}")
+        code = ExitCode.USAGE_OR_INPUT
+    except KeyboardInterrupt:
+        fail("interrupted")
+        code = ExitCode.INTERRUPTED
+    except Terminated:
+        fail("terminated")
+        code = ExitCode.TERMINATED
+    except BrokenPipeError:
+        # stdout's reader has gone before the verdict was known (schema, generate):
+        # nothing went wrong that the reader cares about.
+        silence_stdout()
+        code = ExitCode.OK
+    except OSError as error:  # writing failed: a full disk, a closed stdout, ...
+        where = error.filename or "output"
+        fail(f"error: {where}: cannot write: {error.strerror or error}")
+        code = ExitCode.USAGE_OR_INPUT
+    except BaseException as error:  # the last line of defence: no traceback unless asked
+        # Includes the kernel's PanicException, a BaseException: a bug is exit 3, not 1.
+        if debug or isinstance(error, (SystemExit, GeneratorExit)):
+            raise
+        fail(f"internal error: {type(error).__name__}: {error} (rerun with --debug for details)")
+        code = ExitCode.INTERNAL
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    raise typer.Exit(int(code))
+
+
+class _ClosedStdout(io.StringIO):
+    """Stands for a stdout the shell closed: any write fails as an OSError would."""
+
+    def write(self, text: str) -> int:
+        raise OSError(errno.EBADF, "stdout is closed", "<stdout>")
+
+    def fileno(self) -> int:
+        raise OSError(errno.EBADF, "stdout is closed", "<stdout>")
+
+
+def run_app(app: Any) -> None:
+    """Run the Typer app; usage errors are one line on stderr and exit 2."""
+    from typer._click.exceptions import NoArgsIsHelpError, UsageError
+
+    if sys.stderr is None:  # started with 2>&-: messages are lost, outcomes are not
+        sys.stderr = open(os.devnull, "w")  # noqa: SIM115
+    if sys.stdout is None:  # started with >&-: writing there is an error, not a bug
+        sys.stdout = _ClosedStdout()
+    try:
+        code = app(standalone_mode=False)
+    except NoArgsIsHelpError as error:  # the bare command: its help, as before
+        error.show()
+        code = ExitCode.USAGE_OR_INPUT
+    except UsageError as error:
+        command = error.ctx.command_path if error.ctx is not None else "interact-cli"
+        fail(f"error: {error.format_message()} (see '{command} --help')")
+        code = ExitCode.USAGE_OR_INPUT
+    sys.exit(int(code or 0))
