@@ -21,7 +21,10 @@ fn main() {
         time_fields: vec!["timestamp".into(), "receivedAt".into(), "time".into()],
         max_line: 64 << 20,
         keep: 1000,
-        threads: 1,
+        threads: std::env::var("THREADS")
+            .ok()
+            .and_then(|t| t.parse().ok())
+            .unwrap_or(1),
         split: false,
     };
     let start = Instant::now();
