@@ -76,3 +76,79 @@ fn declines_what_only_the_rule_book_reports() {
     let facts = check(with_time.as_bytes(), &fields).expect("clean");
     assert_eq!(facts.time, Time::Text("2026-10-01"));
 }
+
+/// A small deterministic generator (xorshift), for mutations without a crate.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+}
+
+#[test]
+fn random_mutations_never_make_the_paths_disagree() {
+    let sample = include_str!("../../sample_data/events.ndjson");
+    let lines: Vec<&str> = sample.lines().collect();
+    let pieces = [
+        "\"",
+        ",",
+        ":",
+        "{",
+        "}",
+        "[",
+        "]",
+        "null",
+        "true",
+        "0",
+        "-1",
+        "1e999",
+        "\"\"",
+        "\"type\":\"view\"",
+        "\"userId\":\"u\"",
+        "\"context\":[]",
+        "\"action\":\"Click\"",
+        "{\"type\":\"user\",\"user\":{\"id\":\"x\"}}",
+        "\\u0041",
+        "\u{7f}",
+        "\u{e9}",
+        " ",
+    ];
+    let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
+    let mut taken = 0;
+    for _ in 0..200_000 {
+        let mut line = lines[rng.below(lines.len())].as_bytes().to_vec();
+        for _ in 0..1 + rng.below(3) {
+            let at = rng.below(line.len() + 1);
+            match rng.below(3) {
+                0 => {
+                    let end = (at + 1 + rng.below(8)).min(line.len());
+                    line.drain(at..end);
+                }
+                1 => {
+                    let piece = pieces[rng.below(pieces.len())].as_bytes();
+                    line.splice(at..at, piece.iter().copied());
+                }
+                _ => {
+                    if at < line.len() {
+                        line[at] = rng.next() as u8;
+                    }
+                }
+            }
+        }
+        if let Ok(text) = std::str::from_utf8(&line) {
+            taken += agrees(text) as usize;
+        }
+    }
+    assert!(
+        taken > 10_000,
+        "too few mutated lines stayed clean ({taken}) to test much"
+    );
+}
