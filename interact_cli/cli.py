@@ -28,11 +28,15 @@ app = typer.Typer(
 
 
 class ValidateFormat(StrEnum):
+    """Formats of validate and codes."""
+
     table = "table"
     json = "json"
 
 
 class ReportFormat(StrEnum):
+    """Formats of report."""
+
     table = "table"
     json = "json"
     csv = "csv"
@@ -40,6 +44,8 @@ class ReportFormat(StrEnum):
 
 
 class ReportTable(StrEnum):
+    """The tables of report, for --by."""
+
     set = "set"
     product = "product"
     set_product = "set-product"
@@ -245,7 +251,8 @@ def report(
         from interact_cli.sinks import plan_outputs
 
         # The output is checked before anything is read: it must not be one of the inputs.
-        target = plan_outputs([None if output is None else str(output)], resolve_inputs(inputs))[0]
+        sources = resolve_inputs(inputs)
+        target = plan_outputs([None if output is None else str(output)], sources)[0]
 
         _check_workers(workers)
         options = ReportOptions(
@@ -259,7 +266,7 @@ def report(
             actions=actions,
             table=(by or ReportTable.set).value.replace("-", "_") + "s",
         )
-        result = build_report(inputs, options, progress=ByteProgress(), workers=workers)
+        result = build_report(sources, options, progress=ByteProgress(), workers=workers)
         from interact_cli.output.emit import emit_report
 
         verdict = ExitCode.INVALID_DATA if fail_on_invalid and result.summary["invalid"] else 0

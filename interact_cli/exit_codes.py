@@ -4,6 +4,8 @@ from enum import IntEnum
 
 
 class ExitCode(IntEnum):
+    """Every exit status of the tool (the README's table lists the same)."""
+
     OK = 0
     """Every line valid (and no warning under --strict)."""
     INVALID_DATA = 1

@@ -52,6 +52,7 @@ class _World:
         self.clock = _START
 
     def tick(self) -> str:
+        """The next event time, a few seconds after the last."""
         self.clock += timedelta(milliseconds=self.rng.randrange(0, 4000))
         return self.clock.isoformat(timespec="milliseconds").replace("+00:00", "Z")
 

@@ -38,6 +38,7 @@ class InputSource:
 
     @property
     def is_stdin(self) -> bool:
+        """True for standard input."""
         return self.path is None
 
 

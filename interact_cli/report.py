@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 from interact_cli.contract.vocabulary import EVENT_TYPES, TIME_FIELD_CANDIDATES
 from interact_cli.engine import Progress, feed_sources, thread_count
 from interact_cli.errors import OptionError
-from interact_cli.inputs import CHUNK_BYTES, resolve_inputs
+from interact_cli.inputs import CHUNK_BYTES, InputSource, resolve_inputs
 from interact_cli.times import parse_bound
 
 if TYPE_CHECKING:
@@ -211,13 +211,13 @@ def _load_polars() -> None:
 
 
 def build_report(
-    inputs: Sequence[str],
+    inputs: Sequence[str] | Sequence[InputSource],
     options: ReportOptions,
     progress: Progress | None = None,
     workers: int | None = None,
     chunk_bytes: int = CHUNK_BYTES,
 ) -> Report:
-    """Read the inputs once and compute the report of the valid events."""
+    """Read the inputs (specs, or sources already resolved) once and report on them."""
     from interact_cli._core import Scan
 
     _check_sort(options)
@@ -235,7 +235,9 @@ def build_report(
         )
     except ValueError as error:  # a time field that is a field of the contract
         raise OptionError(f"--time-field: {error}") from None
-    sources = resolve_inputs(inputs)
+    sources = [i for i in inputs if isinstance(i, InputSource)]
+    if len(sources) != len(inputs):
+        sources = resolve_inputs([str(i) for i in inputs])
     # Polars loads on another thread while the kernel reads (it releases the GIL); an
     # import error surfaces again, once, when the tables are built.
     loading = threading.Thread(target=_load_polars, daemon=True)

@@ -38,6 +38,7 @@ class Target:
 
     @property
     def is_stdout(self) -> bool:
+        """True when this output is the process\'s stdout."""
         return self.kind == "stdout"
 
 

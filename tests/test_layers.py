@@ -1,0 +1,45 @@
+"""The layers: the library never imports the command line, Typer or the renderers."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+PACKAGE = Path(__file__).resolve().parent.parent / "interact_cli"
+# Modules of the command line and the renderers; everything else is the library.
+CLI_SIDE = {"cli.py", "outcome.py", "__main__.py"}
+
+
+def imports_of(path: Path) -> set[str]:
+    """Every module a file imports, at the top or inside functions."""
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            found.add(node.module)
+    return found
+
+
+def library_modules() -> list[Path]:
+    return [
+        path
+        for path in PACKAGE.rglob("*.py")
+        if path.name not in CLI_SIDE and "output" not in path.relative_to(PACKAGE).parts
+    ]
+
+
+def test_the_library_imports_neither_the_command_line_nor_the_renderers():
+    modules = library_modules()
+    assert len(modules) > 10
+    for path in modules:
+        for name in imports_of(path):
+            assert not name.startswith(("typer", "rich", "interact_cli.output")), (path, name)
+            assert name not in ("interact_cli.cli", "interact_cli.outcome"), (path, name)
+
+
+def test_the_renderers_do_not_reach_into_the_kernel_or_inputs():
+    for path in (PACKAGE / "output").rglob("*.py"):
+        for name in imports_of(path):
+            assert not name.startswith(("interact_cli._core", "interact_cli.inputs")), (path, name)
+            assert name not in ("interact_cli.engine", "interact_cli.frames"), (path, name)
