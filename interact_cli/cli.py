@@ -70,6 +70,15 @@ Workers = Annotated[
         "among them.",
     ),
 ]
+StorageOptions = Annotated[
+    Optional[list[str]],
+    typer.Option(
+        "--storage-option",
+        help="KEY=VALUE for the filesystem of URL inputs (repeatable), e.g. "
+        "endpoint_url=http://127.0.0.1:9000 for an S3-compatible store; never shown.",
+        show_default=False,
+    ),
+]
 OutputFile = Annotated[
     Optional[Path],
     typer.Option(
@@ -137,6 +146,7 @@ def validate(
     ] = None,
     strict: Annotated[bool, typer.Option("--strict", help="Warnings fail too (exit 1).")] = False,
     workers: Workers = None,
+    storage_option: StorageOptions = None,
     debug: Debug = False,
 ) -> None:
     """Check every line against the event contract and list what is wrong, and where.
@@ -153,6 +163,7 @@ def validate(
 
     def work() -> ExitCode:
         from interact_cli.output.progress import ByteProgress
+        from interact_cli.remote import parse_storage_options
         from interact_cli.validation import validate as run_validation
 
         _check_workers(workers)
@@ -163,6 +174,7 @@ def validate(
             invalid_out=None if invalid_out is None else str(invalid_out),
             progress=ByteProgress(),
             workers=workers,
+            storage_options=parse_storage_options(storage_option),
         )
         from interact_cli.output.emit import emit_validation
         from interact_cli.sinks import lands_on_stdout
@@ -222,6 +234,7 @@ def report(
     ] = False,
     output: OutputFile = None,
     workers: Workers = None,
+    storage_option: StorageOptions = None,
     debug: Debug = False,
 ) -> None:
     """Per set and per product: clicks, add-to-carts, other actions, rates and attributed orders.
@@ -247,11 +260,12 @@ def report(
     def work() -> ExitCode:
         from interact_cli.inputs import resolve_inputs
         from interact_cli.output.progress import ByteProgress
+        from interact_cli.remote import parse_storage_options
         from interact_cli.report import ReportOptions, build_report
         from interact_cli.sinks import plan_outputs
 
         # The output is checked before anything is read: it must not be one of the inputs.
-        sources = resolve_inputs(inputs)
+        sources = resolve_inputs(inputs, parse_storage_options(storage_option))
         target = plan_outputs([None if output is None else str(output)], sources)[0]
 
         _check_workers(workers)

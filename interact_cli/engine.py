@@ -104,7 +104,7 @@ def _all_chunks(sources: Sequence[InputSource], chunk_bytes: int) -> Iterator[Ch
     """
     buffers = itertools.cycle([bytearray(chunk_bytes) for _ in range(3)])
     for index, source in enumerate(sources):
-        for view, position in read_chunks(source, buffers):
+        for view, position in read_chunks(source, buffers, chunk_bytes):
             yield index, view, position
         yield index, None, None
 

@@ -9,11 +9,12 @@ import os
 import stat
 import sys
 import zlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
-from typing import BinaryIO
+from dataclasses import dataclass, field
+from typing import Any, BinaryIO
 
+from interact_cli import remote
 from interact_cli.errors import InputError
 
 STDIN = "-"
@@ -27,7 +28,7 @@ _GLOB_CHARS = frozenset("*?[")
 
 @dataclass(frozen=True)
 class InputSource:
-    """One input: a file path, or standard input."""
+    """One input: a file path, standard input, or an object in an fsspec filesystem."""
 
     name: str
     path: str | None = None
@@ -35,6 +36,10 @@ class InputSource:
     regular: bool = True
     """A regular file: it can be reopened, sized and cut into byte ranges. Stdin, FIFOs,
     process substitutions and devices are streams, read once from start to end."""
+    fs: Any = field(default=None, compare=False)
+    """The filesystem of an object in a store (s3://…): `path` is its key there."""
+    options: Mapping[str, Any] | None = field(default=None, compare=False)
+    """The storage options it was opened with (to keep their values out of errors)."""
 
     @property
     def is_stdin(self) -> bool:
@@ -42,14 +47,22 @@ class InputSource:
         return self.path is None
 
 
-def resolve_inputs(specs: Sequence[str]) -> list[InputSource]:
-    """Turn command-line specs (paths, quoted globs, '-') into readable sources."""
+def resolve_inputs(
+    specs: Sequence[str], storage_options: Mapping[str, Any] | None = None
+) -> list[InputSource]:
+    """Turn command-line specs (paths, quoted globs, '-', URLs) into readable sources."""
     if not specs:
         raise InputError("no input given (pass a path, a glob, or - for stdin)")
     sources: list[InputSource] = []
-    seen: dict[tuple[int, int] | None, str] = {}
+    seen: dict[tuple[Any, ...] | None, str] = {}
     for spec in specs:
-        if spec == STDIN:
+        if remote.is_url(spec):
+            options = dict(storage_options or {})
+            found = [
+                (InputSource(name, path, size, True, fs, options), ("url", name))
+                for fs, path, name, size in remote.expand(spec, options)
+            ]
+        elif spec == STDIN:
             found = [(InputSource("<stdin>", regular=False), _stdin_identity())]
         elif not os.path.lexists(spec) and _GLOB_CHARS & set(spec):
             matches = sorted(glob.glob(spec, recursive=True))
@@ -103,10 +116,13 @@ def _file_source(path: str) -> tuple[InputSource, tuple[int, int]]:
 def open_source(source: InputSource) -> Iterator[tuple[BinaryIO, BinaryIO]]:
     """Open a source: (decompressed stream, raw stream) with gzip or zstd found by content."""
     raw: BinaryIO
-    try:
-        raw = _stdin() if source.is_stdin else open(source.path, "rb")  # noqa: SIM115
-    except OSError as error:
-        raise InputError(f"{source.name}: {error.strerror or error}") from None
+    if source.fs is not None:
+        raw = remote.open_object(source.fs, source.path, source.name, source.options or {})
+    else:
+        try:
+            raw = _stdin() if source.is_stdin else open(source.path, "rb")  # noqa: SIM115
+        except OSError as error:
+            raise InputError(f"{source.name}: {error.strerror or error}") from None
     try:
         yield _decompressing(raw, source), raw
     finally:
@@ -199,15 +215,22 @@ def _describe(error: BaseException) -> str:
 
 
 def read_chunks(
-    source: InputSource, buffers: Iterator[bytearray]
+    source: InputSource, buffers: Iterator[bytearray], range_bytes: int = CHUNK_BYTES
 ) -> Iterator[tuple[memoryview, int | None]]:
     """The decompressed bytes of a source in chunks cut anywhere, each with the bytes of
     the (possibly compressed) file read so far (None for a stream).
 
     Each chunk is read into the next of `buffers` (reused buffers, taken in turn: fresh
     ones cost the kernel zeroing their pages) and is valid until that buffer comes round
-    again.
+    again. A plain object in a store comes in ranges of `range_bytes`, each one request.
     """
+    if source.fs is not None:
+        options = source.options or {}
+        first = remote.head(source.fs, source.path, source.name, options)
+        if not first.startswith((GZIP_MAGIC, ZSTD_MAGIC)):
+            fs, path, name, size = source.fs, source.path, source.name, source.size or 0
+            yield from remote.ranges(fs, path, name, size, range_bytes, options)
+            return
     with open_source(source) as (stream, raw):
         try:
             for buffer in buffers:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import importlib
 import threading
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
@@ -216,6 +216,7 @@ def build_report(
     progress: Progress | None = None,
     workers: int | None = None,
     chunk_bytes: int = CHUNK_BYTES,
+    storage_options: Mapping[str, Any] | None = None,
 ) -> Report:
     """Read the inputs (specs, or sources already resolved) once and report on them."""
     from interact_cli._core import Scan
@@ -237,7 +238,7 @@ def build_report(
         raise OptionError(f"--time-field: {error}") from None
     sources = [i for i in inputs if isinstance(i, InputSource)]
     if len(sources) != len(inputs):
-        sources = resolve_inputs([str(i) for i in inputs])
+        sources = resolve_inputs([str(i) for i in inputs], storage_options)
     # Polars loads on another thread while the kernel reads (it releases the GIL); an
     # import error surfaces again, once, when the tables are built.
     loading = threading.Thread(target=_load_polars, daemon=True)

@@ -88,7 +88,7 @@ def lands_on_stdout(spec: str) -> bool:
 def _input_identities(sources: Sequence[InputSource]) -> dict[tuple, str]:
     found = {}
     for source in sources:
-        if source.path is None:
+        if source.path is None or source.fs is not None:  # stdin, or an object in a store
             continue
         try:
             info = os.stat(source.path)

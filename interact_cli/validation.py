@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -99,11 +99,12 @@ def validate(
     progress: Progress | None = None,
     workers: int | None = None,
     chunk_bytes: int = CHUNK_BYTES,
+    storage_options: Mapping[str, Any] | None = None,
 ) -> ValidationResult:
-    """Check every line of the inputs (paths, globs, '-') once against the contract."""
+    """Check every line of the inputs (paths, globs, '-', URLs) once against the contract."""
     from interact_cli._core import Scan
 
-    sources = resolve_inputs(inputs)
+    sources = resolve_inputs(inputs, storage_options)
     split = valid_out is not None or invalid_out is not None
     kernel = Scan(keep=max_problems, threads=thread_count(workers), split=split)
     with SplitWriter(sources, valid_out, invalid_out) as writer:

@@ -1,0 +1,144 @@
+"""Inputs in object storage: a real S3 endpoint (moto's server on 127.0.0.1), no cloud."""
+
+from __future__ import annotations
+
+import gzip
+import os
+import subprocess
+import sys
+
+import pytest
+
+from interact_cli.report import ReportOptions, build_report
+from interact_cli.validation import validate
+
+from .conftest import SAMPLE
+from .test_threads import mixed_export
+
+moto_server = pytest.importorskip("moto.server")
+boto3 = pytest.importorskip("boto3")
+CREDENTIALS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}
+
+
+@pytest.fixture(scope="module")
+def s3(tmp_path_factory):
+    """An S3 endpoint with a bucket of plain and gzipped exports, and the same files locally."""
+    for key, value in {**CREDENTIALS, "AWS_DEFAULT_REGION": "us-east-1"}.items():
+        os.environ.setdefault(key, value)
+    server = moto_server.ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    endpoint = f"http://{host}:{port}"
+    client = boto3.client("s3", endpoint_url=endpoint, region_name="us-east-1")
+    client.create_bucket(Bucket="exports")
+    local = tmp_path_factory.mktemp("local")
+    files = {
+        "day/2026-10-01.ndjson": (SAMPLE / "events.ndjson").read_bytes(),
+        "day/2026-10-02.ndjson": mixed_export(4),
+        "day/2026-10-03.ndjson.gz": gzip.compress((SAMPLE / "broken.ndjson").read_bytes()),
+    }
+    for key, data in files.items():
+        client.put_object(Bucket="exports", Key=key, Body=data)
+        (local / key.replace("/", "_")).write_bytes(data)
+    client.put_object(
+        Bucket="exports", Key="cut/x.ndjson.gz", Body=files["day/2026-10-03.ndjson.gz"][:200]
+    )
+    yield {"endpoint": endpoint, "local": sorted(str(p) for p in local.iterdir())}
+    server.stop()
+
+
+def cli(*args: str) -> subprocess.CompletedProcess:
+    """interact-cli in a subprocess, with the test credentials in its environment."""
+    command = [sys.executable, "-m", "interact_cli", *args]
+    env = {**os.environ, **CREDENTIALS}
+    return subprocess.run(command, capture_output=True, env=env, timeout=120)
+
+
+def options(s3) -> dict:
+    return {"endpoint_url": s3["endpoint"], "key": "testing", "secret": "testing"}
+
+
+def renamed(result: dict) -> dict:
+    """A result with file names reduced to their last part (keys and local names differ)."""
+    for row in result.get("files", []):
+        row["path"] = row["path"].rsplit("/", 1)[-1].rsplit("_", 1)[-1]
+    for row in result.get("by_code", []):
+        row["first_file"] = row["first_file"].rsplit("/", 1)[-1].rsplit("_", 1)[-1]
+    for row in result.get("problems", []):
+        row["file"] = row["file"].rsplit("/", 1)[-1].rsplit("_", 1)[-1]
+    return result
+
+
+@pytest.mark.parametrize("range_bytes", [9973, 64 << 10, 4 << 20])
+def test_validate_and_report_over_s3_equal_the_local_run(s3, range_bytes):
+    url = "s3://exports/day/*"
+    got = validate([url], 1000, chunk_bytes=range_bytes, storage_options=options(s3))
+    want = validate(s3["local"], 1000)
+    assert renamed(got.to_dict()) == renamed(want.to_dict())
+    assert got.files[0].path == "s3://exports/day/2026-10-01.ndjson"
+    report = build_report(
+        [url], ReportOptions(), chunk_bytes=range_bytes, storage_options=options(s3)
+    )
+    assert report.to_dict() == build_report(s3["local"], ReportOptions()).to_dict()
+
+
+def test_the_cli_reads_s3_and_splits_its_lines_locally(s3, tmp_path):
+    valid = tmp_path / "valid.ndjson"
+    endpoint = f"endpoint_url={s3['endpoint']}"
+    done = cli(
+        "validate",
+        "s3://exports/day/*.ndjson.gz",
+        "--storage-option",
+        endpoint,
+        "--valid-out",
+        str(valid),
+    )
+    assert done.returncode == 1, done.stderr
+    assert len(valid.read_bytes().splitlines()) == 12
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("s3://no-such-bucket/x.ndjson", b"no such object"),
+        ("s3://exports/day/*.csv", b"no object matches"),
+        ("s3://exports/cut/x.ndjson.gz", b"compressed data ends early"),
+    ],
+)
+def test_store_errors_are_one_line_and_exit_2(s3, url, expected):
+    done = cli("report", url, "-f", "json", "--storage-option", f"endpoint_url={s3['endpoint']}")
+    assert done.returncode == 2, done.stderr
+    assert expected in done.stderr and done.stderr.count(b"\n") == 1, done.stderr
+
+
+def test_an_unreachable_endpoint_is_one_line_and_secrets_are_never_shown():
+    secret = "SUPERSECRET-do-not-print"
+    done = cli(
+        "validate",
+        "s3://exports/x.ndjson",
+        *("--storage-option", "endpoint_url=http://127.0.0.1:9"),
+        *("--storage-option", f"secret={secret}", "--storage-option", "key=AKIDSECRETKEY"),
+    )
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.count(b"\n") == 1 and b"Traceback" not in done.stderr
+    assert secret.encode() not in done.stderr + done.stdout
+    assert b"AKIDSECRETKEY" not in done.stderr + done.stdout
+
+
+def test_memory_urls_work_too():
+    import fsspec
+
+    fs = fsspec.filesystem("memory")
+    fs.pipe("/exports/a.ndjson", (SAMPLE / "events.ndjson").read_bytes())
+    got = validate(["memory://exports/*.ndjson"], 10).to_dict()
+    assert (
+        got["summary"]["lines"] == 5000 and got["files"][0]["path"] == "memory:///exports/a.ndjson"
+    )
+
+
+def test_without_fsspec_a_url_says_how_to_install_it(monkeypatch):
+    from interact_cli.errors import InputError
+
+    monkeypatch.setitem(sys.modules, "fsspec", None)  # as if the extra were not installed
+    with pytest.raises(InputError, match=r"pip install 'interact-cli\[cluster\]'"):
+        validate(["s3://exports/x.ndjson"], 10)
