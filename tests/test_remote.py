@@ -142,3 +142,16 @@ def test_without_fsspec_a_url_says_how_to_install_it(monkeypatch):
     monkeypatch.setitem(sys.modules, "fsspec", None)  # as if the extra were not installed
     with pytest.raises(InputError, match=r"pip install 'interact-cli\[cluster\]'"):
         validate(["s3://exports/x.ndjson"], 10)
+
+
+def test_a_denied_read_is_one_line_naming_the_object():
+    from interact_cli.errors import InputError
+    from interact_cli.inputs import InputSource, read_chunks
+
+    class Denied:
+        def cat_file(self, path, start=None, end=None):
+            raise PermissionError("Access Denied")
+
+    source = InputSource("s3://shop/x.ndjson", "shop/x.ndjson", 10, True, Denied(), {})
+    with pytest.raises(InputError, match=r"^s3://shop/x.ndjson: cannot read: access denied$"):
+        list(read_chunks(source, iter([bytearray(16)])))
