@@ -17,6 +17,7 @@ use crate::times::{from_epoch, parse_iso};
 pub const NONE: u32 = u32::MAX;
 
 mod keys;
+mod wire;
 pub use keys::*;
 
 /// The --since/--until range in microseconds since the epoch (until excluded).

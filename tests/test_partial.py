@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from interact_cli._core import Scan
+from interact_cli._core import Partial, Scan
 from interact_cli.frames import load, tables
 
 from .conftest import SAMPLE
@@ -56,3 +56,22 @@ def test_each_table_is_taken_once():
     with pytest.raises(ValueError, match="no table"):
         partial.table("nonsense")
     assert len(partial.table("counts")["n"]) == 0  # taken: empty now
+
+
+def test_a_partial_survives_bytes_and_pickle_exactly():
+    import pickle
+
+    data = mixed_export(5)
+    lines = data.split(b"\n")
+    first, second = b"\n".join(lines[:1000]) + b"\n", b"\n".join(lines[1000:])
+    shipped = Partial.from_bytes(partial_of(first).to_bytes())
+    shipped.merge(pickle.loads(pickle.dumps(partial_of(second))))
+    assert rows(shipped, "seq") == rows(partial_of(first, second), "seq")
+
+
+def test_bytes_that_are_not_a_partial_are_a_value_error():
+    good = partial_of(mixed_export(6)).to_bytes()
+    for bad in (b"", b"nonsense", good[:-1], good[: len(good) // 2], good + b"x"):
+        with pytest.raises(ValueError):
+            Partial.from_bytes(bad)
+    assert len(good) < len(mixed_export(6)) // 2

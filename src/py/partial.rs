@@ -32,6 +32,32 @@ impl PyPartial {
         });
     }
 
+    /// The partial as bytes, to ship to another process or machine.
+    fn to_bytes<'py>(&self, py: Python<'py>) -> Bound<'py, PyBytes> {
+        let inner = &self.inner;
+        let data = py.detach(|| inner.to_bytes());
+        PyBytes::new(py, &data)
+    }
+
+    /// A partial from `to_bytes`; ValueError for anything else.
+    #[staticmethod]
+    fn from_bytes(py: Python<'_>, data: &[u8]) -> PyResult<PyPartial> {
+        let inner = py
+            .detach(|| Partial::from_bytes(data))
+            .map_err(PyValueError::new_err)?;
+        Ok(PyPartial { inner })
+    }
+
+    /// Pickling goes through the bytes (Dask and multiprocessing ship partials so).
+    fn __reduce__<'py>(
+        slf: &Bound<'py, Self>,
+    ) -> PyResult<(Bound<'py, PyAny>, (Bound<'py, PyBytes>,))> {
+        let py = slf.py();
+        let data = slf.borrow().to_bytes(py);
+        let from_bytes = py.get_type::<PyPartial>().getattr("from_bytes")?;
+        Ok((from_bytes, (data,)))
+    }
+
     /// Counters: events by type, unattributed, untimed, outside, saw_time, users.
     fn counters<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
         let c = &self.inner.counters;
