@@ -1,7 +1,7 @@
 """The contract's rule book in plain Python: a test oracle only, apart from the product.
 
 The product's rule book is the Rust kernel (src/json.rs, src/rules.rs). This module is
-written from the old Python rule book (interact_cli/contract/diagnose.py) and the
+written from the old Python rule book (contract/diagnose.py, removed in 0.2.0) and the
 decisions of the issue, with nothing of the product's decoding: the stdlib `json`
 module parses, and the catalogue and vocabulary are read as JSON files. It is held to
 the kernel by tests/test_kernel_parity.py.
