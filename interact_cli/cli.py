@@ -55,8 +55,9 @@ class ReportTable(StrEnum):
 Inputs = Annotated[
     list[str],
     typer.Argument(
-        help="Files or globs (quoted globs are expanded too); '-' reads stdin. "
-        ".gz and .zst are decompressed.",
+        help="Files or globs (quoted globs are expanded too); '-' reads stdin; URLs "
+        "(s3://bucket/day/*.ndjson.gz, with the cluster extra). .gz and .zst are "
+        "decompressed.",
         show_default=False,
     ),
 ]
@@ -158,6 +159,8 @@ def validate(
         interact-cli validate 'exports/*.ndjson.gz' --format json > problems.json
 
         zcat dump.gz | interact-cli validate - --invalid-out bad.ndjson
+
+        interact-cli validate 's3://shop-exports/2026-10/*.ndjson.gz' -f json
     """
     limit = max_problems if max_problems is not None else (20 if format == "table" else 1000)
 
