@@ -78,6 +78,8 @@ def expand(url: str, options: Mapping[str, Any]) -> list[tuple[Any, str, str, in
             if not paths:
                 raise InputError(f"{url}: no object matches this pattern")
         else:
+            if fs.isdir(path):
+                raise InputError(f"{url}: is a folder (a prefix), not an object; use {url}/*")
             paths = [path]
         return [(fs, p, fs.unstrip_protocol(p), fs.size(p)) for p in paths]
     except InputError:

@@ -155,3 +155,10 @@ def test_a_denied_read_is_one_line_naming_the_object():
     source = InputSource("s3://shop/x.ndjson", "shop/x.ndjson", 10, True, Denied(), {})
     with pytest.raises(InputError, match=r"^s3://shop/x.ndjson: cannot read: access denied$"):
         list(read_chunks(source, iter([bytearray(16)])))
+
+
+def test_a_prefix_is_not_an_object(s3):
+    from interact_cli.errors import InputError
+
+    with pytest.raises(InputError, match="is a folder"):
+        validate(["s3://exports/day"], 10, storage_options=options(s3))
