@@ -56,6 +56,7 @@ def resolve_inputs(
     sources: list[InputSource] = []
     seen: dict[tuple[Any, ...] | None, str] = {}
     for spec in specs:
+        spec = remote.local_path(spec) or spec
         if remote.is_url(spec):
             options = dict(storage_options or {})
             found = [
@@ -142,16 +143,21 @@ def _stdin() -> BinaryIO:
 def _decompressing(raw: BinaryIO, source: InputSource) -> BinaryIO:
     buffered = raw if isinstance(raw, io.BufferedReader) else io.BufferedReader(raw)
     head = buffered.peek(4)[:4]
-    name = source.name.lower()
     if head.startswith(GZIP_MAGIC):
         return gzip.GzipFile(fileobj=buffered, mode="rb")  # type: ignore[return-value]
     if head.startswith(ZSTD_MAGIC):
         return io.BufferedReader(_ZstdFrames(buffered), CHUNK_BYTES)  # type: ignore[return-value]
-    if head and name.endswith((".gz", ".gzip")):
-        raise InputError(f"{source.name}: not a gzip file (no gzip header)")
-    if head and name.endswith((".zst", ".zstd")):
-        raise InputError(f"{source.name}: not a zstd file (no zstd header)")
+    _check_name(source, head)
     return buffered
+
+
+def _check_name(source: InputSource, head: bytes) -> None:
+    """A .gz or .zst name must hold what it says (an empty file holds nothing to check)."""
+    name = source.name.lower()
+    if head and name.endswith((".gz", ".gzip")) and not head.startswith(GZIP_MAGIC):
+        raise InputError(f"{source.name}: not a gzip file (no gzip header)")
+    if head and name.endswith((".zst", ".zstd")) and not head.startswith(ZSTD_MAGIC):
+        raise InputError(f"{source.name}: not a zstd file (no zstd header)")
 
 
 class _ZstdFrames(io.RawIOBase):
@@ -226,7 +232,8 @@ def read_chunks(
     """
     if source.fs is not None:
         options = source.options or {}
-        first = remote.head(source.fs, source.path, source.name, options)
+        first = remote.head(source.fs, source.path, source.name, source.size or 0, options)
+        _check_name(source, first)
         if not first.startswith((GZIP_MAGIC, ZSTD_MAGIC)):
             fs, path, name, size = source.fs, source.path, source.name, source.size or 0
             yield from remote.ranges(fs, path, name, size, range_bytes, options)
@@ -241,3 +248,9 @@ def read_chunks(
                 yield memoryview(buffer)[:size], raw.tell() if source.regular else None
         except _decompression_errors() as error:
             raise InputError(f"{source.name}: cannot read: {_describe(error)}") from None
+        except Exception as error:
+            if source.fs is None:
+                raise
+            # A store's client fails in its own ways (a lost endpoint mid-stream): one
+            # line, without any storage option value.
+            raise remote.error(source.name, error, source.options or {}) from None

@@ -30,8 +30,10 @@ def fail(message: str) -> None:
         sys.stderr.flush()
 
 
-class Terminated(Exception):
-    """Raised by the SIGTERM handler, so that `finally` blocks remove temporary files."""
+class Terminated(BaseException):
+    """Raised by the SIGTERM handler, so that `finally` blocks remove temporary files.
+
+    A BaseException, as KeyboardInterrupt is: no `except Exception` may swallow it."""
 
 
 def on_sigterm(signum: int, frame: object) -> None:

@@ -25,13 +25,21 @@ def is_url(spec: str) -> bool:
     return bool(sep) and scheme.isidentifier()
 
 
+def local_path(spec: str) -> str | None:
+    """The path of a file:// URL: such an input is a local file like any other (one
+    identity for duplicates, protected from being overwritten, names checked)."""
+    scheme, sep, rest = spec.partition("://")
+    return rest if sep and scheme.lower() in ("file", "local") else None
+
+
 def parse_storage_options(pairs: list[str] | None) -> dict[str, Any]:
     """KEY=VALUE pairs as filesystem options; a value that is JSON (true, 3) is decoded."""
     options: dict[str, Any] = {}
     for pair in pairs or ():
         key, sep, value = pair.partition("=")
         if not sep or not key:
-            raise OptionError(f"--storage-option {key or pair!r}: expected KEY=VALUE")
+            # The value is not shown: it may be a secret.
+            raise OptionError("--storage-option: expected KEY=VALUE (a key, then =)")
         try:
             options[key] = json.loads(value)
         except ValueError:
@@ -39,12 +47,29 @@ def parse_storage_options(pairs: list[str] | None) -> dict[str, Any]:
     return options
 
 
+def _strings(value: Any) -> Iterator[str]:
+    """Every string inside an option value (nested dicts and lists included)."""
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, Mapping):
+        for item in value.values():
+            yield from _strings(item)
+    elif isinstance(value, (list, tuple)):
+        for item in value:
+            yield from _strings(item)
+
+
 def scrub(text: str, options: Mapping[str, Any]) -> str:
-    """The text without any storage option value (keys and secrets among them)."""
-    for value in options.values():
-        if isinstance(value, str) and len(value) >= 4:
+    """The text without any storage option value, however nested (secrets among them)."""
+    for value in sorted(_strings(dict(options)), key=len, reverse=True):
+        if len(value) >= 4:
             text = text.replace(value, "***")
     return text
+
+
+def error(name: str, error: BaseException, options: Mapping[str, Any]) -> InputError:
+    """An error of reading an object as one line, without any storage option value."""
+    return _error(name, error, options)
 
 
 def _error(name: str, error: BaseException, options: Mapping[str, Any]) -> InputError:
@@ -65,15 +90,16 @@ def filesystem(url: str, options: Mapping[str, Any]) -> tuple[Any, str]:
         raise InputError(f"{url}: {INSTALL_HINT}") from None
     try:
         return fsspec.core.url_to_fs(url, **options)
-    except (ImportError, ValueError) as error:  # an unknown protocol, a missing package
-        raise InputError(scrub(f"{url}: {error}", options)) from None
+    except Exception as error:  # an unknown protocol, a missing package, bad options
+        raise InputError(scrub(f"{url}: {type(error).__name__}: {error}", options)) from None
 
 
 def expand(url: str, options: Mapping[str, Any]) -> list[tuple[Any, str, str, int]]:
     """(filesystem, path, name, size) of each object a URL names, globs sorted by key."""
     fs, path = filesystem(url, options)
     try:
-        if GLOB_CHARS & set(path):
+        # A key may hold glob characters: one that exists is taken as it is.
+        if GLOB_CHARS & set(path) and not fs.isfile(path):
             paths = sorted(p for p in fs.glob(path) if not fs.isdir(p))
             if not paths:
                 raise InputError(f"{url}: no object matches this pattern")
@@ -88,10 +114,12 @@ def expand(url: str, options: Mapping[str, Any]) -> list[tuple[Any, str, str, in
         raise _error(url, error, options) from None
 
 
-def head(fs: Any, path: str, name: str, options: Mapping[str, Any]) -> bytes:
-    """The first bytes of an object (to recognise compression)."""
+def head(fs: Any, path: str, name: str, size: int, options: Mapping[str, Any]) -> bytes:
+    """The first bytes of an object (to recognise compression); none of an empty one."""
+    if size == 0:
+        return b""  # a range of an empty object is an error on S3
     try:
-        return bytes(fs.cat_file(path, start=0, end=4))
+        return bytes(fs.cat_file(path, start=0, end=min(4, size)))
     except Exception as error:
         raise _error(name, error, options) from None
 

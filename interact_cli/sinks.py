@@ -54,6 +54,8 @@ def plan_output(spec: str) -> Target:
     """Decide how to write `spec` ('-' is stdout); a directory or a missing folder is an error."""
     if spec == STDOUT:
         return Target(spec)
+    if "://" in spec and spec.partition("://")[0].isidentifier():
+        raise InputError(f"{spec}: outputs are local files (or '-'): give a path")
     try:
         info = os.stat(spec)  # follows symlinks: what matters is what the link points to
     except FileNotFoundError:

@@ -43,6 +43,9 @@ def s3(tmp_path_factory):
     client.put_object(
         Bucket="exports", Key="cut/x.ndjson.gz", Body=files["day/2026-10-03.ndjson.gz"][:200]
     )
+    odd = {"odd/empty.ndjson": b"", "odd/fake.gz": b"{}\n", "odd/a[1].ndjson": b"{}\n"}
+    for key, data in odd.items():
+        client.put_object(Bucket="exports", Key=key, Body=data)
     yield {"endpoint": endpoint, "local": sorted(str(p) for p in local.iterdir())}
     server.stop()
 
@@ -162,3 +165,41 @@ def test_a_prefix_is_not_an_object(s3):
 
     with pytest.raises(InputError, match="is a folder"):
         validate(["s3://exports/day"], 10, storage_options=options(s3))
+
+
+def test_odd_objects_are_read_as_local_files_would_be(s3):
+    from interact_cli.errors import InputError
+
+    empty = validate(["s3://exports/odd/empty.ndjson"], 10, storage_options=options(s3))
+    assert empty.summary.lines == 0
+    literal = validate(["s3://exports/odd/a[1].ndjson"], 10, storage_options=options(s3))
+    assert literal.summary.lines == 1
+    with pytest.raises(InputError, match="not a gzip file"):
+        validate(["s3://exports/odd/fake.gz"], 10, storage_options=options(s3))
+
+
+def test_file_urls_are_local_files(tmp_path):
+    from interact_cli.errors import InputError
+
+    path = tmp_path / "e.ndjson"
+    path.write_bytes((SAMPLE / "events.ndjson").read_bytes())
+    assert validate([f"file://{path}"], 10).summary.lines == 5000
+    with pytest.raises(InputError, match="given more than once"):
+        validate([str(path), f"file://{path}"], 10)
+    done = cli("report", f"file://{path}", "-f", "json", "-o", str(path))
+    assert done.returncode == 2 and b"refusing to overwrite an input" in done.stderr
+
+
+def test_storage_option_values_never_show_even_nested_or_malformed():
+    secret = "Sup3rS3cretXYZ"
+    nested = cli(
+        "validate",
+        "s3://exports/x.ndjson",
+        "--storage-option",
+        f'client_kwargs={{"endpoint_url": "bad:{secret}"}}',
+    )
+    malformed = cli("validate", "s3://exports/x.ndjson", "--storage-option", f"={secret}")
+    odd_protocol = cli("validate", "github://x")
+    for done in (nested, malformed, odd_protocol):
+        assert done.returncode == 2, done.stderr
+        assert done.stderr.count(b"\n") == 1 and secret.encode() not in done.stderr
