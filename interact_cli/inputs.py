@@ -253,4 +253,4 @@ def read_chunks(
                 raise
             # A store's client fails in its own ways (a lost endpoint mid-stream): one
             # line, without any storage option value.
-            raise remote.error(source.name, error, source.options or {}) from None
+            raise remote.read_error(source.name, error, source.options or {}) from None

@@ -67,12 +67,8 @@ def scrub(text: str, options: Mapping[str, Any]) -> str:
     return text
 
 
-def error(name: str, error: BaseException, options: Mapping[str, Any]) -> InputError:
+def read_error(name: str, error: BaseException, options: Mapping[str, Any]) -> InputError:
     """An error of reading an object as one line, without any storage option value."""
-    return _error(name, error, options)
-
-
-def _error(name: str, error: BaseException, options: Mapping[str, Any]) -> InputError:
     if isinstance(error, FileNotFoundError):
         why = "no such object (or bucket)"
     elif isinstance(error, PermissionError):
@@ -111,7 +107,7 @@ def expand(url: str, options: Mapping[str, Any]) -> list[tuple[Any, str, str, in
     except InputError:
         raise
     except Exception as error:  # a missing bucket, a denied listing, no endpoint
-        raise _error(url, error, options) from None
+        raise read_error(url, error, options) from None
 
 
 def head(fs: Any, path: str, name: str, size: int, options: Mapping[str, Any]) -> bytes:
@@ -121,7 +117,7 @@ def head(fs: Any, path: str, name: str, size: int, options: Mapping[str, Any]) -
     try:
         return bytes(fs.cat_file(path, start=0, end=min(4, size)))
     except Exception as error:
-        raise _error(name, error, options) from None
+        raise read_error(name, error, options) from None
 
 
 def open_object(fs: Any, path: str, name: str, options: Mapping[str, Any]) -> Any:
@@ -129,7 +125,7 @@ def open_object(fs: Any, path: str, name: str, options: Mapping[str, Any]) -> An
     try:
         return fs.open(path, "rb")
     except Exception as error:
-        raise _error(name, error, options) from None
+        raise read_error(name, error, options) from None
 
 
 def ranges(
@@ -142,7 +138,7 @@ def ranges(
         try:
             data = fs.cat_file(path, start=start, end=end)
         except Exception as error:
-            raise _error(name, error, options) from None
+            raise read_error(name, error, options) from None
         if not data:
             raise InputError(f"{name}: cannot read: the object ends early")
         start += len(data)
