@@ -195,12 +195,10 @@ def _rows(
 
 
 def _revenue(frame: pl.DataFrame) -> dict[tuple, dict[str, float]]:
-    import polars as pl
-
+    """{(set_id,): {currency: revenue}}; `frame` is already summed per set and currency
+    (in integer millionths, exactly), so it is only shown in units here."""
     found: dict[tuple, dict[str, float]] = {}
-    for row in (
-        frame.group_by("set_id", "currency").agg(pl.col("micros").sum()).iter_rows(named=True)
-    ):  # revenue: integer millionths summed exactly, shown in units
+    for row in frame.iter_rows(named=True):
         found.setdefault((row["set_id"],), {})[row["currency"]] = row["micros"] / 1_000_000
     return found
 
