@@ -216,17 +216,23 @@ impl<'a> P<'a> {
     /// {id: string, ...}: the id, None when absent. `depth` counts the containers around
     /// its members, this object included (as for every `depth` here).
     fn id_object(&mut self, depth: usize) -> Option<Option<&'a str>> {
-        let mut id = None;
+        self.one_string(depth, "id")
+    }
+
+    /// An object's string member `name` (None when absent), its other members skipped.
+    fn one_string(&mut self, depth: usize, name: &str) -> Option<Option<&'a str>> {
+        let mut found = None;
         let mut seen = Seen::default();
-        self.members(|p, key| match key {
-            "id" => {
+        self.members(|p, key| {
+            if key == name {
                 seen.first(0)?;
-                id = Some(p.string()?);
+                found = Some(p.string()?);
                 Some(())
+            } else {
+                p.skip(depth)
             }
-            _ => p.skip(depth),
         })?;
-        Some(id)
+        Some(found)
     }
 
     /// An object whose listed string fields must be non-empty when `required`, or

@@ -2,10 +2,6 @@
 
 use super::*;
 
-pub(super) fn blank<'a>(kind: EventKind) -> Facts<'a> {
-    Facts::new(kind, None)
-}
-
 pub(super) fn time_value<'a>(p: &mut P<'a>) -> Option<Time<'a>> {
     Some(match p.peek()? {
         b'"' => Time::Text(p.string()?),
@@ -22,7 +18,7 @@ pub(super) fn time_value<'a>(p: &mut P<'a>) -> Option<Time<'a>> {
 }
 
 pub(super) fn interact<'a>(p: &mut P<'a>) -> Option<Facts<'a>> {
-    let mut facts = blank(EventKind::Interact);
+    let mut facts = Facts::new(EventKind::Interact, None);
     let mut seen = Seen::default();
     let mut kind = None;
     p.members(|p, key| {
@@ -33,15 +29,7 @@ pub(super) fn interact<'a>(p: &mut P<'a>) -> Option<Facts<'a>> {
             }
             "product" => {
                 seen.first(1)?;
-                let mut inner = Seen::default();
-                p.members(|p, key| match key {
-                    "sku" => {
-                        inner.first(0)?;
-                        facts.sku = Some(text(Some(p.string()?))?);
-                        Some(())
-                    }
-                    _ => p.skip(3),
-                })?;
+                facts.sku = Some(text(p.one_string(3, "sku")?)?);
             }
             "action" => {
                 seen.first(2)?;
@@ -59,7 +47,7 @@ pub(super) fn interact<'a>(p: &mut P<'a>) -> Option<Facts<'a>> {
 }
 
 pub(super) fn view<'a>(p: &mut P<'a>) -> Option<Facts<'a>> {
-    let mut facts = blank(EventKind::View);
+    let mut facts = Facts::new(EventKind::View, None);
     let mut seen = Seen::default();
     let mut kind = None;
     p.members(|p, key| {
@@ -81,7 +69,7 @@ pub(super) fn view<'a>(p: &mut P<'a>) -> Option<Facts<'a>> {
 }
 
 pub(super) fn order<'a>(p: &mut P<'a>) -> Option<Facts<'a>> {
-    let mut facts = blank(EventKind::Order);
+    let mut facts = Facts::new(EventKind::Order, None);
     let mut seen = Seen::default();
     let mut has_lines = false;
     let currencies = &vocabulary().currencies;
@@ -175,5 +163,5 @@ pub(super) fn api<'a>(p: &mut P<'a>) -> Option<Facts<'a>> {
         }
         Some(())
     })?;
-    (kind? == "setCompose" && action? == "query").then_some(blank(EventKind::Api))
+    (kind? == "setCompose" && action? == "query").then_some(Facts::new(EventKind::Api, None))
 }
