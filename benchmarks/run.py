@@ -38,6 +38,14 @@ def tools(path: Path, clean: Path, invalid: Path, all_peers: bool) -> dict[str, 
     peers = [PYTHON, str(HERE / "peers.py")]
     found = {
         "interact-cli report": cli("report", str(path), "--format", "json"),
+        "interact-cli report --interval day": cli(
+            "report", str(path), "--format", "json", "--interval", "day"
+        ),
+        # The default format, written to a file (a terminal's speed is not ours).
+        "interact-cli report (table)": cli("report", str(path), "-o", os.devnull),
+        "interact-cli report (table) --interval day": cli(
+            "report", str(path), "--interval", "day", "-o", os.devnull
+        ),
         "interact-cli validate": cli("validate", str(path), "--format", "json"),
         "interact-cli validate (clean dump)": cli("validate", str(clean), "--format", "json"),
         "interact-cli validate (30% invalid)": cli("validate", str(invalid), "--format", "json"),
@@ -223,7 +231,16 @@ def main() -> None:
             by_tool["interact-cli validate (30% invalid)"]
             / by_tool["interact-cli validate (clean dump)"],
             2,
-        )
+        ),
+        # issue 12's target: at most 1.10
+        "interval_day_over_plain_json": round(
+            by_tool["interact-cli report --interval day"] / by_tool["interact-cli report"], 2
+        ),
+        "interval_day_over_plain_table": round(
+            by_tool["interact-cli report (table) --interval day"]
+            / by_tool["interact-cli report (table)"],
+            2,
+        ),
     }
     result = {"events": args.events, "bytes": path.stat().st_size, "machine": machine, "rows": rows}
     if args.memory_events:

@@ -43,6 +43,14 @@ class ReportFormat(StrEnum):
     markdown = "markdown"
 
 
+class Interval(StrEnum):
+    """The periods of --interval."""
+
+    day = "day"
+    week = "week"
+    month = "month"
+
+
 class ReportTable(StrEnum):
     """The tables of report, for --by."""
 
@@ -232,6 +240,16 @@ def report(
         Optional[str],
         typer.Option(help="Only events before this datetime (a bare date includes that day)."),
     ] = None,
+    interval: Annotated[
+        Optional[Interval],
+        typer.Option(
+            help="Counts per day, week (from Monday) or month too: JSON gains 'trend' and "
+            "the --by table's trend; other formats show that trend."
+        ),
+    ] = None,
+    tz: Annotated[
+        str, typer.Option(help="IANA time zone of the --interval periods (e.g. Europe/Berlin).")
+    ] = "UTC",
     fail_on_invalid: Annotated[
         bool, typer.Option("--fail-on-invalid", help="Exit 1 when any line is invalid.")
     ] = False,
@@ -256,6 +274,8 @@ def report(
         interact-cli report events.ndjson -f csv --by set-product -o set_products.csv
 
         interact-cli report events.ndjson --since 2026-10-01 --until 2026-10-31 -f json
+
+        interact-cli report events.ndjson --interval week --tz Europe/Berlin --top 5
     """
     if top is None and format == ReportFormat.table:
         top = 20
@@ -282,6 +302,8 @@ def report(
             top=top,
             actions=actions,
             table=(by or ReportTable.set).value.replace("-", "_") + "s",
+            interval=interval.value if interval else None,
+            tz=tz,
         )
         result = build_report(sources, options, progress=ByteProgress(), workers=workers)
         from interact_cli.output.emit import emit_report

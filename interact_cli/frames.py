@@ -20,9 +20,12 @@ import polars as pl
 
 from interact_cli.contract.vocabulary import ADD_TO_CART, CLICK
 
+Z = 1.959964  # the 97.5th percentile of the standard normal: 95% intervals
+LOW_SAMPLE = 30  # fewer clicks than this: a rate to read with care
+
 ABSENT_CODE = 2**32 - 1  # the kernel's code of "no set" / "no action"
 ABSENT_TIME = -(2**63)  # the kernel's "no usable time"
-TABLES = ("counts", "views", "set_users", "sku_users", "first_carts", "orders")
+TABLES = ("counts", "views", "set_users", "sku_users", "first_carts", "orders", "periods")
 DICTIONARIES = ("sets", "skus", "actions", "currencies")
 KEYS = {"sets": ["set_id"], "products": ["sku"], "set_products": ["set_id", "sku"]}
 
@@ -36,7 +39,7 @@ def load(partial: Any) -> dict[str, pl.DataFrame]:
     frames = {}
     for name in TABLES:
         frame = _frame(partial.table(name))
-        nullable = [c for c in ("set", "action") if c in frame.columns and name == "counts"]
+        nullable = [c for c in ("set", "action", "period") if c in frame.columns]
         frame = frame.with_columns(
             [pl.col(c).replace(ABSENT_CODE, None) for c in nullable]
             + ([pl.col("time").replace(ABSENT_TIME, None)] if "time" in frame.columns else [])
@@ -78,6 +81,33 @@ def _ratio(numerator: str, denominator: str) -> pl.Expr:
     )
 
 
+def _interval(a: str, b: str, name: str) -> list[pl.Expr]:
+    """The 95% interval of the ratio a/b of two Poisson counts: the Wilson score interval
+    for p = a / (a + b), mapped through p / (1 - p); null where b is 0."""
+    n = pl.col(a).cast(pl.Float64) + pl.col(b)
+    p = pl.col(a) / n
+    shrink = 1 + Z**2 / n
+    centre = (p + Z**2 / (2 * n)) / shrink
+    half = Z * (p * (1 - p) / n + Z**2 / (4 * n**2)).sqrt() / shrink
+    # At a = 0 the lower end is 0 exactly (the difference of two equal terms, in floats).
+    low = pl.when(pl.col(a) == 0).then(0.0).otherwise((centre - half).clip(0.0, 1.0))
+    high = (centre + half).clip(0.0, 1.0)
+    usable = pl.col(b) > 0
+    return [
+        pl.when(usable).then(low / (1 - low)).otherwise(None).alias(f"{name}_low"),
+        pl.when(usable).then(high / (1 - high)).otherwise(None).alias(f"{name}_high"),
+    ]
+
+
+def with_rates(frame: pl.DataFrame) -> pl.DataFrame:
+    """ctr (where there are views), cart_per_click, their intervals and low_sample."""
+    rates = [_ratio("addToCart", "click").alias("cart_per_click")]
+    rates += _interval("addToCart", "click", "cart_per_click")
+    if "views" in frame.columns:
+        rates += [_ratio("click", "views").alias("ctr"), *_interval("click", "views", "ctr")]
+    return frame.with_columns(*rates, low_sample=pl.col("click") < LOW_SAMPLE)
+
+
 def attribution(first_carts: pl.DataFrame, orders: pl.DataFrame, basis: str) -> pl.DataFrame:
     """Per set and currency: order lines whose sku the same user added to cart from the set
     strictly earlier (by `basis`: time or seq), and their revenue in millionths."""
@@ -111,13 +141,14 @@ def _decoded(frame: pl.DataFrame, frames: dict[str, pl.DataFrame]) -> pl.DataFra
 
 def tables(frames: dict[str, pl.DataFrame], basis: str) -> dict[str, pl.DataFrame]:
     """The sets, products and set_products tables (and revenue) from the partial's frames
-    (the frames of pairs, views, carts and orders are taken out of `frames`)."""
+    (the frames of pairs, carts and orders are taken out of `frames`)."""
     click = _code_of(frames["actions"], CLICK)
     cart = _code_of(frames["actions"], ADD_TO_CART)
     counts = frames["counts"]
     attributed = counts.filter(pl.col("set").is_not_null())
     # The pair, cart and order frames are dropped once reduced: they are most of the memory.
-    views = frames.pop("views").rename({"n": "views"})
+    views = frames["views"].filter(pl.col("set").is_not_null())
+    views = views.group_by("set").agg(views=pl.sum("n"))
     set_users = frames.pop("set_users")  # distinct users per set, counted by the kernel
     sku_users = frames.pop("sku_users")
     conversions = attribution(frames.pop("first_carts"), frames.pop("orders"), basis)
@@ -129,17 +160,16 @@ def tables(frames: dict[str, pl.DataFrame], basis: str) -> dict[str, pl.DataFram
         .join(set_users, on="set", how="left")
         .join(ordered, on="set", how="left")
         .with_columns(pl.col(numbers).fill_null(0))
-        .with_columns(ctr=_ratio("click", "views"), cart_per_click=_ratio("addToCart", "click"))
+        .pipe(with_rates)
     )
     products = (
         _bucketed(counts, ["sku"], click, cart)
         .join(attributed.group_by("sku").agg(sets=pl.col("set").n_unique()), on="sku", how="left")
         .join(sku_users, on="sku", how="left")
-        .with_columns(pl.col("sets").fill_null(0), cart_per_click=_ratio("addToCart", "click"))
+        .with_columns(pl.col("sets").fill_null(0))
+        .pipe(with_rates)
     )
-    set_products = _bucketed(attributed, ["set", "sku"], click, cart).with_columns(
-        cart_per_click=_ratio("addToCart", "click")
-    )
+    set_products = _bucketed(attributed, ["set", "sku"], click, cart).pipe(with_rates)
     return {
         "sets": _decoded(sets, frames),
         "products": _decoded(products, frames),
@@ -161,3 +191,51 @@ def action_counts(frames: dict[str, pl.DataFrame], table: str) -> dict[tuple, di
     for row in grouped.iter_rows(named=True):
         found[tuple(row[k] for k in KEYS[table])][row["action"]] = row["n"]
     return found
+
+
+TREND_KEYS = {"trend": [], "set_trend": ["set"], "product_trend": ["sku"]}
+TREND_KEYS["set_product_trend"] = ["set", "sku"]
+
+
+def codes_of(frames: dict[str, pl.DataFrame], rows: pl.DataFrame) -> dict[str, pl.Series]:
+    """The codes of the set ids and SKUs in some rows of a table (to narrow the counts)."""
+    found = {}
+    for code, (dictionary, column) in {"set": ("sets", "set_id"), "sku": ("skus", "sku")}.items():
+        if column in rows.columns:
+            values = (
+                frames[dictionary]
+                .with_row_index(code)
+                .join(rows.select(column).unique(), left_on="value", right_on=column)
+            )
+            found[code] = values[code].cast(pl.UInt32)
+    return found
+
+
+def trends(
+    frames: dict[str, pl.DataFrame], table: str, only: dict[str, pl.Series] | None = None
+) -> pl.DataFrame:
+    """Counts per period (and per row of `table`, a *_trend name), with rates: `start` is
+    the period's first moment, null for the period `unknown`. `only` keeps the rows of
+    some set and sku codes (a superset of the rows wanted: --top, --set, --sku)."""
+    click = _code_of(frames["actions"], CLICK)
+    cart = _code_of(frames["actions"], ADD_TO_CART)
+    keys = TREND_KEYS[table]
+    counts = frames["counts"]
+    views = frames["views"]
+    if "set" in keys:
+        counts = counts.filter(pl.col("set").is_not_null())
+        views = views.filter(pl.col("set").is_not_null())
+    for code, wanted in (only or {}).items():
+        counts = counts.filter(pl.col(code).is_in(wanted.implode()))
+        if code in views.columns:
+            views = views.filter(pl.col(code).is_in(wanted.implode()))
+    frame = _bucketed(counts, [*keys, "period"], click, cart)
+    if "sku" not in keys:  # views belong to sets (or to the whole dump), not to products
+        views = views.group_by([*keys, "period"]).agg(views=pl.sum("n"))
+        numbers = ["views", "click", "addToCart", "other", "interactions"]
+        frame = views.join(frame, on=[*keys, "period"], how="full", coalesce=True).with_columns(
+            pl.col(numbers).fill_null(0)
+        )
+    starts = frames["periods"]["start"]
+    frame = frame.with_columns(start=starts.gather(frame["period"]).replace(ABSENT_TIME, None))
+    return _decoded(with_rates(frame.drop("period")), frames)

@@ -9,49 +9,19 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
+from interact_cli import columns
+from interact_cli.columns import TREND_OF, Column
 from interact_cli.contract.vocabulary import EVENT_TYPES, TIME_FIELD_CANDIDATES
 from interact_cli.engine import Progress, feed_sources, thread_count
 from interact_cli.errors import OptionError
 from interact_cli.inputs import CHUNK_BYTES, InputSource, resolve_inputs
+from interact_cli.periods import Calendar
 from interact_cli.times import parse_bound
 
 if TYPE_CHECKING:
     import polars as pl
 
 
-SET_FIELDS = (
-    "set_id",
-    "views",
-    "click",
-    "addToCart",
-    "other",
-    "interactions",
-    "users",
-    "ctr",
-    "cart_per_click",
-    "ordered",
-    "order_revenue",
-)
-PRODUCT_FIELDS = (
-    "sku",
-    "sets",
-    "click",
-    "addToCart",
-    "other",
-    "interactions",
-    "users",
-    "cart_per_click",
-)
-SET_PRODUCT_FIELDS = (
-    "set_id",
-    "sku",
-    "click",
-    "addToCart",
-    "other",
-    "interactions",
-    "cart_per_click",
-)
-FIELDS = {"sets": SET_FIELDS, "products": PRODUCT_FIELDS, "set_products": SET_PRODUCT_FIELDS}
 ID_FIELDS = ("set_id", "sku")
 
 
@@ -76,12 +46,16 @@ class ReportOptions:
     top: int | None = None
     actions: bool = False
     table: str = "sets"
-    """The table `--by` chose (sets, products or set_products): `sort` must be one of its fields."""
+    """The table `--by` chose (sets, products or set_products): `sort` must be one of its
+    fields, and with an interval its trend is reported."""
+    interval: str | None = None
+    """day, week or month: counts per period too (`trend` and `<table>_trend`)."""
+    tz: str = "UTC"
 
 
 @dataclass
 class Report:
-    """The report: a summary and three tables of rows with the documented field names."""
+    """The report: a summary and tables of rows with the documented field names."""
 
     summary: dict[str, Any]
     sets: list[dict[str, Any]]
@@ -89,6 +63,8 @@ class Report:
     set_products: list[dict[str, Any]]
     notices: list[str] = field(default_factory=list)
     """What the reader should know about the options (a --set that matched nothing, ...)."""
+    trends: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    """With an interval: `trend` (the whole dump per period) and the chosen table's."""
 
     def to_dict(self) -> dict[str, Any]:
         """The documented JSON document."""
@@ -97,28 +73,35 @@ class Report:
             "sets": self.sets,
             "products": self.products,
             "set_products": self.set_products,
+            **self.trends,
         }
 
-    def flat(self, table: str) -> tuple[list[str], list[dict[str, Any]]]:
-        """Columns and rows of one table with nested values spread into columns.
+    def rows(self, table: str) -> list[dict[str, Any]]:
+        """The rows of a table by name (sets, ..., trend, set_trend, ...)."""
+        return self.trends[table] if table in self.trends else getattr(self, table)
 
-        `order_revenue` becomes `order_revenue_<CUR>` per currency, `actions` becomes
-        `action:<name>` per action name.
-        """
-        rows = getattr(self, table)
-        currencies = self.summary["currencies"] if table == "sets" else []
-        actions = sorted({name for row in rows for name in row.get("actions", {})})
-        columns = [c for c in FIELDS[table] if c != "order_revenue"]
-        columns += [f"order_revenue_{c}" for c in currencies] + [f"action:{a}" for a in actions]
+    def spreads(self, table: str) -> dict[str, list[str]]:
+        """The keys of a table's spread columns: currencies, action names."""
+        rows = self.rows(table)
+        return {
+            "currencies": self.summary["currencies"],
+            "actions": sorted({name for row in rows for name in row.get("actions", {})}),
+        }
+
+    def flat(self, table: str) -> tuple[list[Column], list[dict[str, Any]]]:
+        """Columns and rows of a table with nested values spread into columns:
+        `order_revenue` into `order_revenue_<CUR>`, `actions` into `action:<name>`."""
+        spreads = self.spreads(table)
         flat_rows = []
-        for row in rows:
+        for row in self.rows(table):
             flat = {k: v for k, v in row.items() if k not in ("order_revenue", "actions")}
-            for currency in currencies:
-                flat[f"order_revenue_{currency}"] = row["order_revenue"].get(currency, 0.0)
-            for action in actions:
+            if "order_revenue" in row:
+                for currency in spreads["currencies"]:
+                    flat[f"order_revenue_{currency}"] = row["order_revenue"].get(currency, 0.0)
+            for action in spreads["actions"]:
                 flat[f"action:{action}"] = row.get("actions", {}).get(action, 0)
             flat_rows.append(flat)
-        return columns, flat_rows
+        return columns.flat(table, spreads), flat_rows
 
 
 def _window(options: ReportOptions) -> TimeWindow | None:
@@ -132,7 +115,7 @@ def _window(options: ReportOptions) -> TimeWindow | None:
 
 
 def _check_sort(options: ReportOptions) -> None:
-    known = [f for f in FIELDS[options.table] if f != "order_revenue"]
+    known = columns.sortable(options.table)
     if options.sort is not None and options.sort not in known:
         raise OptionError(
             f"--sort: the {options.table} table has no field {options.sort!r}; "
@@ -181,8 +164,9 @@ def _select(frame: pl.DataFrame, table: str, options: ReportOptions) -> pl.DataF
 def _rows(
     frame: pl.DataFrame, table: str, extras: dict[str, dict[tuple, Any]], options: ReportOptions
 ) -> list[dict[str, Any]]:
-    keys = ("set_id", "sku") if table == "set_products" else (FIELDS[table][0],)
-    rows = frame.select([name for name in FIELDS[table] if name != "order_revenue"]).to_dicts()
+    keys = [c for c in ID_FIELDS if c in frame.columns]
+    scalar = [c for c in columns.fields(table) if c not in ("order_revenue", "actions")]
+    rows = frame.select(scalar).to_dicts()
     if table != "sets" and not options.actions:
         return rows
     for row in rows:
@@ -223,6 +207,7 @@ def build_report(
     window = _window(options)
     time_fields = [options.time_field] if options.time_field else list(TIME_FIELD_CANDIDATES)
     since, until = (None, None) if window is None else (window.since, window.until)
+    calendar = Calendar(options.interval, options.tz) if options.interval else None
     try:
         kernel = Scan(
             keep=0,
@@ -231,6 +216,7 @@ def build_report(
             report=True,
             since=since,
             until=until,
+            calendar=calendar,
         )
     except ValueError as error:  # a time field that is a field of the contract
         raise OptionError(f"--time-field: {error}") from None
@@ -252,14 +238,49 @@ def build_report(
         if progress is not None:
             progress.stage("aggregating")
         loading.join()
-        return _assemble(kernel.result(), kernel.partial(), options, window is not None)
+        found, partial = kernel.result(), kernel.partial()
+        return _assemble(found, partial, options, window is not None, calendar)
     finally:
         if progress is not None:
             progress.end()
 
 
+def _trends(
+    frames: dict[str, pl.DataFrame],
+    selected: pl.DataFrame,
+    options: ReportOptions,
+    calendar: Calendar,
+) -> dict[str, list[dict[str, Any]]]:
+    """`trend` and the chosen table's trend, for the rows the table kept (in its order),
+    period by period (`unknown` last)."""
+    import polars as pl
+
+    from interact_cli.frames import codes_of, trends
+
+    starts = frames["periods"]["start"].to_list()
+    labels = {start: calendar.label(start) for start in starts}
+    name = TREND_OF[options.table]
+    keys = [c for c in ID_FIELDS if c in selected.columns]
+    order = selected.select(keys).with_row_index("rank")
+    found = {}
+    narrow = codes_of(frames, selected) if options.top or options.sets or options.skus else None
+    for table in ("trend", name):
+        frame = trends(frames, table, narrow if table == name else None)
+        if table == name:
+            frame = frame.join(order, on=keys, how="inner")
+        frame = frame.sort(["start", *(["rank"] if table == name else [])], nulls_last=True)
+        period = pl.col("start").fill_null(-(2**63)).replace_strict(labels, return_dtype=pl.String)
+        frame = frame.with_columns(period=period)
+        found[table] = frame.select(columns.fields(table)).to_dicts()
+    return found
+
+
 def _assemble(
-    found: dict[str, Any], partial: Any, options: ReportOptions, windowed: bool
+    found: dict[str, Any],
+    partial: Any,
+    options: ReportOptions,
+    windowed: bool,
+    calendar: Calendar | None = None,
 ) -> Report:
     """The tables and summary from the scan's counts and its partial result."""
     from interact_cli.frames import action_counts, load, tables
@@ -284,10 +305,14 @@ def _assemble(
         )
     sizes = {table: computed[table].height for table in ("sets", "products")}
     rows: dict[str, list[dict[str, Any]]] = {}
-    for table in FIELDS:
+    trend: dict[str, list[dict[str, Any]]] = {}
+    for table in ("sets", "products", "set_products"):
         if options.actions:
             extras["actions"] = action_counts(frames, table)
-        rows[table] = _rows(_select(computed.pop(table), table, options), table, extras, options)
+        selected = _select(computed.pop(table), table, options)
+        if calendar is not None and table == options.table:
+            trend = _trends(frames, selected, options, calendar)
+        rows[table] = _rows(selected, table, extras, options)
     summary = {
         **found["summary"],
         "events": {kind: counters["events"][kind] for kind in EVENT_TYPES},
@@ -299,5 +324,8 @@ def _assemble(
         "attribution_basis": "time" if timed else "file order",
         "untimed": counters["untimed"] if timed else 0,
         "outside_time_range": counters["outside"],
+        "interval": options.interval,
+        "tz": options.tz,
     }
-    return Report(summary, rows["sets"], rows["products"], rows["set_products"], notices)
+    tables_ = (rows["sets"], rows["products"], rows["set_products"])
+    return Report(summary, *tables_, notices=notices, trends=trend)

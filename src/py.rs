@@ -7,7 +7,7 @@
 use crate::arrow::{Column, Values};
 use crate::catalogue::{vocabulary, ALL_CODES};
 use crate::json::{Doc, MAX_DEPTH, MAX_SPAN};
-use crate::report::{Partial, Window};
+use crate::report::{Calendar, Partial, Window};
 use crate::rules::EventKind;
 use crate::rules::Finding;
 use crate::scan::{line_findings, NoFacts, Options, Scanner, Tally};
@@ -15,6 +15,7 @@ use pyo3::buffer::PyBuffer;
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyList};
+use std::sync::Arc;
 
 fn tally_dict<'py>(py: Python<'py>, tally: &Tally) -> PyResult<Bound<'py, PyDict>> {
     let dict = PyDict::new(py);
@@ -82,7 +83,8 @@ pub struct Scan {
 impl Scan {
     #[new]
     #[pyo3(signature = (keep, threads=1, split=false, max_line=64 * 1024 * 1024,
-                        time_fields=None, report=false, since=None, until=None))]
+                        time_fields=None, report=false, since=None, until=None,
+                        calendar=None))]
     #[allow(clippy::too_many_arguments)]
     fn new(
         keep: usize,
@@ -93,6 +95,7 @@ impl Scan {
         report: bool,
         since: Option<i64>,
         until: Option<i64>,
+        calendar: Option<Py<PyAny>>,
     ) -> PyResult<Self> {
         let options = options(time_fields, keep, threads, split, max_line);
         // The fast path and the rule book must read the same time: never a contract field.
@@ -106,7 +109,11 @@ impl Scan {
         }
         let inner = if report {
             let window = (since.is_some() || until.is_some()).then_some(Window { since, until });
-            Inner::Report(Scanner::new(options, Partial::new(window)))
+            let partial = match calendar {
+                Some(calendar) => Partial::with_trend(window, Arc::new(PyCalendar(calendar))),
+                None => Partial::new(window),
+            };
+            Inner::Report(Scanner::new(options, partial))
         } else {
             Inner::Validate(Scanner::new(options, NoFacts))
         };
@@ -181,6 +188,22 @@ impl Scan {
             merged
         });
         Ok(PyPartial { inner: merged })
+    }
+}
+
+/// The calendar of --interval, in Python: `calendar(moment)` returns the (start, end)
+/// microseconds of the period holding a moment, or None.
+struct PyCalendar(Py<PyAny>);
+
+impl Calendar for PyCalendar {
+    fn period(&self, moment: i64) -> Option<(i64, i64)> {
+        // Called once per period a thread meets, from the scan's threads (the GIL is free).
+        Python::attach(|py| {
+            let found = self.0.call1(py, (moment,));
+            found
+                .and_then(|value| value.extract::<Option<(i64, i64)>>(py))
+                .unwrap_or_else(|error| panic!("the --interval calendar failed: {error}"))
+        })
     }
 }
 

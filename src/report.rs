@@ -12,6 +12,7 @@ use crate::catalogue::vocabulary;
 use crate::rules::{micros_of, EventKind, Facts, Time};
 use crate::scan::FactsSink;
 use crate::times::{from_epoch, parse_iso};
+use std::sync::Arc;
 
 /// No set, no action: the code of an absent value.
 pub const NONE: u32 = u32::MAX;
@@ -35,6 +36,73 @@ impl Window {
 
 /// No usable time: kept as this, not as an Option (8 bytes less a row at 5M rows).
 pub const NO_TIME: i64 = i64::MIN;
+
+/// The periods of --interval (days, weeks or months in a time zone): the period
+/// [start, end) holding a moment, in microseconds since the epoch. The zone rules live
+/// in Python (zoneinfo); the kernel asks once per period a thread meets.
+pub trait Calendar: Send + Sync {
+    /// None when the moment has no period (its local date is outside years 1-9999).
+    fn period(&self, moment: i64) -> Option<(i64, i64)>;
+}
+
+/// A thread's view of the calendar: the periods it met, sorted by start.
+#[derive(Clone)]
+pub struct Trend {
+    calendar: Arc<dyn Calendar>,
+    /// (start, end, code in `Partial::periods`)
+    met: Vec<(i64, i64, u32)>,
+    last: usize,
+}
+
+impl Trend {
+    pub fn new(calendar: Arc<dyn Calendar>) -> Trend {
+        Trend {
+            calendar,
+            met: Vec::new(),
+            last: 0,
+        }
+    }
+
+    /// The code of a moment's period (of the period `unknown` for no moment).
+    fn code(&mut self, moment: Option<i64>, periods: &mut Vec<i64>) -> u32 {
+        let Some(m) = moment else {
+            return code_of_start(NO_TIME, periods);
+        };
+        // Events mostly come in time order: the last period usually holds the next one.
+        if let Some(&(start, end, code)) = self.met.get(self.last) {
+            if start <= m && m < end {
+                return code;
+            }
+        }
+        let at = self.met.partition_point(|&(start, _, _)| start <= m);
+        if at > 0 && m < self.met[at - 1].1 {
+            self.last = at - 1;
+            return self.met[at - 1].2;
+        }
+        let Some((start, end)) = self.calendar.period(m) else {
+            return code_of_start(NO_TIME, periods);
+        };
+        assert!(
+            start <= m && m < end,
+            "the calendar's period holds the moment"
+        );
+        let code = code_of_start(start, periods);
+        self.met.insert(at, (start, end, code));
+        self.last = at;
+        code
+    }
+}
+
+/// The code of a period by its start (NO_TIME: `unknown`), added when new.
+fn code_of_start(start: i64, periods: &mut Vec<i64>) -> u32 {
+    match periods.iter().position(|&p| p == start) {
+        Some(code) => code as u32,
+        None => {
+            periods.push(start);
+            (periods.len() - 1) as u32
+        }
+    }
+}
 
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct FirstCart {
@@ -74,10 +142,13 @@ pub struct Partial {
     pub users: Dictionary,
     pub actions: Dictionary,
     pub currencies: Dictionary,
-    /// (set or NONE, sku, action or NONE) -> interactions
-    pub counts: Map<(u32, u32, u32), u64>,
-    /// set -> views naming it
-    pub views: Map<u32, u64>,
+    /// (set or NONE, sku, action or NONE, period or NONE) -> interactions
+    pub counts: Map<(u32, u32, u32, u32), u64>,
+    /// (set or NONE, period or NONE) -> views
+    pub views: Map<(u32, u32), u64>,
+    /// Period code -> the period's start (NO_TIME: `unknown`); empty without --interval.
+    pub periods: Vec<i64>,
+    pub trend: Option<Trend>,
     pub set_users: Pairs,
     pub sku_users: Pairs,
     /// (user, sku, set) -> the earliest add-to-cart (seq and time each at their minimum)
@@ -106,13 +177,29 @@ impl Partial {
         }
     }
 
+    /// A partial that also counts per period of `calendar` (--interval).
+    pub fn with_trend(window: Option<Window>, calendar: Arc<dyn Calendar>) -> Partial {
+        Partial {
+            window,
+            trend: Some(Trend::new(calendar)),
+            ..Partial::default()
+        }
+    }
+
+    /// The period code of an event (NONE without --interval).
+    fn period(&mut self, facts: &Facts<'_>, known: &mut Option<Option<i64>>) -> u32 {
+        let Some(trend) = self.trend.as_mut() else {
+            return NONE;
+        };
+        let moment = *known.get_or_insert_with(|| moment_of(facts.time));
+        trend.code(moment, &mut self.periods)
+    }
+
     fn moment(&mut self, facts: &Facts<'_>, known: Option<Option<i64>>) -> Option<i64> {
         // With a window the time was parsed already; else only carts and orders need it.
-        known.unwrap_or_else(|| {
-            let moment = moment_of(facts.time);
-            self.counters.untimed += moment.is_none() as u64;
-            moment
-        })
+        let moment = known.unwrap_or_else(|| moment_of(facts.time));
+        self.counters.untimed += moment.is_none() as u64;
+        moment
     }
 
     fn add(&mut self, facts: &Facts<'_>) {
@@ -142,9 +229,9 @@ impl Partial {
         match facts.kind {
             EventKind::View => {
                 self.counters.events[EventKind::View as usize] += 1;
-                if let Some(set_id) = facts.set_id {
-                    *self.views.entry(self.sets.code(set_id)).or_default() += 1;
-                }
+                let set = facts.set_id.map_or(NONE, |s| self.sets.code(s));
+                let period = self.period(facts, &mut known);
+                *self.views.entry((set, period)).or_default() += 1;
             }
             EventKind::Interact => {
                 self.counters.events[EventKind::Interact as usize] += 1;
@@ -154,7 +241,8 @@ impl Partial {
                 };
                 let set = facts.set_id.map_or(NONE, |s| self.sets.code(s));
                 let action = facts.action.map_or(NONE, |a| self.actions.code(a));
-                *self.counts.entry((set, sku, action)).or_default() += 1;
+                let period = self.period(facts, &mut known);
+                *self.counts.entry((set, sku, action, period)).or_default() += 1;
                 self.sku_users.push(sku, user);
                 if set == NONE {
                     self.counters.unattributed += 1;
@@ -209,6 +297,7 @@ impl Partial {
         match name {
             "counts" => out.counts = std::mem::take(&mut self.counts),
             "views" => out.views = std::mem::take(&mut self.views),
+            "periods" => out.periods = std::mem::take(&mut self.periods),
             "set_users" => out.set_users = std::mem::take(&mut self.set_users),
             "sku_users" => out.sku_users = std::mem::take(&mut self.sku_users),
             "first_carts" => out.first_carts = std::mem::take(&mut self.first_carts),
@@ -241,12 +330,22 @@ impl Partial {
                 map[code as usize]
             }
         };
-        for (&(set, sku, action), &n) in &other.counts {
-            let key = (opt(&sets, set), skus[sku as usize], opt(&actions, action));
+        let periods: Vec<u32> = other
+            .periods
+            .iter()
+            .map(|&start| code_of_start(start, &mut self.periods))
+            .collect();
+        for (&(set, sku, action, period), &n) in &other.counts {
+            let set = opt(&sets, set);
+            let key = (set, skus[sku as usize], opt(&actions, action));
+            let key = (key.0, key.1, key.2, opt(&periods, period));
             *self.counts.entry(key).or_default() += n;
         }
-        for (&set, &n) in &other.views {
-            *self.views.entry(sets[set as usize]).or_default() += n;
+        for (&(set, period), &n) in &other.views {
+            *self
+                .views
+                .entry((opt(&sets, set), opt(&periods, period)))
+                .or_default() += n;
         }
         self.set_users.extend(
             other

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from interact_cli.contract.vocabulary import TIME_FIELD_CANDIDATES
 
@@ -100,6 +101,66 @@ def _rate(numerator: int, denominator: int) -> float | None:
     return numerator / denominator if denominator else None
 
 
+Z = 1.959964
+DIGITS = 11  # intervals are compared to this many significant digits
+
+
+def _round(value: float | None) -> float | None:
+    return None if value is None else float(f"{value:.{DIGITS}g}")
+
+
+def ratio_interval(a: int, b: int) -> tuple[float | None, float | None]:
+    """The Wilson interval of a/(a+b), in its textbook form, mapped to a ratio a/b."""
+    if b == 0:
+        return None, None
+    n = a + b
+    root = Z * math.sqrt(a * b / n + Z * Z / 4)
+    low_p = (a + Z * Z / 2 - root) / (n + Z * Z)
+    high_p = (a + Z * Z / 2 + root) / (n + Z * Z)
+    low_p = 0.0 if a == 0 else low_p
+    return _round(low_p / (1 - low_p)), _round(high_p / (1 - high_p))
+
+
+def with_rates(row: dict) -> dict:
+    """A row with its rates, their intervals and low_sample, in the documented order."""
+    out = {k: v for k, v in row.items() if k not in ("ordered", "order_revenue")}
+    if "views" in row:
+        out["ctr"] = _rate(row["click"], row["views"])
+        out["ctr_low"], out["ctr_high"] = ratio_interval(row["click"], row["views"])
+    out["cart_per_click"] = _rate(row["addToCart"], row["click"])
+    low, high = ratio_interval(row["addToCart"], row["click"])
+    out["cart_per_click_low"], out["cart_per_click_high"] = low, high
+    out["low_sample"] = row["click"] < 30
+    for key in ("ordered", "order_revenue"):
+        if key in row:
+            out[key] = row[key]
+    return out
+
+
+def comparable(document: dict) -> dict:
+    """A report document with its interval bounds rounded as the oracle's are."""
+
+    def fix(row: dict) -> dict:
+        return {k: _round(v) if k.endswith(("_low", "_high")) else v for k, v in row.items()}
+
+    return {
+        key: value if key == "summary" else [fix(row) for row in value]
+        for key, value in document.items()
+    }
+
+
+def period_of(moment: int | None, interval: str, tz: str) -> str:
+    """The label of the period holding a moment, by the local calendar of `tz`."""
+    if moment is None:
+        return "unknown"
+    local = (_EPOCH + timedelta(microseconds=moment)).astimezone(ZoneInfo(tz)).date()
+    if interval == "week":
+        local -= timedelta(days=local.weekday())
+    elif interval == "month":
+        local = local.replace(day=1)
+    return local.isoformat()
+
+
 def _bucket(action: str | None) -> str:
     return action if action in ("click", "addToCart") else "other"
 
@@ -117,6 +178,9 @@ def oracle_report(
     time_field: str | None = None,
     since: str | None = None,
     until: str | None = None,
+    interval: str | None = None,
+    tz: str = "UTC",
+    table: str = "sets",
 ) -> dict:
     """The report document of the given file contents, computed with dicts and sets."""
     time_fields = (time_field,) if time_field else TIME_FIELD_CANDIDATES
@@ -126,6 +190,9 @@ def oracle_report(
     summary = dict(lines=0, valid=0, invalid=0, blank=0, warnings=0)
     events = dict(interact=0, view=0, order=0, api=0)
     counts = defaultdict(lambda: dict(click=0, addToCart=0, other=0))  # (set|None, sku)
+    # (period, set|None, sku) -> buckets; (period, set|None) -> views
+    period_counts = defaultdict(lambda: dict(click=0, addToCart=0, other=0))
+    period_views = defaultdict(int)
     views, set_users, sku_users, sku_sets = (
         defaultdict(int),
         defaultdict(set),
@@ -171,8 +238,12 @@ def oracle_report(
             seq += 1
             events[facts.kind] += 1
             users.add(facts.user)
+            period = period_of(moment, interval, tz) if interval else None
+            if facts.kind == "view":
+                period_views[(period, facts.set_id)] += 1
             if facts.kind == "interact":
                 counts[(facts.set_id, facts.sku)][_bucket(facts.action)] += 1
+                period_counts[(period, facts.set_id, facts.sku)][_bucket(facts.action)] += 1
                 sku_users[facts.sku].add(facts.user)
                 if facts.set_id is None:
                     unattributed += 1
@@ -210,46 +281,39 @@ def oracle_report(
                 set_totals[set_id][bucket] += n
         if set_id is not None:
             total = c["click"] + c["addToCart"] + c["other"]
-            set_products.append(
-                dict(
-                    set_id=set_id,
-                    sku=sku,
-                    **c,
-                    interactions=total,
-                    cart_per_click=_rate(c["addToCart"], c["click"]),
-                )
-            )
+            set_products.append(with_rates(dict(set_id=set_id, sku=sku, **c, interactions=total)))
     sets = []
     for set_id in set(set_totals) | set(views):
         c = set_totals[set_id]
         sets.append(
-            dict(
-                set_id=set_id,
-                views=views[set_id],
-                **c,
-                interactions=sum(c.values()),
-                users=len(set_users[set_id]),
-                ctr=_rate(c["click"], views[set_id]),
-                cart_per_click=_rate(c["addToCart"], c["click"]),
-                ordered=ordered[set_id],
-                order_revenue={k: v / 1_000_000 for k, v in sorted(revenue[set_id].items())},
+            with_rates(
+                dict(
+                    set_id=set_id,
+                    views=views[set_id],
+                    **c,
+                    interactions=sum(c.values()),
+                    users=len(set_users[set_id]),
+                    ordered=ordered[set_id],
+                    order_revenue={k: v / 1_000_000 for k, v in sorted(revenue[set_id].items())},
+                )
             )
         )
     products = [
-        dict(
-            sku=sku,
-            sets=len(sku_sets[sku]),
-            **c,
-            interactions=sum(c.values()),
-            users=len(sku_users[sku]),
-            cart_per_click=_rate(c["addToCart"], c["click"]),
+        with_rates(
+            dict(
+                sku=sku,
+                sets=len(sku_sets[sku]),
+                **c,
+                interactions=sum(c.values()),
+                users=len(sku_users[sku]),
+            )
         )
         for sku, c in sku_totals.items()
     ]
     sets.sort(key=lambda r: (-r["interactions"], r["set_id"]))
     products.sort(key=lambda r: (-r["interactions"], r["sku"]))
     set_products.sort(key=lambda r: (-r["interactions"], r["set_id"], r["sku"]))
-    return {
+    document = {
         "summary": {
             **summary,
             "events": events,
@@ -262,8 +326,61 @@ def oracle_report(
             "attribution_basis": "time" if timed else "file order",
             "untimed": untimed if timed else 0,
             "outside_time_range": outside,
+            "interval": interval,
+            "tz": tz,
         },
         "sets": sets,
         "products": products,
         "set_products": set_products,
     }
+    if interval:
+        document.update(_trends(document, period_counts, period_views, table))
+    return document
+
+
+def _trends(document: dict, period_counts: dict, period_views: dict, table: str) -> dict:
+    """`trend` and `<table>_trend`: counts per period (unknown last), rows in table order."""
+    key_of = {
+        "sets": lambda s, sku: None if s is None else (s,),
+        "products": lambda s, sku: (sku,),
+        "set_products": lambda s, sku: None if s is None else (s, sku),
+    }[table]
+    ids = {"sets": ("set_id",), "products": ("sku",), "set_products": ("set_id", "sku")}[table]
+    rank = {tuple(row[i] for i in ids): n for n, row in enumerate(document[table])}
+    whole = defaultdict(lambda: dict(views=0, click=0, addToCart=0, other=0))
+    per_row = defaultdict(lambda: dict(click=0, addToCart=0, other=0))
+    for (period, set_id), n in period_views.items():
+        whole[period]["views"] += n
+        if table == "sets" and set_id is not None:
+            per_row[(period, (set_id,))].setdefault("views", 0)
+            per_row[(period, (set_id,))]["views"] += n
+    for (period, set_id, sku), c in period_counts.items():
+        key = key_of(set_id, sku)
+        for bucket, n in c.items():
+            whole[period][bucket] += n
+            if key is not None:
+                per_row[(period, key)][bucket] += n
+    order = lambda period: (period == "unknown", period)  # noqa: E731
+    trend = [
+        with_rates(
+            dict(
+                period=p,
+                views=c["views"],
+                click=c["click"],
+                addToCart=c["addToCart"],
+                other=c["other"],
+                interactions=c["click"] + c["addToCart"] + c["other"],
+            )
+        )
+        for p, c in sorted(whole.items(), key=lambda item: order(item[0]))
+    ]
+    rows = []
+    for (period, key), c in sorted(per_row.items(), key=lambda i: (order(i[0][0]), rank[i[0][1]])):
+        row = dict(period=period, **dict(zip(ids, key, strict=True)))
+        if table == "sets":
+            row["views"] = c.get("views", 0)
+        row.update(click=c["click"], addToCart=c["addToCart"], other=c["other"])
+        row["interactions"] = c["click"] + c["addToCart"] + c["other"]
+        rows.append(with_rates(row))
+    name = {"sets": "set_trend", "products": "product_trend", "set_products": "set_product_trend"}
+    return {"trend": trend, name[table]: rows}

@@ -49,6 +49,8 @@ def test_csv_parses_back_to_the_json_numbers(runner, by, table):
                 assert parsed[name] == ""
             elif isinstance(value, str):
                 assert parsed[name] == value
+            elif isinstance(value, bool):
+                assert parsed[name] == ("true" if value else "false"), name
             else:
                 assert float(parsed[name]) == value, name
 
@@ -58,7 +60,8 @@ def test_markdown_prints_the_chosen_table(runner):
     lines = result.stdout.splitlines()
     assert (
         lines[0]
-        == "| sku | sets | click | addToCart | other | interactions | users | cart_per_click |"
+        == "| sku | sets | click | addToCart | other | interactions | users | cart_per_click "
+        "| cart_per_click_range | low_sample |"
     )
     assert lines[1].startswith("|---|---:|") and len(lines) == 4
 
@@ -68,7 +71,9 @@ def test_output_file_is_written_and_stdout_stays_empty(runner, tmp_path):
     result = invoke(runner, "report", EVENTS, "-f", "csv", "-o", str(target))
     assert result.exit_code == 0 and result.stdout == ""
     assert target.read_text().startswith(
-        "set_id,views,click,addToCart,other,interactions,users,ctr,cart_per_click,ordered,order_revenue_CHF,order_revenue_EUR\n"
+        "set_id,views,click,addToCart,other,interactions,users,ctr,ctr_low,ctr_high,"
+        "cart_per_click,cart_per_click_low,cart_per_click_high,low_sample,ordered,"
+        "order_revenue_CHF,order_revenue_EUR\n"
     )
     assert [p for p in os.listdir(tmp_path) if p.endswith(".tmp")] == []
 

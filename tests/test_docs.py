@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import re
 
+from interact_cli.columns import TABLES, fields
 from interact_cli.exit_codes import ExitCode
 from interact_cli.problems import problem_types
-from interact_cli.report import FIELDS
 
 from .conftest import ROOT
 
@@ -24,8 +24,9 @@ def test_every_exit_code_is_documented():
 
 
 def test_every_report_field_is_documented():
-    for fields in FIELDS.values():
-        for name in fields:
+    for table in TABLES:
+        assert f"`{table}`" in README, table
+        for name in fields(table):
             assert f"`{name}`" in README, name
 
 

@@ -13,7 +13,7 @@ from interact_cli.generate import broken_catalogue
 from interact_cli.report import ReportOptions, build_report
 
 from .conftest import SAMPLE
-from .oracle import oracle_report
+from .oracle import comparable, oracle_report
 
 BROKEN = [b.line for b in broken_catalogue()]
 
@@ -40,7 +40,7 @@ def chunk(request):
 def test_sample_files_match_the_oracle_exactly(chunk):
     paths = [SAMPLE / "events.ndjson", SAMPLE / "broken.ndjson"]
     got = build_report([str(p) for p in paths], ReportOptions(), chunk_bytes=chunk).to_dict()
-    assert got == oracle_report([p.read_bytes() for p in paths])
+    assert comparable(got) == oracle_report([p.read_bytes() for p in paths])
     assert got["summary"]["invalid"] == 17 and got["summary"]["sets"] == 46
 
 
@@ -134,9 +134,8 @@ def corpora(draw, timed: bool):
 def test_random_corpora_in_file_order_match_the_oracle(tmp_path_factory, chunk, lines):
     path = tmp_path_factory.mktemp("r") / "e.ndjson"
     path.write_bytes(b"".join(line + b"\n" for line in lines))
-    assert build_report([str(path)], ReportOptions(), chunk_bytes=chunk).to_dict() == oracle_report(
-        [path.read_bytes()]
-    )
+    got = build_report([str(path)], ReportOptions(), chunk_bytes=chunk).to_dict()
+    assert comparable(got) == oracle_report([path.read_bytes()])
 
 
 @settings(
@@ -156,7 +155,7 @@ def test_random_timed_corpora_and_windows_match_the_oracle(tmp_path_factory, chu
     since, until = window
     options = ReportOptions(since=since, until=until)
     got = build_report([str(path)], options, chunk_bytes=chunk).to_dict()
-    assert got == oracle_report([path.read_bytes()], since=since, until=until)
+    assert comparable(got) == oracle_report([path.read_bytes()], since=since, until=until)
 
 
 # --- specific rules ------------------------------------------------------------------------
@@ -219,22 +218,12 @@ def test_only_invalid_lines_gives_empty_tables_and_counts_them(tmp_path):
 
 def test_only_views_gives_sets_with_null_rates(tmp_path):
     doc = run(tmp_path, [view("s"), view("s")])
-    assert doc["sets"] == [
-        dict(
-            set_id="s",
-            views=2,
-            click=0,
-            addToCart=0,
-            other=0,
-            interactions=0,
-            users=0,
-            ctr=0 / 2,
-            cart_per_click=None,
-            ordered=0,
-            order_revenue={},
-        )
-    ]
-    assert doc["products"] == []
+    (row,) = doc["sets"]
+    assert row["views"] == 2 and row["interactions"] == 0 and row["ctr"] == 0.0
+    # 0 clicks of 2 views: the interval starts at 0 exactly; no clicks: no cart rate.
+    assert row["ctr_low"] == 0.0 and row["ctr_high"] > 1
+    assert row["cart_per_click"] is row["cart_per_click_low"] is row["cart_per_click_high"] is None
+    assert row["low_sample"] is True and row["ordered"] == 0 and row["order_revenue"] == {}
 
 
 def test_a_set_without_views_has_a_null_ctr(tmp_path):
@@ -362,7 +351,7 @@ def test_actions_option_counts_each_action_name(tmp_path):
     columns, rows = build_report([str(tmp_path / "e.ndjson")], ReportOptions(actions=True)).flat(
         "sets"
     )
-    assert "action:like" in columns and rows[0]["action:like"] == 2
+    assert "action:like" in [c.name for c in columns] and rows[0]["action:like"] == 2
 
 
 @pytest.mark.parametrize(

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from io import StringIO
 from typing import TYPE_CHECKING
 
+from interact_cli.columns import TREND_OF, shown
 from interact_cli.output.formats import to_csv, to_json, to_markdown
 from interact_cli.sinks import Target, open_target
 
@@ -45,15 +46,19 @@ def emit_report(
     top: int | None,
     output: Target | None,
 ) -> None:
-    """Render a report in a format; `by` picks the table (CSV and Markdown show one)."""
+    """Render a report in a format; `by` picks the table (CSV and Markdown show one, or
+    its trend with --interval)."""
     table = TABLE_OF[by or "set"]
+    if report.trends:
+        table = TREND_OF[table]
     if format == "table":
         from rich.console import Console
 
         from interact_cli.output.console import stdout_console
         from interact_cli.output.report_view import render_report
 
-        chosen = [table] if by else (["sets", "set_products"] if drill else ["sets", "products"])
+        pair = ["sets", "set_products" if drill else "products"]
+        chosen = [table] if by or report.trends else pair
         if output is None or output.is_stdout:
             render_report(report, stdout_console(), chosen, top)
             return
@@ -66,11 +71,9 @@ def emit_report(
         return
     columns, rows = report.flat(table)
     if format == "csv":
-        write_text(to_csv(columns, rows), output)
+        write_text(to_csv([c.name for c in columns], rows), output)
     else:
-        write_text(
-            to_markdown(columns, rows, {c for c in columns if c not in ("set_id", "sku")}), output
-        )
+        write_text(to_markdown(shown(table, report.spreads(table)), rows), output)
 
 
 def emit_validation(

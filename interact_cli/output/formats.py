@@ -7,6 +7,7 @@ import io
 from collections.abc import Sequence
 from typing import Any
 
+from interact_cli.columns import ID_KINDS, Column
 from interact_cli.output.terminal import printable
 
 
@@ -18,27 +19,41 @@ def to_json(document: Any) -> str:
     return msgspec.json.format(msgspec.json.encode(document), indent=2).decode() + "\n"
 
 
+def _csv_cell(value: Any) -> Any:
+    if value is None:
+        return ""
+    if isinstance(value, bool):  # as in JSON, not Python's True/False
+        return "true" if value else "false"
+    return value
+
+
 def to_csv(columns: Sequence[str], rows: Sequence[dict[str, Any]]) -> str:
     """CSV with a header row; null values are empty cells."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(columns)
     for row in rows:
-        writer.writerow(["" if row.get(c) is None else row.get(c) for c in columns])
+        writer.writerow([_csv_cell(row.get(c)) for c in columns])
     return buffer.getvalue()
 
 
-def _markdown_cell(value: Any) -> str:
+def _markdown_cell(column: Column, row: dict[str, Any]) -> str:
+    if column.kind == "range":
+        low, high = row.get(f"{column.source}_low"), row.get(f"{column.source}_high")
+        return "—" if low is None or high is None else f"{low:.4f}–{high:.4f}"
+    value = row.get(column.name)
     if value is None:
         return "—"
+    if column.kind == "flag":
+        return "yes" if value else ""
     if isinstance(value, float):
         return f"{value:.4f}"
     return printable(str(value)).replace("|", "\\|")
 
 
-def to_markdown(columns: Sequence[str], rows: Sequence[dict[str, Any]], numeric: set[str]) -> str:
-    """A GitHub-flavoured Markdown table; numeric columns right-aligned."""
-    header = "| " + " | ".join(_markdown_cell(c) for c in columns) + " |"
-    rule = "|" + "|".join("---:" if c in numeric else "---" for c in columns) + "|"
-    body = ["| " + " | ".join(_markdown_cell(row.get(c)) for c in columns) + " |" for row in rows]
+def to_markdown(columns: Sequence[Column], rows: Sequence[dict[str, Any]]) -> str:
+    """A GitHub-flavoured Markdown table named by field; numbers right-aligned."""
+    header = "| " + " | ".join(printable(c.name).replace("|", "\\|") for c in columns) + " |"
+    rule = "|" + "|".join("---" if c.kind in ID_KINDS else "---:" for c in columns) + "|"
+    body = ["| " + " | ".join(_markdown_cell(c, row) for c in columns) + " |" for row in rows]
     return "\n".join([header, rule, *body]) + "\n"

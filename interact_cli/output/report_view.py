@@ -17,24 +17,35 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
+from interact_cli.columns import ID_KINDS, Column, shown
 from interact_cli.output.terminal import printable
 from interact_cli.output.validation_view import count
 from interact_cli.report import Report
 
-TITLES = {"sets": "Sets", "products": "Products", "set_products": "Set × product"}
-HEADERS = {"cart_per_click": "cart/click", "set_id": "set", "interactions": "interactions"}
-SPLIT_AFTER = {"sets": "users", "products": "users", "set_products": "interactions"}
+TITLES = {
+    "sets": "Sets",
+    "products": "Products",
+    "set_products": "Set × product",
+    "set_trend": "Sets per period",
+    "product_trend": "Products per period",
+    "set_product_trend": "Set × product per period",
+}
 MIN_PREFIX = 8
-ID_COLUMNS = ("set_id", "sku")
 
 
-def cell(column: str, value: Any) -> str:
+def cell(column: Column, row: dict[str, Any]) -> str:
     """A value as shown in a table: thousands separators, rates as percentages, — for null."""
+    if column.kind == "range":
+        low, high = row.get(f"{column.source}_low"), row.get(f"{column.source}_high")
+        return "—" if low is None or high is None else f"{low:.1%}–{high:.1%}"
+    value = row.get(column.name)
     if value is None:
         return "—"
-    if column in ("ctr", "cart_per_click"):
+    if column.kind == "flag":
+        return "yes" if value else ""
+    if column.kind == "rate":
         return f"{value:.1%}"
-    if column.startswith("order_revenue_"):
+    if column.kind == "money":
         return f"{value:,.2f}"
     if isinstance(value, int):
         return count(value)
@@ -60,6 +71,9 @@ def _summary_panel(report: Report) -> Panel:
         f" · unattributed interactions {count(s['unattributed'])}",
         f"orders attributed by {s['attribution_basis']}; time field {printable(s['time_field'])}",
     ]
+    if s["interval"]:
+        monday = "; weeks start on Monday" if s["interval"] == "week" else ""
+        lines.append(f"per {s['interval']} in {printable(s['tz'])}{monday}")
     if s["untimed"] or s["outside_time_range"]:
         lines.append(
             f"events without a usable time {count(s['untimed'])}"
@@ -78,13 +92,7 @@ def _prefix_length(ids: list[str]) -> int:
     return length
 
 
-def _header(column: str) -> str:
-    if column.startswith("order_revenue_"):
-        return "revenue " + printable(column.removeprefix("order_revenue_"))
-    return printable(HEADERS.get(column, column))
-
-
-def _table(title: str, columns: list[str], rows: list[dict], shorten: int | None) -> Table:
+def _table(title: str, columns: list[Column], rows: list[dict], shorten: int | None) -> Table:
     table = Table(
         title=title,
         title_justify="left",
@@ -93,12 +101,12 @@ def _table(title: str, columns: list[str], rows: list[dict], shorten: int | None
         collapse_padding=True,
     )
     for column in columns:
-        is_id = column in ID_COLUMNS
+        is_id = column.kind in ID_KINDS
         # Numbers never wrap and keep their widest cell's width; ids fold (wrap) rather
         # than being cut, which only happens when they alone are wider than the terminal.
-        widest = max((len(cell(column, r.get(column))) for r in rows), default=1)
+        widest = max((len(cell(column, r)) for r in rows), default=1)
         table.add_column(
-            _header(column),
+            printable(column.header),
             justify="left" if is_id else "right",
             no_wrap=not is_id,
             min_width=None if is_id else widest,
@@ -107,20 +115,32 @@ def _table(title: str, columns: list[str], rows: list[dict], shorten: int | None
     for row in rows:
         values = []
         for column in columns:
-            text = cell(column, row.get(column))
-            if column == "set_id" and shorten is not None and row.get(column) is not None:
+            text = cell(column, row)
+            if column.name == "set_id" and shorten is not None and row.get("set_id") is not None:
                 text = text[:shorten]
             values.append(Text(text))
         table.add_row(*values)
     return table
 
 
-def _halves(columns: list[str], table: str) -> tuple[list[str], list[str]]:
-    """The columns split in two tables, each starting with the id columns."""
-    ids = [c for c in columns if c in ("set_id", "sku")]
+def _halves(columns: list[Column]) -> tuple[list[Column], list[Column]]:
+    """The columns split in two tables by priority, each starting with the id columns."""
+    ids = [c for c in columns if c.kind in ID_KINDS]
     values = [c for c in columns if c not in ids]
-    split = values.index(SPLIT_AFTER[table]) + 1
-    return ids + values[:split], ids + values[split:]
+    return ids + [c for c in values if c.priority == 1], ids + [
+        c for c in values if c.priority != 1
+    ]
+
+
+def _widest_rows(columns: list[Column], rows: list[dict]) -> list[dict]:
+    """The rows holding some column's widest cell: a table of them measures as wide as
+    one of all rows, and measuring is most of the time of drawing long tables."""
+    picked: dict[int, dict] = {}
+    for column in columns:
+        widest = max(range(len(rows)), key=lambda i: len(cell(column, rows[i])), default=None)
+        if widest is not None:
+            picked[widest] = rows[widest]
+    return list(picked.values())
 
 
 def _fits(console: Console, *tables: Table) -> bool:
@@ -128,12 +148,13 @@ def _fits(console: Console, *tables: Table) -> bool:
     return all(Measurement.get(console, unbounded, t).maximum <= console.width for t in tables)
 
 
-def _pages(columns: list[str], rows: list[dict], console: Console, shorten: int | None):
+def _pages(columns: list[Column], rows: list[dict], console: Console, shorten: int | None):
     """The columns spread over as few tables as fit, each starting with the id columns."""
-    ids = [c for c in columns if c in ID_COLUMNS]
-    pages: list[list[str]] = []
-    page: list[str] = []
-    for column in (c for c in columns if c not in ids):
+    ids = [c for c in columns if c.kind in ID_KINDS]
+    pages: list[list[Column]] = []
+    page: list[Column] = []
+    # Key columns first: the first table holds what analysts rank on.
+    for column in sorted((c for c in columns if c not in ids), key=lambda c: c.priority):
         if page and not _fits(console, _table("", ids + page + [column], rows, shorten)):
             pages.append(ids + page)
             page = []
@@ -147,23 +168,20 @@ def _fitted(report: Report, table: str, console: Console, limit: int | None) -> 
     Numbers and SKUs are never cut: columns move to further tables instead. Only when the
     ids alone are wider than the terminal do they wrap onto a second line.
     """
-    columns, rows = report.flat(table)
-    first, second = _halves(columns, table)
-    total = (
-        report.summary["sets" if table == "sets" else "products"]
-        if table != "set_products"
-        else None
-    )
+    _, rows = report.flat(table)
+    columns = shown(table, report.spreads(table))
+    first, second = _halves(columns)
+    total = report.summary[table] if table in ("sets", "products") else None
     title = _title(table, len(rows), total, limit)
-    whole = _table(title, columns, rows, None)
-    if _fits(console, whole) or not rows:
-        return [whole]
+    probe = _widest_rows(columns, rows)
+    if _fits(console, _table(title, columns, probe, None)) or not rows:
+        return [_table(title, columns, rows, None)]
     halves = [_table(title, first, rows, None), _table(f"{title}, continued", second, rows, None)]
-    if _fits(console, *halves):
+    if _fits(console, *(_table(title, half, probe, None) for half in (first, second))):
         return halves
     notes = []
     length = None
-    if "set_id" in columns:
+    if any(c.name == "set_id" for c in columns):
         ids = [r["set_id"] for r in rows if r.get("set_id") is not None]
         length = _prefix_length(ids)
         if length < max(map(len, ids), default=0):
@@ -173,15 +191,15 @@ def _fitted(report: Report, table: str, console: Console, limit: int | None) -> 
                 "terminal or use --format csv for full ids."
             )
     pages = [first, second]
-    if not _fits(console, *(_table("", page, rows, length) for page in pages)):
-        pages = _pages(columns, rows, console, length)
+    if not _fits(console, *(_table("", page, probe, length) for page in pages)):
+        pages = _pages(columns, probe, console, length)
         notes.append(f"Columns split over {len(pages)} tables to fit {console.width} columns.")
     titles = [title] + [f"{title}, continued"] * (len(pages) - 1)
     tables = [_table(t, page, rows, length) for t, page in zip(titles, pages, strict=True)]
     return [Group(*tables, *(Text(note, style="italic") for note in notes))]
 
 
-def _title(table: str, shown: int, total: int | None, limit: int | None) -> str:
-    if total is not None and limit and shown < total:
-        return f"{TITLES[table]}: top {count(shown)} of {count(total)}"
-    return f"{TITLES[table]}: {count(shown)}"
+def _title(table: str, rows: int, total: int | None, limit: int | None) -> str:
+    if total is not None and limit and rows < total:
+        return f"{TITLES[table]}: top {count(rows)} of {count(total)}"
+    return f"{TITLES[table]}: {count(rows)}"

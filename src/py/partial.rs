@@ -76,8 +76,9 @@ impl PyPartial {
     }
 
     /// One table of the partial as {column: Column}; codes index the dictionaries
-    /// (`sets`, `skus`, `actions`, `currencies`: one `value` column each). An absent
-    /// set or action is code 4294967295, an absent time -2**63.
+    /// (`sets`, `skus`, `actions`, `currencies`: one `value` column each; `periods`: a
+    /// `start` column). An absent set, action or period (no --interval) is code
+    /// 4294967295, an absent time (and the period `unknown`'s start) -2**63.
     ///
     /// Each table is taken out of the partial (Polars then owns the columns, and the peak
     /// memory is not the partial plus its frames): it can be had once.
@@ -91,12 +92,15 @@ impl PyPartial {
                 ("set", u32s(p.counts.keys().map(|k| k.0))),
                 ("sku", u32s(p.counts.keys().map(|k| k.1))),
                 ("action", u32s(p.counts.keys().map(|k| k.2))),
+                ("period", u32s(p.counts.keys().map(|k| k.3))),
                 ("n", u64s(p.counts.values().copied())),
             ],
             "views" => vec![
-                ("set", u32s(p.views.keys().copied())),
+                ("set", u32s(p.views.keys().map(|k| k.0))),
+                ("period", u32s(p.views.keys().map(|k| k.1))),
                 ("n", u64s(p.views.values().copied())),
             ],
+            "periods" => vec![("start", i64s(p.periods.iter().copied()))],
             "set_users" => {
                 let (keys, users) = p.set_users.users_per_key();
                 vec![

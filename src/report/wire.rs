@@ -5,7 +5,7 @@
 
 use super::*;
 
-const MAGIC: &[u8; 8] = b"ICPART01";
+const MAGIC: &[u8; 8] = b"ICPART02";
 
 struct Writer(Vec<u8>);
 
@@ -131,16 +131,22 @@ impl Partial {
         ] {
             w.dictionary(d);
         }
+        w.len(self.periods.len());
+        for &start in &self.periods {
+            w.i64(start);
+        }
         w.len(self.counts.len());
-        for (&(set, sku, action), &n) in &self.counts {
+        for (&(set, sku, action, period), &n) in &self.counts {
             w.u32(set);
             w.u32(sku);
             w.u32(action);
+            w.u32(period);
             w.u64(n);
         }
         w.len(self.views.len());
-        for (&set, &n) in &self.views {
+        for (&(set, period), &n) in &self.views {
             w.u32(set);
+            w.u32(period);
             w.u64(n);
         }
         for pairs in [&self.set_users, &self.sku_users] {
@@ -192,15 +198,33 @@ impl Partial {
         p.users = r.dictionary()?;
         p.actions = r.dictionary()?;
         p.currencies = r.dictionary()?;
-        for _ in 0..r.len(20)? {
+        for _ in 0..r.len(8)? {
+            let start = r.i64()?;
+            if p.periods.contains(&start) {
+                return Err("a period appears twice".into());
+            }
+            p.periods.push(start);
+        }
+        let periods = p.periods.len();
+        let period = |r: &mut Reader| -> Read<u32> {
+            let code = r.u32()?;
+            if (code as usize) < periods || code == NONE {
+                Ok(code)
+            } else {
+                Err("a period code outside the periods".into())
+            }
+        };
+        for _ in 0..r.len(24)? {
             let set = r.code(&p.sets, true)?;
             let sku = r.code(&p.skus, false)?;
             let action = r.code(&p.actions, true)?;
-            p.counts.insert((set, sku, action), r.u64()?);
+            let key = (set, sku, action, period(&mut r)?);
+            p.counts.insert(key, r.u64()?);
         }
-        for _ in 0..r.len(12)? {
-            let set = r.code(&p.sets, false)?;
-            p.views.insert(set, r.u64()?);
+        for _ in 0..r.len(16)? {
+            let set = r.code(&p.sets, true)?;
+            let key = (set, period(&mut r)?);
+            p.views.insert(key, r.u64()?);
         }
         for keys in [&p.sets, &p.skus] {
             let mut pairs = Pairs::default();
@@ -259,6 +283,23 @@ mod tests {
     use crate::scan::{Options, Scanner};
 
     fn partial() -> Partial {
+        scan(
+            Partial::new(None),
+            include_bytes!("../../sample_data/events.ndjson"),
+        )
+    }
+
+    /// UTC hours (the sample spans three).
+    struct Hours;
+    impl Calendar for Hours {
+        fn period(&self, moment: i64) -> Option<(i64, i64)> {
+            let day = 3_600_000_000;
+            let start = moment.div_euclid(day) * day;
+            Some((start, start + day))
+        }
+    }
+
+    fn scan(base: Partial, data: &[u8]) -> Partial {
         let options = Options {
             time_fields: vec!["timestamp".into()],
             max_line: 1 << 20,
@@ -266,11 +307,77 @@ mod tests {
             threads: 1,
             split: false,
         };
-        let mut scanner = Scanner::new(options, Partial::new(None));
+        let mut scanner = Scanner::new(options, base);
         scanner.begin_file("f");
-        scanner.feed(include_bytes!("../../sample_data/events.ndjson"));
+        scanner.feed(data);
         scanner.end_file();
         scanner.sinks.pop().expect("one thread")
+    }
+
+    /// Counts with their period codes replaced by the period's start.
+    fn by_start(p: &Partial) -> Vec<((u32, u32, u32, i64), u64)> {
+        let mut out: Vec<_> = p
+            .counts
+            .iter()
+            .map(|(&(a, b, c, d), &n)| ((a, b, c, p.periods[d as usize]), n))
+            .collect();
+        out.sort();
+        out
+    }
+
+    #[test]
+    fn periods_split_the_counts_and_merge_exactly() {
+        let data: &[u8] = include_bytes!("../../sample_data/events.ndjson");
+        let plain = scan(Partial::new(None), data);
+        let whole = scan(Partial::with_trend(None, Arc::new(Hours)), data);
+        assert!(whole.periods.len() > 1, "the sample spans several hours");
+        let mut summed: Map<(u32, u32, u32), u64> = Map::default();
+        for (&(set, sku, action, period), &n) in &whole.counts {
+            assert_ne!(period, NONE);
+            *summed.entry((set, sku, action)).or_default() += n;
+        }
+        let plain_counts: Map<_, _> = plain
+            .counts
+            .iter()
+            .map(|(k, &n)| ((k.0, k.1, k.2), n))
+            .collect();
+        assert_eq!(summed, plain_counts);
+        // Two halves, the later one first: period codes differ, the merge maps them.
+        let cut = data.len() / 2
+            + data[data.len() / 2..]
+                .iter()
+                .position(|&b| b == b'\n')
+                .unwrap()
+            + 1;
+        let mut first = scan(Partial::with_trend(None, Arc::new(Hours)), &data[..cut]);
+        let second = scan(Partial::with_trend(None, Arc::new(Hours)), &data[cut..]);
+        let second = Partial::from_bytes(&second.to_bytes()).expect("round trip");
+        first.merge(&second);
+        let (mut a, mut b) = (by_start(&first), by_start(&whole));
+        // Dictionaries may number sets and skus differently: compare through values.
+        let named = |p: &Partial, rows: &mut Vec<((u32, u32, u32, i64), u64)>| {
+            let (sets, skus, actions) = (p.sets.values(), p.skus.values(), p.actions.values());
+            let mut out: Vec<_> = rows
+                .drain(..)
+                .map(|((set, sku, action, start), n)| {
+                    let name = |values: &[&str], code: u32| {
+                        values.get(code as usize).map(|v| v.to_string())
+                    };
+                    (
+                        (
+                            name(&sets, set),
+                            name(&skus, sku),
+                            name(&actions, action),
+                            start,
+                        ),
+                        n,
+                    )
+                })
+                .collect();
+            out.sort();
+            out
+        };
+        assert_eq!(named(&first, &mut a), named(&whole, &mut b));
     }
 
     #[test]

@@ -1,0 +1,84 @@
+"""The periods of --interval: days, weeks (from Monday) or months in an IANA time zone.
+
+The kernel asks `Calendar(moment)` for the period holding a moment (once per period a
+thread meets) and counts by the period's start; labels are made here, after the scan.
+Zone rules come from `zoneinfo`, backed by the `tzdata` package where the system has
+no zone files.
+"""
+
+from __future__ import annotations
+
+import zoneinfo
+from datetime import UTC, date, datetime, time, timedelta
+
+from interact_cli.errors import OptionError
+
+INTERVALS = ("day", "week", "month")
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+UNKNOWN = "unknown"
+NO_TIME = -(2**63)  # the kernel's start of the period `unknown`
+_MICRO = timedelta(microseconds=1)
+_LAST = 2**63 - 1
+
+
+def zone(name: str) -> zoneinfo.ZoneInfo:
+    """An IANA time zone by name; an OptionError naming --tz for anything else."""
+    try:
+        return zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise OptionError(
+            f"--tz: no time zone {name!r} (use an IANA name such as UTC or Europe/Berlin)"
+        ) from None
+
+
+class Calendar:
+    """Periods of one interval in one zone, as microseconds since the epoch."""
+
+    def __init__(self, interval: str, tz: str = "UTC") -> None:
+        if interval not in INTERVALS:
+            raise OptionError(f"--interval: {interval!r} is not one of {', '.join(INTERVALS)}")
+        self.interval = interval
+        self.zone = zone(tz)
+
+    def first_day(self, day: date) -> date:
+        """The first day of the period holding a local date."""
+        if self.interval == "week":
+            return day - timedelta(days=day.weekday())  # weeks start on Monday
+        if self.interval == "month":
+            return day.replace(day=1)
+        return day
+
+    def _next(self, first: date) -> date:
+        if self.interval == "day":
+            return first + timedelta(days=1)
+        if self.interval == "week":
+            return first + timedelta(days=7)
+        return (first + timedelta(days=31)).replace(day=1)
+
+    def _start(self, day: date) -> int:
+        """The first moment of a local date: its midnight, or the end of a gap there
+        (fold=0 maps a missing midnight to the moment the clocks jump)."""
+        local = datetime.combine(day, time(0), tzinfo=self.zone)
+        return (local - EPOCH) // _MICRO
+
+    def __call__(self, moment: int) -> tuple[int, int] | None:
+        """(start, end) of the period holding `moment`; None when its local date is
+        outside years 1-9999 (the event is counted in the period `unknown`)."""
+        try:
+            local = (EPOCH + timedelta(microseconds=moment)).astimezone(self.zone)
+            first = self.first_day(local.date())
+            start = self._start(first)
+        except OverflowError:
+            return None
+        try:
+            end = self._start(self._next(first))
+        except OverflowError:
+            end = _LAST
+        return start, end
+
+    def label(self, start: int) -> str:
+        """A period's name: the ISO date of its first day, or `unknown`."""
+        if start == NO_TIME:
+            return UNKNOWN
+        local = (EPOCH + timedelta(microseconds=start)).astimezone(self.zone)
+        return local.date().isoformat()
