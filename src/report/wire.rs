@@ -314,8 +314,11 @@ mod tests {
         scanner.sinks.pop().expect("one thread")
     }
 
+    /// A count keyed by set, sku, action and the period's start.
+    type Dated = ((u32, u32, u32, i64), u64);
+
     /// Counts with their period codes replaced by the period's start.
-    fn by_start(p: &Partial) -> Vec<((u32, u32, u32, i64), u64)> {
+    fn by_start(p: &Partial) -> Vec<Dated> {
         let mut out: Vec<_> = p
             .counts
             .iter()
@@ -355,7 +358,7 @@ mod tests {
         first.merge(&second);
         let (mut a, mut b) = (by_start(&first), by_start(&whole));
         // Dictionaries may number sets and skus differently: compare through values.
-        let named = |p: &Partial, rows: &mut Vec<((u32, u32, u32, i64), u64)>| {
+        let named = |p: &Partial, rows: &mut Vec<Dated>| {
             let (sets, skus, actions) = (p.sets.values(), p.skus.values(), p.actions.values());
             let mut out: Vec<_> = rows
                 .drain(..)
