@@ -79,6 +79,17 @@ Workers = Annotated[
         "among them.",
     ),
 ]
+ClusterOption = Annotated[
+    Optional[str],
+    typer.Option(
+        "--cluster",
+        envvar="INTERACT_CLUSTER",
+        help="Run on a Dask cluster: tcp://HOST:8786 (a running scheduler; workers must "
+        "reach the inputs: URLs, or paths on a shared filesystem) or local[:N] (N worker "
+        "processes here). Needs the cluster extra.",
+        show_default=False,
+    ),
+]
 StorageOptions = Annotated[
     Optional[list[str]],
     typer.Option(
@@ -156,6 +167,7 @@ def validate(
     strict: Annotated[bool, typer.Option("--strict", help="Warnings fail too (exit 1).")] = False,
     workers: Workers = None,
     storage_option: StorageOptions = None,
+    cluster: ClusterOption = None,
     debug: Debug = False,
 ) -> None:
     """Check every line against the event contract and list what is wrong, and where.
@@ -169,6 +181,8 @@ def validate(
         zcat dump.gz | interact-cli validate - --invalid-out bad.ndjson
 
         interact-cli validate 's3://shop-exports/2026-10/*.ndjson.gz' -f json
+
+        interact-cli validate 's3://shop-exports/2026/*.ndjson' --cluster tcp://10.0.0.5:8786
     """
     limit = max_problems if max_problems is not None else (20 if format == "table" else 1000)
 
@@ -186,6 +200,7 @@ def validate(
             progress=ByteProgress(),
             workers=workers,
             storage_options=parse_storage_options(storage_option),
+            cluster=cluster,
         )
         from interact_cli.output.emit import emit_validation
         from interact_cli.sinks import lands_on_stdout
@@ -256,6 +271,7 @@ def report(
     output: OutputFile = None,
     workers: Workers = None,
     storage_option: StorageOptions = None,
+    cluster: ClusterOption = None,
     debug: Debug = False,
 ) -> None:
     """Per set and per product: clicks, add-to-carts, other actions, rates and attributed orders.
@@ -276,6 +292,8 @@ def report(
         interact-cli report events.ndjson --since 2026-10-01 --until 2026-10-31 -f json
 
         interact-cli report events.ndjson --interval week --tz Europe/Berlin --top 5
+
+        interact-cli report 's3://shop-exports/2026/*.ndjson' --cluster local:4
     """
     if top is None and format == ReportFormat.table:
         top = 20
@@ -305,7 +323,9 @@ def report(
             interval=interval.value if interval else None,
             tz=tz,
         )
-        result = build_report(sources, options, progress=ByteProgress(), workers=workers)
+        result = build_report(
+            sources, options, progress=ByteProgress(), workers=workers, cluster=cluster
+        )
         from interact_cli.output.emit import emit_report
 
         verdict = ExitCode.INVALID_DATA if fail_on_invalid and result.summary["invalid"] else 0

@@ -7,3 +7,7 @@ class InputError(Exception):
 
 class OptionError(ValueError):
     """An option value the library cannot work with (bad date, unknown field, ...)."""
+
+
+class ClusterError(Exception):
+    """The cluster cannot be used or was lost: one line, exit 2, and no partial numbers."""

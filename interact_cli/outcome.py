@@ -55,13 +55,13 @@ def quiet_on_broken_pipe(emit: Callable[[], None]) -> None:
 
 def run(debug: bool, work: Callable[[], ExitCode]) -> None:
     """Run a command's work, mapping every failure to one stderr line and an exit code."""
-    from interact_cli.errors import InputError, OptionError
+    from interact_cli.errors import ClusterError, InputError, OptionError
     from interact_cli.sinks import silence_stdout
 
     previous = signal.signal(signal.SIGTERM, on_sigterm)
     try:
         code = work()
-    except (InputError, OptionError) as error:
+    except (InputError, OptionError, ClusterError) as error:
         fail(f"error: {error}")
         code = ExitCode.USAGE_OR_INPUT
     except KeyboardInterrupt:

@@ -199,8 +199,10 @@ def build_report(
     workers: int | None = None,
     chunk_bytes: int = CHUNK_BYTES,
     storage_options: Mapping[str, Any] | None = None,
+    cluster: str | None = None,
 ) -> Report:
-    """Read the inputs (specs, or sources already resolved) once and report on them."""
+    """Read the inputs (specs, or sources already resolved) once and report on them; on a
+    Dask cluster with `cluster` (tcp://HOST:PORT or local[:N])."""
     from interact_cli._core import Scan
 
     _check_sort(options)
@@ -223,6 +225,25 @@ def build_report(
     sources = [i for i in inputs if isinstance(i, InputSource)]
     if len(sources) != len(inputs):
         sources = resolve_inputs([str(i) for i in inputs], storage_options)
+    if cluster is not None:
+        from interact_cli import cluster as dask_cluster
+
+        job = dask_cluster.Job(
+            report=True,
+            time_fields=tuple(time_fields),
+            since=since,
+            until=until,
+            interval=options.interval,
+            tz=options.tz,
+        )
+        try:
+            found, partial = dask_cluster.scan(cluster, sources, job, progress)
+            if progress is not None:
+                progress.stage("aggregating")
+            return _assemble(found, partial, options, window is not None, calendar)
+        finally:
+            if progress is not None:
+                progress.end()
     # Polars loads on another thread while the kernel reads (it releases the GIL); an
     # import error surfaces again, once, when the tables are built.
     loading = threading.Thread(target=_load_polars, daemon=True)

@@ -7,6 +7,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from interact_cli.engine import Progress, feed_sources, thread_count
+from interact_cli.errors import OptionError
 from interact_cli.inputs import CHUNK_BYTES, resolve_inputs
 from interact_cli.problems import Problem
 from interact_cli.sinks import SplitWriter
@@ -100,12 +101,22 @@ def validate(
     workers: int | None = None,
     chunk_bytes: int = CHUNK_BYTES,
     storage_options: Mapping[str, Any] | None = None,
+    cluster: str | None = None,
 ) -> ValidationResult:
-    """Check every line of the inputs (paths, globs, '-', URLs) once against the contract."""
+    """Check every line of the inputs (paths, globs, '-', URLs) once against the contract;
+    on a Dask cluster with `cluster` (tcp://HOST:PORT or local[:N])."""
     from interact_cli._core import Scan
 
-    sources = resolve_inputs(inputs, storage_options)
     split = valid_out is not None or invalid_out is not None
+    if cluster is not None and split:
+        raise OptionError("--valid-out and --invalid-out cannot be used with --cluster (yet)")
+    sources = resolve_inputs(inputs, storage_options)
+    if cluster is not None:
+        from interact_cli import cluster as dask_cluster
+
+        job = dask_cluster.Job(keep=max_problems)
+        found, _ = dask_cluster.scan(cluster, sources, job, progress)
+        return ValidationResult.from_kernel(found)
     kernel = Scan(keep=max_problems, threads=thread_count(workers), split=split)
     with SplitWriter(sources, valid_out, invalid_out) as writer:
         feed_sources(sources, kernel, progress, writer.write if split else None, chunk_bytes)

@@ -125,10 +125,12 @@ impl Scan {
     }
 
     /// Start the next file (line numbers start again at 1; a leading BOM is dropped).
-    fn begin_file(&mut self, name: &str) -> PyResult<()> {
+    /// `continued`: the bytes start at a line inside the file (no BOM to drop there).
+    #[pyo3(signature = (name, continued=false))]
+    fn begin_file(&mut self, name: &str, continued: bool) -> PyResult<()> {
         self.usable()?;
         self.open = true;
-        scanner!(&mut self.inner, s => s.begin_file(name));
+        scanner!(&mut self.inner, s => s.begin_part(name, continued));
         Ok(())
     }
 

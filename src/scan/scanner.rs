@@ -98,11 +98,17 @@ impl<S: FactsSink> Scanner<S> {
     }
 
     pub fn begin_file(&mut self, name: &str) {
+        self.begin_part(name, false);
+    }
+
+    /// Start a file, or a part of one from the start of a line inside it (a cluster
+    /// task's byte range): only a file's start can hold a BOM to drop.
+    pub fn begin_part(&mut self, name: &str, continued: bool) {
         self.files.push((name.to_string(), Tally::default()));
         self.file_tally = Tally::default();
         self.carry.clear();
         self.skipping = None;
-        self.at_file_start = true;
+        self.at_file_start = !continued;
     }
 
     fn file(&self) -> usize {

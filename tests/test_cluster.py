@@ -1,0 +1,269 @@
+"""--cluster: Dask runs give exactly the local numbers, for any range size and worker count."""
+
+from __future__ import annotations
+
+import gzip
+import itertools
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from interact_cli import cluster
+from interact_cli.errors import ClusterError, OptionError
+from interact_cli.inputs import resolve_inputs
+from interact_cli.report import ReportOptions, build_report
+from interact_cli.validation import validate
+
+from .conftest import SAMPLE
+from .test_threads import mixed_export
+
+distributed = pytest.importorskip("distributed")
+DASK = Path(sys.executable).with_name("dask")
+
+
+@pytest.fixture(scope="module")
+def address():
+    """A LocalCluster of two worker processes; tests pass its scheduler's address."""
+    with distributed.LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+    ) as local:
+        yield local.scheduler_address
+
+
+@pytest.fixture(scope="module")
+def exports(tmp_path_factory) -> list[str]:
+    """Files that test each edge of a byte range: a BOM at the start and one inside,
+    CRLF, blank lines, broken lines, no final newline, an empty file, a gzipped one."""
+    folder = tmp_path_factory.mktemp("exports")
+    odd = b"\xef\xbb\xbf" + (SAMPLE / "events.ndjson").read_bytes()[:3000]
+    odd += b"\r\n\n  \n\xef\xbb\xbf{}\n" + (SAMPLE / "broken.ndjson").read_bytes() + b"{"
+    files = {
+        "a.ndjson": mixed_export(1),
+        "b.ndjson": odd,
+        "c.ndjson": b"",
+        "d.ndjson.gz": gzip.compress(mixed_export(2)),
+    }
+    for name, data in files.items():
+        (folder / name).write_bytes(data)
+    return [str(folder / name) for name in files]
+
+
+def plain(result) -> dict:
+    return json.loads(json.dumps(result.to_dict()))
+
+
+@pytest.mark.parametrize("range_bytes", [1 << 20, 4096, 333])
+def test_validate_on_a_cluster_equals_the_local_run(address, exports, monkeypatch, range_bytes):
+    monkeypatch.setattr(cluster, "RANGE_BYTES", range_bytes)
+    files = exports if range_bytes > 1000 else exports[1:]  # tiny ranges: the small files
+    local = validate(files, max_problems=50)
+    remote = validate(files, max_problems=50, cluster=address)
+    assert plain(remote) == plain(local)
+    assert local.summary.invalid > 0 and len(local.problems) == 50
+
+
+@pytest.mark.parametrize(
+    ("range_bytes", "options"),
+    [
+        (1 << 20, ReportOptions()),
+        (4096, ReportOptions(interval="day", tz="Europe/Berlin", table="set_products")),
+        (333, ReportOptions(actions=True, since="2026-10-01")),
+    ],
+)
+def test_report_on_a_cluster_equals_the_local_run(
+    address, exports, monkeypatch, range_bytes, options
+):
+    monkeypatch.setattr(cluster, "RANGE_BYTES", range_bytes)
+    every = [exports, exports[:1]]  # with times; in file order only (seed 1)
+    for files in every if range_bytes > 1000 else [exports[1:]]:
+        local = build_report(files, options)
+        remote = build_report(files, options, cluster=address)
+        assert plain(remote) == plain(local)
+        assert local.summary["valid"] > 0 and (local.sets or options.since)
+
+
+def test_units_cover_every_byte_once(exports):
+    sources = resolve_inputs(exports)
+    units = cluster.plan(sources, 1000)
+    for number, source in enumerate(sources):
+        mine = [u for u in units if u.file == number]
+        if mine[0].end is None:
+            assert len(mine) == 1
+            continue
+        assert mine[0].start == 0 and mine[-1].end == source.size
+        assert all(a.end == b.start for a, b in itertools.pairwise(mine))
+    assert [u.index for u in units] == list(range(len(units)))
+
+
+def test_a_killed_worker_is_retried_and_the_numbers_stay_exact(exports):
+    with (
+        distributed.LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+        ) as local,
+        distributed.Client(local) as client,
+    ):
+        pids = list(client.run(os.getpid).values())
+        killed = []
+
+        class KillOnFirstResult:
+            def begin(self, total: int) -> None:
+                pass
+
+            def update(self, done: int) -> None:
+                if not killed:  # tasks are still running on both workers
+                    os.kill(pids[0], signal.SIGKILL)
+                    killed.append(pids[0])
+
+            def stage(self, name: str) -> None:
+                pass
+
+            def end(self) -> None:
+                pass
+
+        sources = resolve_inputs(exports[:2])
+        job = cluster.Job(keep=20, report=True)
+        found, partial = cluster.scan(
+            local.scheduler_address, sources, job, KillOnFirstResult(), range_bytes=2048
+        )
+        assert killed
+        expected = validate(exports[:2], max_problems=20)
+        assert found["summary"] == plain(expected)["summary"]
+        assert found["problems"] == plain(expected)["problems"]
+        assert found["by_code"] == plain(expected)["by_code"]
+        assert partial.counters()["events"]["interact"] > 0
+
+
+def test_streams_and_split_outputs_are_refused_with_a_cluster(exports):
+    with pytest.raises(OptionError, match="--cluster"):
+        validate(exports, max_problems=1, valid_out="v.ndjson", cluster="local:1")
+    with pytest.raises(OptionError, match="not streams"):
+        cluster.plan(resolve_inputs(["-"]))
+
+
+def test_a_version_mismatch_names_both_versions(address, exports, monkeypatch):
+    monkeypatch.setattr(cluster, "__version__", "9.9.9")
+    with pytest.raises(ClusterError, match=r"workers run interact-cli 0\..* the client 9\.9\.9"):
+        validate(exports, max_problems=1, cluster=address)
+
+
+def test_an_unreachable_scheduler_is_one_error():
+    with (
+        pytest.raises(ClusterError, match="cannot use the cluster"),
+        cluster.connect("tcp://127.0.0.1:9", timeout=1),
+    ):
+        pass
+    with pytest.raises(OptionError, match="local:N"):
+        cluster.connect("local:zero").__enter__()
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _start(*args: str) -> subprocess.Popen:
+    return subprocess.Popen(
+        [str(DASK), *args], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+
+
+def _wait_for_workers(address: str, count: int) -> None:
+    with distributed.Client(address, timeout="20s") as client:
+        client.wait_for_workers(count, timeout=60)
+
+
+@pytest.fixture
+def scheduler():
+    """A `dask scheduler` and two `dask worker` processes on 127.0.0.1, stopped by pid."""
+    port = _free_port()
+    address = f"tcp://127.0.0.1:{port}"
+    processes = [_start("scheduler", "--host", "127.0.0.1", "--port", str(port), "--no-dashboard")]
+    for _ in range(2):
+        worker = ("worker", address, "--nthreads", "1", "--host", "127.0.0.1", "--no-dashboard")
+        processes.append(_start(*worker))
+    try:
+        _wait_for_workers(address, 2)
+        yield address, processes
+    finally:
+        for process in processes:
+            if process.poll() is None:
+                os.kill(process.pid, signal.SIGTERM)
+        deadline = time.monotonic() + 2
+        while time.monotonic() < deadline and any(p.poll() is None for p in processes):
+            time.sleep(0.05)
+        for process in processes:
+            if process.poll() is None:
+                os.kill(process.pid, signal.SIGKILL)
+            process.wait()
+
+
+def test_a_lost_scheduler_is_one_line_and_no_numbers(scheduler, exports):
+    address, processes = scheduler
+
+    class KillTheScheduler:
+        def begin(self, total: int) -> None:
+            os.kill(processes[0].pid, signal.SIGKILL)
+
+        def update(self, done: int) -> None:
+            pass
+
+        def stage(self, name: str) -> None:
+            pass
+
+        def end(self) -> None:
+            pass
+
+    started = time.monotonic()
+    with pytest.raises(ClusterError, match="lost the cluster scheduler"):
+        validate(exports, max_problems=1, cluster=address, progress=KillTheScheduler())
+    assert time.monotonic() - started < 60
+
+
+def test_end_to_end_cli_on_dask_processes_reading_s3(scheduler):
+    """The real CLI, a `dask scheduler`, two `dask worker`s and moto's S3 on 127.0.0.1."""
+    moto_server = pytest.importorskip("moto.server")
+    boto3 = pytest.importorskip("boto3")
+    address, _ = scheduler
+    credentials = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}
+    server = moto_server.ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    try:
+        host, port = server.get_host_and_port()
+        endpoint = f"http://{host}:{port}"
+        s3 = boto3.client(
+            "s3",
+            endpoint_url=endpoint,
+            region_name="us-east-1",
+            aws_access_key_id="testing",
+            aws_secret_access_key="testing",
+        )
+        s3.create_bucket(Bucket="exports")
+        data = {"a.ndjson": mixed_export(2), "b.ndjson.gz": gzip.compress(mixed_export(3))}
+        for key, body in data.items():
+            s3.put_object(Bucket="exports", Key=key, Body=body)
+        store = ["--storage-option", f"endpoint_url={endpoint}"]
+        store += ["--storage-option", "key=testing", "--storage-option", "secret=testing"]
+
+        def run(*args: str) -> subprocess.CompletedProcess:
+            command = [sys.executable, "-m", "interact_cli", *args, *store]
+            env = {**os.environ, **credentials}
+            return subprocess.run(command, capture_output=True, env=env, timeout=300)
+
+        for command in (["report", "--interval", "day"], ["validate"]):
+            spec = ["s3://exports/*", "-f", "json"]
+            here = run(*command, *spec)
+            there = run(*command, *spec, "--cluster", address)
+            assert there.returncode == here.returncode, there.stderr
+            assert json.loads(there.stdout) == json.loads(here.stdout)
+        stdin = run("validate", "-", "--cluster", address)
+        assert stdin.returncode == 2 and b"not streams" in stdin.stderr
+    finally:
+        server.stop()
