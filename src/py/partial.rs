@@ -26,10 +26,9 @@ impl PyPartial {
     fn merge(&mut self, py: Python<'_>, other: PyRef<'_, PyPartial>) {
         let other = &other.inner;
         let inner = &mut self.inner;
-        py.detach(|| {
-            inner.merge(other);
-            inner.compact();
-        });
+        // Not compacted here: pairs compact themselves as they grow, and `table` compacts
+        // what is left (a merge of many partials sorted everything after each one).
+        py.detach(|| inner.merge(other));
     }
 
     /// The partial as bytes, to ship to another process or machine.
@@ -83,6 +82,7 @@ impl PyPartial {
     /// Each table is taken out of the partial (Polars then owns the columns, and the peak
     /// memory is not the partial plus its frames): it can be had once.
     fn table<'py>(&mut self, py: Python<'py>, name: &str) -> PyResult<Bound<'py, PyDict>> {
+        self.inner.compact();
         let p = self
             .inner
             .take(name)

@@ -226,7 +226,27 @@ impl Pairs {
 
     pub fn compact(&mut self) {
         if self.sorted != self.values.len() {
-            self.values.sort_unstable();
+            // Sort the new tail only, then merge it with the sorted head: a merge of many
+            // partials compacts often, and re-sorting all each time was most of its cost.
+            let head = self.sorted;
+            self.values[head..].sort_unstable();
+            if head > 0 {
+                let mut merged = Vec::with_capacity(self.values.len());
+                let (a, b) = self.values.split_at(head);
+                let (mut i, mut j) = (0, 0);
+                while i < a.len() && j < b.len() {
+                    if a[i] <= b[j] {
+                        merged.push(a[i]);
+                        i += 1;
+                    } else {
+                        merged.push(b[j]);
+                        j += 1;
+                    }
+                }
+                merged.extend_from_slice(&a[i..]);
+                merged.extend_from_slice(&b[j..]);
+                self.values = merged;
+            }
             self.values.dedup();
             self.sorted = self.values.len();
             // Room for the next batch only, not the doubling slack of the growth so far.
@@ -272,5 +292,30 @@ impl Pairs {
             }
         }
         (keys, users)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeSet;
+
+    #[test]
+    fn pairs_hold_each_distinct_pair_once_in_order_whenever_compacted() {
+        let mut pairs = Pairs::default();
+        let mut expected = BTreeSet::new();
+        let mut state = 7u64;
+        for round in 0..40 {
+            for _ in 0..(round * 37 % 500) {
+                state = state
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
+                let (key, user) = ((state >> 60) as u32, (state >> 40 & 0xff) as u32);
+                pairs.push(key, user);
+                expected.insert((key, user));
+            }
+            pairs.compact();
+            assert!(pairs.iter().eq(expected.iter().copied()), "round {round}");
+        }
     }
 }
