@@ -21,6 +21,8 @@ from interact_cli.times import parse_bound
 if TYPE_CHECKING:
     import polars as pl
 
+    from interact_cli.cluster import ClusterSpec
+
 
 ID_FIELDS = ("set_id", "sku")
 
@@ -199,10 +201,10 @@ def build_report(
     workers: int | None = None,
     chunk_bytes: int = CHUNK_BYTES,
     storage_options: Mapping[str, Any] | None = None,
-    cluster: str | None = None,
+    cluster: str | ClusterSpec | None = None,
 ) -> Report:
     """Read the inputs (specs, or sources already resolved) once and report on them; on a
-    Dask cluster with `cluster` (tcp://HOST:PORT or local[:N])."""
+    Dask cluster with `cluster` (tcp://HOST:PORT, local[:N], or a ClusterSpec)."""
     from interact_cli._core import Scan
 
     _check_sort(options)
@@ -227,8 +229,9 @@ def build_report(
         sources = resolve_inputs([str(i) for i in inputs], storage_options)
     if cluster is not None:
         from interact_cli import cluster as dask_cluster
+        from interact_cli import units
 
-        job = dask_cluster.Job(
+        job = units.Job(
             report=True,
             time_fields=tuple(time_fields),
             since=since,

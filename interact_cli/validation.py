@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from interact_cli.engine import Progress, feed_sources, thread_count
 from interact_cli.errors import OptionError
 from interact_cli.inputs import CHUNK_BYTES, resolve_inputs
 from interact_cli.problems import Problem
 from interact_cli.sinks import SplitWriter
+
+if TYPE_CHECKING:
+    from interact_cli.cluster import ClusterSpec
 
 
 @dataclass
@@ -101,10 +104,10 @@ def validate(
     workers: int | None = None,
     chunk_bytes: int = CHUNK_BYTES,
     storage_options: Mapping[str, Any] | None = None,
-    cluster: str | None = None,
+    cluster: str | ClusterSpec | None = None,
 ) -> ValidationResult:
     """Check every line of the inputs (paths, globs, '-', URLs) once against the contract;
-    on a Dask cluster with `cluster` (tcp://HOST:PORT or local[:N])."""
+    on a Dask cluster with `cluster` (tcp://HOST:PORT, local[:N], or a ClusterSpec)."""
     from interact_cli._core import Scan
 
     split = valid_out is not None or invalid_out is not None
@@ -113,8 +116,9 @@ def validate(
     sources = resolve_inputs(inputs, storage_options)
     if cluster is not None:
         from interact_cli import cluster as dask_cluster
+        from interact_cli import units
 
-        job = dask_cluster.Job(keep=max_problems)
+        job = units.Job(keep=max_problems)
         found, _ = dask_cluster.scan(cluster, sources, job, progress)
         return ValidationResult.from_kernel(found)
     kernel = Scan(keep=max_problems, threads=thread_count(workers), split=split)

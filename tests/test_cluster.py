@@ -16,9 +16,11 @@ from pathlib import Path
 import pytest
 
 from interact_cli import cluster
+from interact_cli.cluster import ClusterSpec
 from interact_cli.errors import ClusterError, OptionError
 from interact_cli.inputs import resolve_inputs
 from interact_cli.report import ReportOptions, build_report
+from interact_cli.units import Job, plan
 from interact_cli.validation import validate
 
 from .conftest import SAMPLE
@@ -60,11 +62,10 @@ def plain(result) -> dict:
 
 
 @pytest.mark.parametrize("range_bytes", [1 << 20, 4096, 333])
-def test_validate_on_a_cluster_equals_the_local_run(address, exports, monkeypatch, range_bytes):
-    monkeypatch.setattr(cluster, "RANGE_BYTES", range_bytes)
+def test_validate_on_a_cluster_equals_the_local_run(address, exports, range_bytes):
     files = exports if range_bytes > 1000 else exports[1:]  # tiny ranges: the small files
     local = validate(files, max_problems=50)
-    remote = validate(files, max_problems=50, cluster=address)
+    remote = validate(files, max_problems=50, cluster=ClusterSpec(address, range_bytes))
     assert plain(remote) == plain(local)
     assert local.summary.invalid > 0 and len(local.problems) == 50
 
@@ -77,21 +78,18 @@ def test_validate_on_a_cluster_equals_the_local_run(address, exports, monkeypatc
         (333, ReportOptions(actions=True, since="2026-10-01")),
     ],
 )
-def test_report_on_a_cluster_equals_the_local_run(
-    address, exports, monkeypatch, range_bytes, options
-):
-    monkeypatch.setattr(cluster, "RANGE_BYTES", range_bytes)
+def test_report_on_a_cluster_equals_the_local_run(address, exports, range_bytes, options):
     every = [exports, exports[:1]]  # with times; in file order only (seed 1)
     for files in every if range_bytes > 1000 else [exports[1:]]:
         local = build_report(files, options)
-        remote = build_report(files, options, cluster=address)
+        remote = build_report(files, options, cluster=ClusterSpec(address, range_bytes))
         assert plain(remote) == plain(local)
         assert local.summary["valid"] > 0 and (local.sets or options.since)
 
 
 def test_units_cover_every_byte_once(exports):
     sources = resolve_inputs(exports)
-    units = cluster.plan(sources, 1000)
+    units = plan(sources, 1000)
     for number, source in enumerate(sources):
         mine = [u for u in units if u.file == number]
         if mine[0].end is None:
@@ -128,10 +126,9 @@ def test_a_killed_worker_is_retried_and_the_numbers_stay_exact(exports):
                 pass
 
         sources = resolve_inputs(exports[:2])
-        job = cluster.Job(keep=20, report=True)
-        found, partial = cluster.scan(
-            local.scheduler_address, sources, job, KillOnFirstResult(), range_bytes=2048
-        )
+        job = Job(keep=20, report=True)
+        spec = ClusterSpec(local.scheduler_address, range_bytes=2048)
+        found, partial = cluster.scan(spec, sources, job, KillOnFirstResult())
         assert killed
         expected = validate(exports[:2], max_problems=20)
         assert found["summary"] == plain(expected)["summary"]
@@ -144,23 +141,21 @@ def test_streams_and_split_outputs_are_refused_with_a_cluster(exports):
     with pytest.raises(OptionError, match="--cluster"):
         validate(exports, max_problems=1, valid_out="v.ndjson", cluster="local:1")
     with pytest.raises(OptionError, match="not streams"):
-        cluster.plan(resolve_inputs(["-"]))
+        plan(resolve_inputs(["-"]))
 
 
-def test_a_version_mismatch_names_both_versions(address, exports, monkeypatch):
-    monkeypatch.setattr(cluster, "__version__", "9.9.9")
+def test_a_version_mismatch_names_both_versions(address, exports):
+    client_of_another_version = ClusterSpec(address, version="9.9.9")
     with pytest.raises(ClusterError, match=r"workers run interact-cli 0\..* the client 9\.9\.9"):
-        validate(exports, max_problems=1, cluster=address)
+        validate(exports, max_problems=1, cluster=client_of_another_version)
 
 
 def test_an_unreachable_scheduler_is_one_error():
-    with (
-        pytest.raises(ClusterError, match="cannot use the cluster"),
-        cluster.connect("tcp://127.0.0.1:9", timeout=1),
-    ):
+    unreachable = ClusterSpec("tcp://127.0.0.1:9", timeout=1)
+    with pytest.raises(ClusterError, match="cannot use the cluster"), cluster.connect(unreachable):
         pass
-    with pytest.raises(OptionError, match="local:N"):
-        cluster.connect("local:zero").__enter__()
+    with pytest.raises(OptionError, match="local:N"), cluster.connect(ClusterSpec("local:zero")):
+        pass
 
 
 def _free_port() -> int:

@@ -31,6 +31,12 @@ impl PyPartial {
         py.detach(|| inner.merge(other));
     }
 
+    /// Deduplicate the user pairs now (before `to_bytes`, to ship less).
+    fn compact(&mut self, py: Python<'_>) {
+        let inner = &mut self.inner;
+        py.detach(|| inner.compact());
+    }
+
     /// The partial as bytes, to ship to another process or machine.
     fn to_bytes<'py>(&self, py: Python<'py>) -> Bound<'py, PyBytes> {
         let inner = &self.inner;
