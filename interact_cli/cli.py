@@ -6,6 +6,7 @@ Heavy modules (Polars, msgspec, Rich tables) are imported inside the commands so
 
 from __future__ import annotations
 
+import sys
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Optional
@@ -41,6 +42,7 @@ class ReportFormat(StrEnum):
     json = "json"
     csv = "csv"
     markdown = "markdown"
+    html = "html"
 
 
 class Interval(StrEnum):
@@ -49,6 +51,7 @@ class Interval(StrEnum):
     day = "day"
     week = "week"
     month = "month"
+    auto = "auto"
 
 
 class ReportTable(StrEnum):
@@ -219,7 +222,13 @@ def validate(
 def report(
     inputs: Inputs,
     format: Annotated[
-        ReportFormat, typer.Option("--format", "-f", help="table, json, csv or markdown.")
+        ReportFormat,
+        typer.Option(
+            "--format",
+            "-f",
+            help="table, json, csv, markdown, or html (one self-contained page with charts; "
+            "all rows; --top sets the charts' top N).",
+        ),
     ] = ReportFormat.table,
     by: Annotated[
         Optional[ReportTable],
@@ -258,8 +267,9 @@ def report(
     interval: Annotated[
         Optional[Interval],
         typer.Option(
-            help="Counts per day, week (from Monday) or month too: JSON gains 'trend' and "
-            "the --by table's trend; other formats show that trend."
+            help="Counts per day, week (from Monday) or month too (auto: by the span; up "
+            "to 62 days: day, a year: week): JSON gains 'trend' and the --by table's "
+            "trend; other formats show that trend."
         ),
     ] = None,
     tz: Annotated[
@@ -269,6 +279,10 @@ def report(
         bool, typer.Option("--fail-on-invalid", help="Exit 1 when any line is invalid.")
     ] = False,
     output: OutputFile = None,
+    chart_dir: Annotated[
+        Optional[Path],
+        typer.Option(help="Also write each chart as SVG and PNG into this folder."),
+    ] = None,
     workers: Workers = None,
     storage_option: StorageOptions = None,
     cluster: ClusterOption = None,
@@ -294,11 +308,15 @@ def report(
         interact-cli report events.ndjson --interval week --tz Europe/Berlin --top 5
 
         interact-cli report 's3://shop-exports/2026/*.ndjson' --cluster local:4
+
+        interact-cli report events.ndjson -f html -o report.html --chart-dir charts/
     """
-    if top is None and format == ReportFormat.table:
+    page = format == ReportFormat.html
+    if top is None and (format == ReportFormat.table or page):
         top = 20
 
     def work() -> ExitCode:
+        from interact_cli.errors import OptionError
         from interact_cli.inputs import resolve_inputs
         from interact_cli.output.progress import ByteProgress
         from interact_cli.remote import parse_storage_options
@@ -308,6 +326,12 @@ def report(
         # The output is checked before anything is read: it must not be one of the inputs.
         sources = resolve_inputs(inputs, parse_storage_options(storage_option))
         target = plan_outputs([None if output is None else str(output)], sources)[0]
+        if page and (target is None or target.is_stdout) and sys.stdout.isatty():
+            raise OptionError(
+                "--format html writes a page: give -o report.html, or redirect stdout"
+            )
+        if chart_dir is not None and not chart_dir.is_dir():
+            raise OptionError(f"--chart-dir {chart_dir}: no such folder")
 
         _check_workers(workers)
         options = ReportOptions(
@@ -317,10 +341,10 @@ def report(
             sets=tuple(set_ids or ()),
             skus=tuple(skus or ()),
             sort=sort,
-            top=top,
+            top=None if page else top,  # the page holds every row; --top is for its charts
             actions=actions,
             table=(by or ReportTable.set).value.replace("-", "_") + "s",
-            interval=interval.value if interval else None,
+            interval=interval.value if interval else ("auto" if page or chart_dir else None),
             tz=tz,
         )
         result = build_report(
@@ -334,6 +358,10 @@ def report(
                 result, format.value, by.value if by else None, bool(set_ids), top, target
             )
         )
+        if chart_dir is not None:
+            from interact_cli.output.emit import export_charts
+
+            export_charts(result, top or 20, str(chart_dir))
         for notice in result.notices:
             fail(notice)
         untimed = result.summary["untimed"]
@@ -402,14 +430,22 @@ def generate(
     broken_ratio: Annotated[
         float, typer.Option(min=0.0, max=1.0, help="Share of lines replaced by broken ones.")
     ] = 0.0,
+    products: Annotated[
+        Optional[int],
+        typer.Option(
+            min=1, help="A catalogue of this many products, each met in turn by interactions."
+        ),
+    ] = None,
     output: OutputFile = None,
     debug: Debug = False,
 ) -> None:
     """Write a deterministic, realistic export (all dialects) for demos and benchmarks.
 
-    Example:
+    Examples:
 
         interact-cli generate --events 1000000 --broken-ratio 0.01 -o big.ndjson
+
+        interact-cli generate --events 160000 --products 50000 -o wide.ndjson
     """
 
     def work() -> ExitCode:
@@ -417,7 +453,7 @@ def generate(
         from interact_cli.output.progress import ByteProgress
 
         target = None if output is None else str(output)
-        write_export(events, seed, broken_ratio, target, ByteProgress(events=True))
+        write_export(events, seed, broken_ratio, target, ByteProgress(events=True), products)
         return ExitCode.OK
 
     run(debug, work)

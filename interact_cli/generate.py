@@ -36,17 +36,24 @@ def _uuid(rng: random.Random) -> str:
 class _World:
     """Sets, products and users of a shop, all drawn from one seed."""
 
-    def __init__(self, rng: random.Random, events: int) -> None:
+    def __init__(self, rng: random.Random, events: int, products: int | None = None) -> None:
         self.rng = rng
         scale = max(1, events // 5000)
-        self.sets = [_uuid(rng) for _ in range(min(40 * scale, 2000))]
+        sets = min(40 * scale, 2000) if products is None else -(-products // 8)
+        self.sets = [_uuid(rng) for _ in range(sets)]
         self.skus = [
             f"{rng.randrange(100000, 999999)}-{rng.randrange(1000, 9999)}"
-            for _ in range(min(400 * scale, 20000))
+            for _ in range(min(400 * scale, 20000) if products is None else 0)
         ]
+        if products is not None:  # distinct SKUs, 8 to a set, met in turn (see _event)
+            self.skus = [f"{100000 + n // 10000}-{n % 10000:04d}" for n in range(products)]
         self.users = [_uuid(rng) for _ in range(min(600 * scale, 100000))]
         self.price = {sku: round(rng.uniform(9.9, 199.0), 2) for sku in self.skus}
-        self.products_of = {s: rng.sample(self.skus, 8) for s in self.sets}
+        if products is None:
+            self.products_of = {s: rng.sample(self.skus, 8) for s in self.sets}
+        else:
+            self.products_of = {s: self.skus[i * 8 : i * 8 + 8] for i, s in enumerate(self.sets)}
+        self.turn: int | None = None if products is None else 0
         self.carts: dict[str, list[str]] = {}
         self.recent_carters: list[str] = []
         self.clock = _START
@@ -94,6 +101,10 @@ def _event(world: _World) -> dict:
         body = {"view": {"type": "setCompose", "setCompose": {"id": set_id}}}
     elif roll < 0.90:
         sku = rng.choice(world.products_of[set_id])
+        if world.turn is not None:  # every product in turn: a wide catalogue is all met
+            sku = world.skus[world.turn % len(world.skus)]
+            set_id = world.sets[(world.turn % len(world.skus)) // 8]
+            world.turn += 1
         action = rng.choices(_ACTIONS, _ACTION_WEIGHTS)[0]
         interact: dict = {"type": "product", "product": {"sku": sku}}
         if action is not None:
@@ -295,10 +306,13 @@ def _order_event(world: _World, quantity: int = 1, currency: str = "EUR") -> dic
     }
 
 
-def generate_lines(events: int, seed: int = 1, broken_ratio: float = 0.0) -> Iterator[bytes]:
-    """`events` lines of a realistic export; about `broken_ratio` of them broken."""
+def generate_lines(
+    events: int, seed: int = 1, broken_ratio: float = 0.0, products: int | None = None
+) -> Iterator[bytes]:
+    """`events` lines of a realistic export; about `broken_ratio` of them broken. With
+    `products`, a catalogue of that many SKUs whose interactions meet each in turn."""
     rng = random.Random(seed)
-    world = _World(rng, events)
+    world = _World(rng, events, products)
     catalogue = [b for b in broken_catalogue(seed) if b.verdict == "invalid"]
     for _ in range(events):
         if broken_ratio and rng.random() < broken_ratio:
@@ -313,6 +327,7 @@ def write_export(
     broken_ratio: float,
     path: str | None,
     progress: Progress | None = None,
+    products: int | None = None,
 ) -> None:
     """Write a generated export to stdout (None or '-'), a stream, or a file (atomically)."""
     from interact_cli.sinks import open_output
@@ -321,7 +336,9 @@ def write_export(
         progress.begin(events)
     try:
         with open_output(path) as stream:
-            for count, line in enumerate(generate_lines(events, seed, broken_ratio), start=1):
+            for count, line in enumerate(
+                generate_lines(events, seed, broken_ratio, products), start=1
+            ):
                 stream.write(line + b"\n")
                 if progress is not None and count % 10_000 == 0:
                     progress.update(count)

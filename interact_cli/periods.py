@@ -13,7 +13,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from interact_cli.errors import OptionError
 
-INTERVALS = ("day", "week", "month")
+INTERVALS = ("day", "week", "month")  # and "auto" (report: day, rolled up after)
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 UNKNOWN = "unknown"
 NO_TIME = -(2**63)  # the kernel's start of the period `unknown`
@@ -54,6 +54,10 @@ class Calendar:
         if self.interval == "week":
             return first + timedelta(days=7)
         return (first + timedelta(days=31)).replace(day=1)
+
+    def start_of(self, day: date) -> int:
+        """The first moment of the period holding a local date."""
+        return self._start(self.first_day(day))
 
     def _start(self, day: date) -> int:
         """The first moment of a local date: its midnight, or the end of a gap there

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from interact_cli import columns
-from interact_cli.columns import TREND_OF, Column
+from interact_cli.columns import Column
 from interact_cli.contract.vocabulary import EVENT_TYPES, TIME_FIELD_CANDIDATES
 from interact_cli.engine import Progress, feed_sources, thread_count
 from interact_cli.errors import OptionError
@@ -51,7 +51,8 @@ class ReportOptions:
     """The table `--by` chose (sets, products or set_products): `sort` must be one of its
     fields, and with an interval its trend is reported."""
     interval: str | None = None
-    """day, week or month: counts per period too (`trend` and `<table>_trend`)."""
+    """day, week, month or auto: counts per period too (`trend` and `<table>_trend`);
+    auto picks from the span (up to 62 days: day; up to a year: week; else month)."""
     tz: str = "UTC"
 
 
@@ -211,7 +212,9 @@ def build_report(
     window = _window(options)
     time_fields = [options.time_field] if options.time_field else list(TIME_FIELD_CANDIDATES)
     since, until = (None, None) if window is None else (window.since, window.until)
-    calendar = Calendar(options.interval, options.tz) if options.interval else None
+    # "auto" counts per day; the trend is rolled up to weeks or months after the scan.
+    interval = "day" if options.interval == "auto" else options.interval
+    calendar = Calendar(interval, options.tz) if interval else None
     try:
         kernel = Scan(
             keep=0,
@@ -269,36 +272,6 @@ def build_report(
             progress.end()
 
 
-def _trends(
-    frames: dict[str, pl.DataFrame],
-    selected: pl.DataFrame,
-    options: ReportOptions,
-    calendar: Calendar,
-) -> dict[str, list[dict[str, Any]]]:
-    """`trend` and the chosen table's trend, for the rows the table kept (in its order),
-    period by period (`unknown` last)."""
-    import polars as pl
-
-    from interact_cli.frames import codes_of, trends
-
-    starts = frames["periods"]["start"].to_list()
-    labels = {start: calendar.label(start) for start in starts}
-    name = TREND_OF[options.table]
-    keys = [c for c in ID_FIELDS if c in selected.columns]
-    order = selected.select(keys).with_row_index("rank")
-    found = {}
-    narrow = codes_of(frames, selected) if options.top or options.sets or options.skus else None
-    for table in ("trend", name):
-        frame = trends(frames, table, narrow if table == name else None)
-        if table == name:
-            frame = frame.join(order, on=keys, how="inner")
-        frame = frame.sort(["start", *(["rank"] if table == name else [])], nulls_last=True)
-        period = pl.col("start").fill_null(-(2**63)).replace_strict(labels, return_dtype=pl.String)
-        frame = frame.with_columns(period=period)
-        found[table] = frame.select(columns.fields(table)).to_dicts()
-    return found
-
-
 def _assemble(
     found: dict[str, Any],
     partial: Any,
@@ -308,6 +281,7 @@ def _assemble(
 ) -> Report:
     """The tables and summary from the scan's counts and its partial result."""
     from interact_cli.frames import action_counts, load, tables
+    from interact_cli.trends import trend_rows
 
     counters = partial.counters()
     timed = counters["saw_time"] or options.time_field is not None or windowed
@@ -330,12 +304,13 @@ def _assemble(
     sizes = {table: computed[table].height for table in ("sets", "products")}
     rows: dict[str, list[dict[str, Any]]] = {}
     trend: dict[str, list[dict[str, Any]]] = {}
+    interval = options.interval
     for table in ("sets", "products", "set_products"):
         if options.actions:
             extras["actions"] = action_counts(frames, table)
         selected = _select(computed.pop(table), table, options)
         if calendar is not None and table == options.table:
-            trend = _trends(frames, selected, options, calendar)
+            trend, interval = trend_rows(frames, selected, options, calendar)
         rows[table] = _rows(selected, table, extras, options)
     summary = {
         **found["summary"],
@@ -348,7 +323,7 @@ def _assemble(
         "attribution_basis": "time" if timed else "file order",
         "untimed": counters["untimed"] if timed else 0,
         "outside_time_range": counters["outside"],
-        "interval": options.interval,
+        "interval": interval,
         "tz": options.tz,
     }
     tables_ = (rows["sets"], rows["products"], rows["set_products"])

@@ -261,3 +261,18 @@ def test_top_and_set_narrow_the_trend_to_the_rows_kept(tmp_path):
         expected = [r for r in everything["set_product_trend"] if (r["set_id"], r["sku"]) in kept]
         assert got["set_product_trend"] == expected
         assert got["trend"] == everything["trend"]  # the whole dump, whatever is shown
+
+
+@pytest.mark.parametrize(
+    ("days", "expected"), [(10, "day"), (62, "day"), (100, "week"), (400, "month")]
+)
+def test_auto_interval_picks_from_the_span_and_equals_the_explicit_one(tmp_path, days, expected):
+    first = datetime(2025, 1, 1, 12, tzinfo=UTC)
+    stamps = [(first + timedelta(days=d * (days - 1) / 9)).isoformat() for d in range(10)]
+    lines = [interact(f"s{i % 2}", "p", "u", "click", s) for i, s in enumerate(stamps)]
+    lines += [view("s0", "u", stamps[3]), interact("s1", "p", "u", "addToCart")]
+    auto = run(tmp_path, lines, ReportOptions(interval="auto", tz="Europe/Berlin"))
+    explicit = run(tmp_path, lines, ReportOptions(interval=expected, tz="Europe/Berlin"))
+    assert auto["summary"]["interval"] == expected
+    assert auto == explicit
+    assert auto["trend"][-1]["period"] == "unknown"

@@ -69,11 +69,24 @@ def emit_report(
     if format == "json":
         write_text(to_json(report.to_dict()), output)
         return
+    if format == "html":
+        from interact_cli.output import charts, html
+
+        specs = charts.specs(report, top or 20)
+        write_text(html.page(report, specs, charts.vega_bundle(), top or 20), output)
+        return
     columns, rows = report.flat(table)
     if format == "csv":
         write_text(to_csv([c.name for c in columns], rows), output)
     else:
         write_text(to_markdown(shown(table, report.spreads(table)), rows), output)
+
+
+def export_charts(report: Report, top: int, folder: str) -> None:
+    """Each chart of the HTML page as SVG and PNG files in a folder."""
+    from interact_cli.output import charts
+
+    charts.export(charts.specs(report, top), folder)
 
 
 def emit_validation(

@@ -1,0 +1,89 @@
+"""`report --format html`: one self-contained page (no network) with charts and tables.
+
+The page carries its data as one JSON document in a non-executed script element
+(columnar: a list per column, not a DOM row per row), the Vega runtime, and our script
+(`page.js`), which draws tables with `textContent` only: text from the data is never
+parsed as HTML. Columns come from the one declaration in `interact_cli/columns.py`.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from importlib import resources
+from typing import Any
+
+from interact_cli.columns import shown
+from interact_cli.report import Report
+
+TABLES = ("sets", "products", "set_products")
+_SCRIPT_END = re.compile(r"</(script)", re.IGNORECASE)
+
+
+def _compact(value: Any) -> Any:
+    """Floats to 6 significant digits: the page shows at most 4, and 50,000 rows of
+    full-precision rates would double its size."""
+    return float(f"{value:.6g}") if isinstance(value, float) else value
+
+
+def _columnar(report: Report, table: str) -> dict[str, Any]:
+    columns = shown(table, report.spreads(table))
+    _, rows = report.flat(table)
+    names = []
+    for column in columns:
+        names += (
+            [f"{column.source}_low", f"{column.source}_high"]
+            if column.kind == "range"
+            else [column.name]
+        )
+    return {
+        "columns": [
+            {"name": c.name, "header": c.header, "kind": c.kind, "source": c.source}
+            for c in columns
+        ],
+        "data": {name: [_compact(row.get(name)) for row in rows] for name in names},
+        "rows": len(rows),
+    }
+
+
+def _safe_json(document: Any) -> str:
+    """JSON that cannot end its script element: every '<' is written as \\u003c."""
+    import msgspec
+
+    return msgspec.json.encode(document).decode().replace("<", "\\u003c")
+
+
+def page(report: Report, charts: dict[str, dict], bundle: str, top: int) -> str:
+    """The whole HTML document."""
+    data = {
+        "summary": report.summary,
+        "notices": report.notices,
+        "top": top,
+        "tables": {table: _columnar(report, table) for table in TABLES},
+        "trend": report.trends.get("trend", []),
+        "charts": charts,
+    }
+    assets = resources.files("interact_cli.output") / "assets"
+    style = (assets / "page.css").read_text()
+    script = (assets / "page.js").read_text()
+    title = "interact-cli report"
+    bundle, script = (_SCRIPT_END.sub(r"<\\/\1", text) for text in (bundle, script))
+    return "\n".join(
+        [
+            "<!DOCTYPE html>",
+            '<html lang="en"><head><meta charset="utf-8">',
+            # No network: the page may only use what it carries (and images it makes).
+            '<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; '
+            "script-src 'unsafe-inline' 'unsafe-eval'; style-src 'unsafe-inline'; "
+            'img-src data: blob:">',
+            '<meta name="viewport" content="width=device-width, initial-scale=1">',
+            f"<title>{html.escape(title)}</title>",
+            f"<style>{style}</style></head><body>",
+            f'<header><h1>{html.escape(title)}</h1><p id="notices"></p></header>',
+            '<main id="page"></main>',
+            f'<script id="report-data" type="application/json">{_safe_json(data)}</script>',
+            f"<script>{bundle}</script>",
+            f"<script>{script}</script>",
+            "</body></html>",
+        ]
+    )

@@ -1,0 +1,213 @@
+"""`report --format html`, opened in a real browser (Debian's Chromium, driven by Playwright)."""
+
+from __future__ import annotations
+
+import json
+import os
+import pty
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from .conftest import ROOT, SAMPLE
+from .test_report import interact, view
+
+playwright = pytest.importorskip("playwright.sync_api")
+CHROMIUM = shutil.which("chromium")
+if CHROMIUM is None and not os.environ.get("CI"):
+    pytest.skip("no chromium here (CI installs Debian's)", allow_module_level=True)
+CHARTS = ("funnel", "sets", "products", "rates", "trend")
+EVENTS, BROKEN = str(SAMPLE / "events.ndjson"), str(SAMPLE / "broken.ndjson")
+
+
+def cli(*args: str, **kwargs) -> subprocess.CompletedProcess:
+    command = [sys.executable, "-m", "interact_cli", *args]
+    return subprocess.run(command, capture_output=True, timeout=120, **kwargs)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with playwright.sync_playwright() as p:
+        launched = p.chromium.launch(executable_path=CHROMIUM)
+        yield launched
+        launched.close()
+
+
+class Opened:
+    """A page of ours in the browser, with what it tried and what it complained about."""
+
+    def __init__(self, browser, path: Path) -> None:
+        self.page = browser.new_page(viewport={"width": 1280, "height": 900})
+        self.errors: list[str] = []
+        self.requests: list[str] = []
+        self.page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
+        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
+        self.page.route("**/*", self._route)
+        self.page.goto(path.as_uri())
+        self.page.wait_for_function("document.body.dataset.ready === 'true'", timeout=30_000)
+
+    def _route(self, route) -> None:
+        url = route.request.url
+        if url.startswith("file:"):
+            route.continue_()
+        else:  # nothing may leave the file: every other request is refused and noted
+            self.requests.append(url)
+            route.abort()
+
+    def cells(self, table: str, column: str) -> list[str]:
+        index = self.page.locator(f"#table-{table} thead th").evaluate_all(
+            f"(ths) => ths.findIndex((th) => th.dataset.column === {json.dumps(column)})"
+        )
+        return self.page.locator(
+            f"#table-{table} tbody tr td:nth-child({index + 1})"
+        ).all_text_contents()
+
+
+def render(tmp_path: Path, *inputs: str, name: str = "report.html") -> Path:
+    out = tmp_path / name
+    result = cli("report", *inputs, "-f", "html", "-o", str(out))
+    assert result.returncode == 0, result.stderr
+    return out
+
+
+@pytest.fixture(scope="module")
+def sample(tmp_path_factory, browser):
+    folder = tmp_path_factory.mktemp("html")
+    path = render(folder, EVENTS, BROKEN)
+    doc = json.loads(cli("report", EVENTS, BROKEN, "-f", "json", "--interval", "auto").stdout)
+    opened = Opened(browser, path)
+    yield opened, doc, folder
+    opened.page.close()
+
+
+def test_the_page_draws_every_chart_offline_without_errors(sample):
+    opened, _, folder = sample
+    assert opened.errors == [] and opened.requests == []
+    for name in CHARTS:
+        box = opened.page.locator(f"#chart-{name} svg").first.bounding_box()
+        assert box and box["width"] > 100 and box["height"] > 100, name
+    opened.page.screenshot(path=str(folder / "report.png"), full_page=True)
+    if os.environ.get("UPDATE_SCREENSHOT"):
+        opened.page.screenshot(path=str(ROOT / "docs" / "report.png"))
+    html = (folder / "report.html").read_text()
+    assert "http://" not in html.split('id="report-data"')[0]  # no link to fetch anything
+
+
+def test_the_tables_show_the_numbers_of_the_json_report(sample):
+    opened, doc, _ = sample
+    for table, key in (("sets", "set_id"), ("products", "sku"), ("set_products", "sku")):
+        rows = doc[table][:50]  # the first page, in the report's order
+        assert opened.cells(table, key) == [r[key] for r in rows]
+        assert opened.cells(table, "click") == [f"{r['click']:,}" for r in rows]
+        shown = [
+            f"{r['cart_per_click']:.1%}" if r["cart_per_click"] is not None else "—" for r in rows
+        ]
+        assert opened.cells(table, "cart_per_click") == shown
+    header = opened.page.locator("#table-set_products h2").text_content()
+    assert header.endswith(f"{len(doc['set_products']):,}")
+    summary = opened.page.locator("#summary").text_content()
+    assert f"valid {doc['summary']['valid']:,}" in summary and "invalid 17" in summary
+
+
+def test_sorting_filtering_paging_and_the_funnel_picker_work_by_clicking(sample):
+    opened, doc, _ = sample
+    page = opened.page
+    page.locator("#table-sets th[data-column=views]").click()
+    most = max(r["views"] for r in doc["sets"])
+    assert opened.cells("sets", "views")[0] == f"{most:,}"
+    page.locator("#table-sets th[data-column=views]").click()  # again: ascending
+    assert opened.cells("sets", "views")[0] == f"{min(r['views'] for r in doc['sets']):,}"
+    target = doc["sets"][7]
+    page.locator("#table-sets .filter").fill(target["set_id"][:13])
+    assert opened.cells("sets", "set_id") == [target["set_id"]]
+    page.locator("#table-sets .filter").fill("")
+    page.locator("#table-products .next").click()
+    assert opened.cells("products", "sku") == [r["sku"] for r in doc["products"][50:100]]
+    page.select_option("#funnel-set", label=target["set_id"])
+    for step in ("views", "click", "addToCart", "ordered"):
+        assert (
+            page.locator(f"#funnel-numbers td[data-step={step}]").text_content()
+            == f"{target[step]:,}"
+        )
+    assert opened.errors == []
+
+
+def test_hostile_ids_are_shown_as_text_and_run_nothing(tmp_path, browser):
+    hostile = [
+        '"><script>window.__pwned=1</script>',
+        '<img src=x onerror="window.__pwned=1">',
+        "</script><script>window.__pwned=1</script>",
+        "<svg onload=window.__pwned=1>",
+    ]
+    lines = []
+    for n, text in enumerate(hostile):
+        lines += [interact(text, text, "u", "click"), interact(f"s{n}", text, "u", "addToCart")]
+        lines.append(view(text))
+    dump = tmp_path / "hostile.ndjson"
+    dump.write_bytes(b"".join(line + b"\n" for line in lines))
+    opened = Opened(browser, render(tmp_path, str(dump)))
+    assert opened.page.evaluate("() => window.__pwned") is None
+    assert set(hostile) <= set(opened.cells("sets", "set_id"))
+    assert set(hostile) <= set(opened.cells("products", "sku"))
+    assert opened.errors == [] and opened.requests == []
+
+
+def test_a_dump_without_a_valid_event_says_so(tmp_path, browser):
+    dump = tmp_path / "bad.ndjson"
+    dump.write_bytes(b"{not json\n[]\n")
+    opened = Opened(browser, render(tmp_path, str(dump)))
+    assert "No valid event" in opened.page.locator("#summary").text_content()
+    assert opened.errors == []
+
+
+def test_a_wide_catalogue_stays_small_and_opens(tmp_path, browser):
+    dump = tmp_path / "wide.ndjson"
+    made = cli("generate", "--events", "160000", "--products", "50000", "-o", str(dump))
+    assert made.returncode == 0, made.stderr
+    page = render(tmp_path, str(dump))
+    doc = json.loads(cli("report", str(dump), "-f", "json").stdout)
+    assert doc["summary"]["products"] == 50_000
+    assert page.stat().st_size < 15_000_000
+    opened = Opened(browser, page)
+    assert opened.page.locator("#table-products h2").text_content() == "Products: 50,000"
+    assert opened.errors == []
+
+
+def test_outputs_are_checked_and_charts_exported(tmp_path):
+    missing = cli("report", EVENTS, "-f", "html", "-o", str(tmp_path / "no" / "r.html"))
+    assert missing.returncode == 2 and missing.stderr.count(b"\n") == 1
+    onto_input = cli("report", EVENTS, "-f", "html", "-o", EVENTS)
+    assert onto_input.returncode == 2
+    charts = tmp_path / "charts"
+    charts.mkdir()
+    out = tmp_path / "r.html"
+    made = cli("report", EVENTS, "-f", "html", "-o", str(out), "--chart-dir", str(charts))
+    assert made.returncode == 0, made.stderr
+    names = sorted(p.name for p in charts.iterdir())
+    assert names == sorted(f"{c}.{e}" for c in CHARTS if c != "funnel" for e in ("png", "svg"))
+    assert (charts / "sets.png").read_bytes().startswith(b"\x89PNG")
+
+
+def test_html_to_a_terminal_is_refused_with_a_hint():
+    controller, terminal = pty.openpty()
+    try:
+        command = [sys.executable, "-m", "interact_cli", "report", EVENTS, "-f", "html"]
+        result = subprocess.run(command, stdout=terminal, stderr=subprocess.PIPE, timeout=60)
+    finally:
+        os.close(terminal)
+        os.close(controller)
+    assert result.returncode == 2 and b"-o report.html" in result.stderr
+
+
+def test_other_formats_never_load_the_chart_stack():
+    code = (
+        "import sys; from interact_cli.cli import main; sys.argv = ['interact-cli', 'report', "
+        f"{EVENTS!r}, '-f', 'json', '-o', '/dev/null']\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "print('altair' in sys.modules, 'vl_convert' in sys.modules, file=sys.stderr)"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, timeout=60)
+    assert result.stderr.strip().endswith(b"False False")
