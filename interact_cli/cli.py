@@ -369,7 +369,8 @@ def report(
             fail(f"left out {untimed:,} events without a usable time (see 'untimed')")
         invalid = result.summary["invalid"]
         if invalid:
-            fail(f"skipped {invalid:,} invalid lines; run `interact-cli validate` to see why")
+            lines = "line" if invalid == 1 else "lines"
+            fail(f"skipped {invalid:,} invalid {lines}; run `interact-cli validate` to see why")
         return ExitCode(verdict)
 
     run(debug, work)

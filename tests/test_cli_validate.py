@@ -8,6 +8,8 @@ import os
 import subprocess
 import sys
 
+import pytest
+
 from interact_cli.validation import validate
 
 from .conftest import DOCUMENTED, GOLDEN, SAMPLE, documented_lines, invoke
@@ -148,14 +150,24 @@ def test_split_files_are_not_left_behind_on_input_error(runner, tmp_path):
     assert not valid.exists() and os.listdir(tmp_path) == []
 
 
-def test_table_output_at_80_columns_matches_golden(runner):
+@pytest.mark.parametrize("width", [80, 120])
+def test_validate_table_matches_golden_with_one_line_a_problem(runner, width):
     result = invoke(
-        runner, "validate", "sample_data/broken.ndjson", "--max-problems", "5", width=80
+        runner, "validate", "sample_data/broken.ndjson", "--max-problems", "30", width=width
     )
-    golden = GOLDEN / "validate-broken-80.txt"
+    golden = GOLDEN / f"validate-broken-{width}.txt"
     if os.environ.get("UPDATE_GOLDEN"):
         golden.write_text(result.stdout)
     assert result.stdout == golden.read_text()
+    lines = result.stdout.splitlines()
+    assert max(len(line.rstrip()) for line in lines) <= width
+    # Each problem and each code is one row of one line: rows begin with their line number
+    # or code, and no row continues onto a line of its own.
+    problems = lines[lines.index(next(x for x in lines if x.startswith("First 22"))) :]
+    rows = [x for x in problems if x.startswith("│")]
+    assert len(rows) == 22 and all(x.split("│")[1].strip().isdigit() for x in rows)
+    codes = [x for x in lines if x.startswith("│")][: -len(rows)]
+    assert all(x.split("│")[1].strip() for x in codes)  # no continuation line
 
 
 def test_help_shows_examples(runner):

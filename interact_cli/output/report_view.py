@@ -173,8 +173,10 @@ def _fitted(report: Report, table: str, console: Console, limit: int | None) -> 
     first, second = _halves(columns)
     total = report.summary[table] if table in ("sets", "products") else None
     title = _title(table, len(rows), total, limit)
+    if not rows:  # no header of columns with nothing under them
+        return [Text(f"{title} (no rows)")]
     probe = _widest_rows(columns, rows)
-    if _fits(console, _table(title, columns, probe, None)) or not rows:
+    if _fits(console, _table(title, columns, probe, None)):
         return [_table(title, columns, rows, None)]
     halves = [_table(title, first, rows, None), _table(f"{title}, continued", second, rows, None)]
     if _fits(console, *(_table(title, half, probe, None) for half in (first, second))):

@@ -18,14 +18,19 @@ def count(value: int) -> str:
     return f"{value:,}"
 
 
+def plural(value: int, noun: str) -> str:
+    """'1 line', '2 lines', '1,000 lines'."""
+    return f"{value:,} {noun}" + ("" if value == 1 else "s")
+
+
 def render_validation(result: ValidationResult, console: Console, max_problems: int) -> None:
     """Summary line, problems by code, then the first problems in detail."""
     s = result.summary
     where = f" in {len(result.files)} files" if len(result.files) > 1 else ""
     console.print(
         Text(
-            f"{count(s.lines)} lines{where}: {count(s.valid)} valid, "
-            f"{count(s.invalid)} invalid, {count(s.blank)} blank, {count(s.warnings)} warnings"
+            f"{plural(s.lines, 'line')}{where}: {count(s.valid)} valid, "
+            f"{count(s.invalid)} invalid, {count(s.blank)} blank, {plural(s.warnings, 'warning')}"
         )
     )
     if len(result.files) > 1:
@@ -33,11 +38,22 @@ def render_validation(result: ValidationResult, console: Console, max_problems: 
     if not result.by_code:
         console.print(Text("No problems found."))
         return
-    console.print(_codes_table(result))
+    console.print(_codes_table(result, console.width))
     shown = result.problems[:max_problems]
     if shown:
         total = sum(c.count for c in result.by_code)
-        console.print(_problems_table(result, shown, total))
+        console.print(_problems_table(result, shown, total, console.width))
+
+
+def _widest(texts: Sequence[str], header: str = "") -> int:
+    return max(map(len, [header, *texts]))
+
+
+def _last_width(width: int, others: Sequence[int]) -> int:
+    """What is left of `width` for the last column of a boxed table (a border between
+    columns and at both ends, a space of padding each side of every cell)."""
+    columns = len(others) + 1
+    return max(12, width - sum(others) - (columns + 1) - 2 * columns)
 
 
 def _where(file: str, line: int, one_file: bool) -> Text:
@@ -58,14 +74,23 @@ def _files_table(result: ValidationResult) -> Table:
     return table
 
 
-def _codes_table(result: ValidationResult) -> Table:
+def _codes_table(result: ValidationResult, width: int) -> Table:
     one_file = len(result.files) == 1
     table = Table(title="Problems by code", title_justify="left")
-    table.add_column("code", no_wrap=True)
-    table.add_column("severity", no_wrap=True)
-    table.add_column("count", justify="right", no_wrap=True)
-    table.add_column("first line" if one_file else "first at", overflow="fold")
-    table.add_column("example", overflow="fold", ratio=1)
+    first = "first line" if one_file else "first at"
+    wheres = [_where(c.first_file, c.first_line, one_file).plain for c in result.by_code]
+    widths = [
+        _widest([c.code for c in result.by_code], "code"),
+        _widest([c.severity for c in result.by_code], "severity"),
+        _widest([count(c.count) for c in result.by_code], "count"),
+        _widest(wheres, first),
+    ]
+    for name, size in zip(("code", "severity", "count", first), widths, strict=True):
+        justify = "right" if name == "count" else "left"
+        table.add_column(name, no_wrap=True, justify=justify, min_width=size, max_width=size)
+    # One line a code and a problem: a cut message ends in "…"; JSON has every word.
+    last = _last_width(width, widths)
+    table.add_column("example", no_wrap=True, overflow="ellipsis", max_width=last)
     for c in result.by_code:
         where = _where(c.first_file, c.first_line, one_file)
         example = Text(printable(c.example))
@@ -73,17 +98,30 @@ def _codes_table(result: ValidationResult) -> Table:
     return table
 
 
-def _problems_table(result: ValidationResult, problems: list[Problem], total: int) -> Table:
+def _problems_table(
+    result: ValidationResult, problems: list[Problem], total: int, width: int
+) -> Table:
     one_file = len(result.files) == 1
     table = Table(title=f"First {len(problems)} of {count(total)} problems", title_justify="left")
-    table.add_column("line" if one_file else "at", overflow="fold")
-    table.add_column("code", no_wrap=True)
-    table.add_column("path", overflow="fold")
-    table.add_column("message", overflow="fold", ratio=1)
-    for p in problems:
-        where = _where(p.file, p.line, one_file)
+    at = "line" if one_file else "at"
+    wheres = [_where(p.file, p.line, one_file).plain for p in problems]
+    # The pointer "" is the whole line ("/" would point at a member named "").
+    paths = [printable(p.path) if p.path else "(line)" for p in problems]
+    widths = [
+        _widest(wheres, at),
+        _widest([p.code for p in problems], "code"),
+        min(_widest(paths, "path"), 24),
+    ]
+    for name, size in zip((at, "code", "path"), widths, strict=True):
+        cut = "ellipsis" if name == "path" else "fold"
+        table.add_column(name, no_wrap=True, overflow=cut, min_width=size, max_width=size)
+    last = _last_width(width, widths)
+    table.add_column("message", no_wrap=True, overflow="ellipsis", max_width=last)
+    for p, where, path in zip(problems, wheres, paths, strict=True):
         code = Text(p.code, style="red" if p.severity == "error" else "yellow")
-        table.add_row(where, code, Text(printable(p.path or "/")), Text(printable(p.message)))
+        table.add_row(Text(where), code, Text(path), Text(printable(p.message)))
+    table.caption = "Messages cut at the terminal's width end in …; --format json has them whole."
+    table.caption_justify = "left"
     return table
 
 
