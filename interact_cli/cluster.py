@@ -35,7 +35,9 @@ class ClusterSpec:
     """The interact-cli version the workers must run (the client's)."""
 
 
-def merge_found(units: Sequence[Unit], founds: Sequence[dict[str, Any]], keep: int) -> dict:
+def merge_found(
+    units: Sequence[Unit], founds: Sequence[dict[str, Any]], keep: int
+) -> dict[str, Any]:
     """The units' kernel results as one, as if one scan had read the files in order."""
     files: dict[int, dict[str, Any]] = {}
     lines_before: dict[int, int] = {}

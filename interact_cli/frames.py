@@ -178,7 +178,9 @@ def tables(frames: dict[str, pl.DataFrame], basis: str) -> dict[str, pl.DataFram
     }
 
 
-def action_counts(frames: dict[str, pl.DataFrame], table: str) -> dict[tuple, dict[str, int]]:
+def action_counts(
+    frames: dict[str, pl.DataFrame], table: str
+) -> dict[tuple[Any, ...], dict[str, int]]:
     """Per row key of a table, the count of each distinct action name ('(none)' for none)."""
     counts = frames["counts"]
     if table != "products":
@@ -187,7 +189,7 @@ def action_counts(frames: dict[str, pl.DataFrame], table: str) -> dict[tuple, di
     grouped = _decoded(counts.group_by([*keys, "action"]).agg(pl.col("n").sum()), frames)
     actions = frames["actions"]["value"]
     grouped = grouped.with_columns(action=actions.gather(grouped["action"]).fill_null("(none)"))
-    found: dict[tuple, dict[str, int]] = defaultdict(dict)
+    found: dict[tuple[Any, ...], dict[str, int]] = defaultdict(dict)
     for row in grouped.iter_rows(named=True):
         found[tuple(row[k] for k in KEYS[table])][row["action"]] = row["n"]
     return found

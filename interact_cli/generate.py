@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import random
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import msgspec
 
 from interact_cli.contract.vocabulary import DOCUMENTED_ACTIONS
 from interact_cli.engine import Progress
+
+Event = dict[str, Any]  # a generated event, before it is encoded
 
 _ACTIONS = [*DOCUMENTED_ACTIONS, None, "addtocart", "add_to_cart", "Click"]
 _ACTION_WEIGHTS = [50, 20, 6, 5, 4, 3, 10, 1, 0.5, 0.5]
@@ -64,11 +67,13 @@ class _World:
         return self.clock.isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
-def _context(world: _World, user: str, set_id: str | None, dialect: int) -> tuple[list, dict]:
+def _context(
+    world: _World, user: str, set_id: str | None, dialect: int
+) -> tuple[list[Event], Event]:
     """A context array in one of the three dialects, and extra top-level fields."""
     rng = world.rng
-    items: list[dict] = []
-    top: dict = {}
+    items: list[Event] = []
+    top: Event = {}
     if set_id is not None:
         if dialect == 3:
             items.append(
@@ -90,7 +95,7 @@ def _context(world: _World, user: str, set_id: str | None, dialect: int) -> tupl
     return items, top
 
 
-def _event(world: _World) -> dict:
+def _event(world: _World) -> Event:
     rng = world.rng
     user = rng.choice(world.users)
     set_id = rng.choice(world.sets)
@@ -106,7 +111,7 @@ def _event(world: _World) -> dict:
             set_id = world.sets[(world.turn % len(world.skus)) // 8]
             world.turn += 1
         action = rng.choices(_ACTIONS, _ACTION_WEIGHTS)[0]
-        interact: dict = {"type": "product", "product": {"sku": sku}}
+        interact: Event = {"type": "product", "product": {"sku": sku}}
         if action is not None:
             interact["action"] = action
         if action == "addToCart":
@@ -134,7 +139,7 @@ def _event(world: _World) -> dict:
     }
 
 
-def _order(world: _World, user: str) -> dict:
+def _order(world: _World, user: str) -> Event:
     rng = world.rng
     carted = world.carts.pop(user, [])
     skus = (
@@ -160,12 +165,12 @@ def broken_catalogue(world_seed: int = 7) -> list[Broken]:
     world = _World(rng, 5000)
     good = _encode(_event_good_interact(world))
 
-    def mutate(change) -> bytes:
+    def mutate(change: Callable[[Event], object]) -> bytes:
         event = msgspec.json.decode(good)
         change(event)
         return _encode(event)
 
-    def set_item(event, set_id):
+    def set_item(event: Event, set_id: object) -> None:
         event["context"].append({"type": "setCompose", "setCompose": {"id": set_id}})
 
     E, W = "invalid", "valid"
@@ -281,7 +286,7 @@ def broken_catalogue(world_seed: int = 7) -> list[Broken]:
     ]
 
 
-def _event_good_interact(world: _World) -> dict:
+def _event_good_interact(world: _World) -> Event:
     set_id = world.sets[0]
     user = world.users[0]
     context, _ = _context(world, user, set_id, 2)
@@ -293,7 +298,7 @@ def _event_good_interact(world: _World) -> dict:
     }
 
 
-def _order_event(world: _World, quantity: int = 1, currency: str = "EUR") -> dict:
+def _order_event(world: _World, quantity: int = 1, currency: str = "EUR") -> Event:
     line = {
         "sku": world.skus[0],
         "quantity": quantity,

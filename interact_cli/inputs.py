@@ -57,6 +57,7 @@ def resolve_inputs(
     seen: dict[tuple[Any, ...] | None, str] = {}
     for spec in specs:
         spec = remote.local_path(spec) or spec
+        found: list[tuple[InputSource, tuple[Any, ...] | None]]
         if remote.is_url(spec):
             options = dict(storage_options or {})
             found = [
@@ -118,10 +119,10 @@ def open_source(source: InputSource) -> Iterator[tuple[BinaryIO, BinaryIO]]:
     """Open a source: (decompressed stream, raw stream) with gzip or zstd found by content."""
     raw: BinaryIO
     if source.fs is not None:
-        raw = remote.open_object(source.fs, source.path, source.name, source.options or {})
+        raw = remote.open_object(source.fs, source.path or "", source.name, source.options or {})
     else:
         try:
-            raw = _stdin() if source.is_stdin else open(source.path, "rb")  # noqa: SIM115
+            raw = _stdin() if source.path is None else open(source.path, "rb")  # noqa: SIM115
         except OSError as error:
             raise InputError(f"{source.name}: {error.strerror or error}") from None
     try:
@@ -141,12 +142,14 @@ def _stdin() -> BinaryIO:
 
 
 def _decompressing(raw: BinaryIO, source: InputSource) -> BinaryIO:
-    buffered = raw if isinstance(raw, io.BufferedReader) else io.BufferedReader(raw)
+    buffered: io.BufferedReader = (
+        raw if isinstance(raw, io.BufferedReader) else io.BufferedReader(raw)  # type: ignore[arg-type]
+    )
     head = buffered.peek(4)[:4]
     if head.startswith(GZIP_MAGIC):
         return gzip.GzipFile(fileobj=buffered, mode="rb")  # type: ignore[return-value]
     if head.startswith(ZSTD_MAGIC):
-        return io.BufferedReader(_ZstdFrames(buffered), CHUNK_BYTES)  # type: ignore[return-value]
+        return io.BufferedReader(_ZstdFrames(buffered), CHUNK_BYTES)
     _check_name(source, head)
     return buffered
 
@@ -167,19 +170,19 @@ class _ZstdFrames(io.RawIOBase):
     truncated file passed as complete; gzip raises EOFError there, and so does this.
     """
 
-    def __init__(self, raw: BinaryIO) -> None:
+    def __init__(self, raw: io.BufferedReader) -> None:
         import zstandard
 
         self._raw = raw
         self._new_frame = zstandard.ZstdDecompressor().decompressobj
-        self._frame = None  # None between frames
+        self._frame: Any = None  # None between frames
         self._out = b""
         self._at = 0
 
     def readable(self) -> bool:
         return True
 
-    def readinto(self, buffer) -> int:
+    def readinto(self, buffer: Any) -> int:
         while self._at >= len(self._out):
             data = self._raw.read1(CHUNK_BYTES)  # what is there: a pipe need not fill it
             if not data:
@@ -232,10 +235,10 @@ def read_chunks(
     """
     if source.fs is not None:
         options = source.options or {}
-        first = remote.head(source.fs, source.path, source.name, source.size or 0, options)
+        first = remote.head(source.fs, source.path or "", source.name, source.size or 0, options)
         _check_name(source, first)
         if not first.startswith((GZIP_MAGIC, ZSTD_MAGIC)):
-            fs, path, name, size = source.fs, source.path, source.name, source.size or 0
+            fs, path, name, size = source.fs, source.path or "", source.name, source.size or 0
             yield from remote.ranges(fs, path, name, size, range_bytes, options)
             return
     with open_source(source) as (stream, raw):

@@ -85,7 +85,8 @@ def filesystem(url: str, options: Mapping[str, Any]) -> tuple[Any, str]:
     except ImportError:
         raise InputError(f"{url}: {INSTALL_HINT}") from None
     try:
-        return fsspec.core.url_to_fs(url, **options)
+        found: tuple[Any, str] = fsspec.core.url_to_fs(url, **options)
+        return found
     except Exception as error:  # an unknown protocol, a missing package, bad options
         raise InputError(scrub(f"{url}: {type(error).__name__}: {error}", options)) from None
 

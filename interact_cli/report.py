@@ -126,7 +126,9 @@ def _check_sort(options: ReportOptions) -> None:
         )
 
 
-def _resolve_sets(wanted: Sequence[str], known: Sequence[str], notices: list[str]) -> tuple:
+def _resolve_sets(
+    wanted: Sequence[str], known: Sequence[str], notices: list[str]
+) -> tuple[Any, ...]:
     """--set values as set ids: an exact id, or the start of exactly one id in the data."""
     exact = set(known)
     resolved = []
@@ -165,7 +167,10 @@ def _select(frame: pl.DataFrame, table: str, options: ReportOptions) -> pl.DataF
 
 
 def _rows(
-    frame: pl.DataFrame, table: str, extras: dict[str, dict[tuple, Any]], options: ReportOptions
+    frame: pl.DataFrame,
+    table: str,
+    extras: dict[str, dict[tuple[Any, ...], Any]],
+    options: ReportOptions,
 ) -> list[dict[str, Any]]:
     keys = [c for c in ID_FIELDS if c in frame.columns]
     scalar = [c for c in columns.fields(table) if c not in ("order_revenue", "actions")]
@@ -181,10 +186,10 @@ def _rows(
     return rows
 
 
-def _revenue(frame: pl.DataFrame) -> dict[tuple, dict[str, float]]:
+def _revenue(frame: pl.DataFrame) -> dict[tuple[Any, ...], dict[str, float]]:
     """{(set_id,): {currency: revenue}}; `frame` is already summed per set and currency
     (in integer millionths, exactly), so it is only shown in units here."""
-    found: dict[tuple, dict[str, float]] = {}
+    found: dict[tuple[Any, ...], dict[str, float]] = {}
     for row in frame.iter_rows(named=True):
         found.setdefault((row["set_id"],), {})[row["currency"]] = row["micros"] / 1_000_000
     return found
@@ -289,7 +294,10 @@ def _assemble(
     del partial
     computed = tables(frames, "time" if timed else "seq")
     notices: list[str] = []
-    extras = {"revenue": _revenue(computed.pop("revenue")), "actions": {}}
+    extras: dict[str, dict[tuple[Any, ...], Any]] = {
+        "revenue": _revenue(computed.pop("revenue")),
+        "actions": {},
+    }
     if options.sets:
         known = computed["sets"]["set_id"].to_list()
         options = replace(options, sets=_resolve_sets(options.sets, known, notices))

@@ -14,7 +14,8 @@ import tempfile
 from collections.abc import Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
-from typing import BinaryIO
+from types import TracebackType
+from typing import Any, BinaryIO
 
 from interact_cli.errors import InputError
 from interact_cli.inputs import InputSource
@@ -33,7 +34,7 @@ class Target:
     """The path written: symlinks resolved, so a link is kept and its target replaced."""
     kind: str = "stdout"
     """`stdout`, `stream` (FIFO or device: written through) or `file` (replaced atomically)."""
-    identity: tuple | None = None
+    identity: tuple[Any, ...] | None = None
     """What makes two outputs the same file: (st_dev, st_ino), or the resolved path."""
 
     @property
@@ -42,7 +43,7 @@ class Target:
         return self.kind == "stdout"
 
 
-def _stdout_identity() -> tuple | None:
+def _stdout_identity() -> tuple[Any, ...] | None:
     try:
         info = os.fstat(sys.stdout.fileno())
     except (OSError, ValueError, AttributeError):
@@ -87,8 +88,8 @@ def lands_on_stdout(spec: str) -> bool:
     )
 
 
-def _input_identities(sources: Sequence[InputSource]) -> dict[tuple, str]:
-    found = {}
+def _input_identities(sources: Sequence[InputSource]) -> dict[tuple[Any, ...], str]:
+    found: dict[tuple[Any, ...], str] = {}
     for source in sources:
         if source.path is None or source.fs is not None:  # stdin, or an object in a store
             continue
@@ -107,7 +108,7 @@ def plan_outputs(
     """Plan every output of a run; refuse one that is an input or the same file as another."""
     targets = [None if spec is None else plan_output(spec) for spec in specs]
     inputs = _input_identities(sources)
-    seen: dict[tuple, str] = {}
+    seen: dict[tuple[Any, ...] | None, str] = {}
     stdout = None
     for target in targets:
         if target is None:
@@ -176,14 +177,14 @@ def open_target(target: Target) -> Iterator[BinaryIO]:
     if target.kind == "stream":
         # A FIFO or device is written through: replacing it would lose its reader.
         try:
-            stream = open(target.path, "wb")  # noqa: SIM115
+            stream: BinaryIO = open(target.path or target.name, "wb")  # noqa: SIM115
         except OSError as error:
             raise InputError(f"{target.name}: cannot write: {error.strerror or error}") from None
         with stream:
             yield stream
         return
-    with atomic_file(target.path) as stream:
-        yield stream
+    with atomic_file(target.path or target.name) as file:
+        yield file
 
 
 @contextmanager
@@ -220,9 +221,14 @@ class SplitWriter:
                 self._streams[i] = self._stack.enter_context(open_target(target))
         return self
 
-    def __exit__(self, *exc_info: object) -> bool | None:
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        trace: TracebackType | None,
+    ) -> bool | None:
         try:
-            return self._stack.__exit__(*exc_info)
+            return self._stack.__exit__(kind, error, trace)
         except BrokenPipeError:
             silence_stdout()  # the final flush of stdout found its reader gone
             return None
@@ -242,6 +248,7 @@ class SplitWriter:
                 stream.write(block)
             except BrokenPipeError:
                 # The reader of stdout (or of a FIFO) has gone: stop writing there, go on.
-                if self._targets[index].is_stdout:
+                target = self._targets[index]
+                if target is not None and target.is_stdout:
                     silence_stdout()
                 self._streams[index] = None

@@ -62,7 +62,7 @@ def _location(source: InputSource) -> str:
 
 def _compressed(source: InputSource) -> bool:
     if source.fs is not None:
-        head = remote.head(source.fs, source.path, source.name, source.size or 0, {})
+        head = remote.head(source.fs, source.path or "", source.name, source.size or 0, {})
     else:
         with open(source.path or "", "rb") as stream:
             head = stream.read(4)
@@ -76,13 +76,12 @@ def plan(sources: Sequence[InputSource], range_bytes: int = RANGE_BYTES) -> list
         location = _location(source)
         size = source.size if source.size is not None else os.path.getsize(location)
         options = dict(source.options or {})
-        common = dict(file=number, name=source.name, location=location, size=size)
-        if size == 0 or _compressed(source):
-            units.append(Unit(len(units), start=0, end=None, options=options, **common))
-            continue
-        for start in range(0, size, range_bytes):
-            end = min(size, start + range_bytes)
-            units.append(Unit(len(units), start=start, end=end, options=options, **common))
+        ranges: list[tuple[int, int | None]] = [(0, None)]  # whole: empty or compressed
+        if size and not _compressed(source):
+            ranges = [(at, min(size, at + range_bytes)) for at in range(0, size, range_bytes)]
+        for start, end in ranges:
+            unit = Unit(len(units), number, source.name, location, start, end, size, options)
+            units.append(unit)
     return units
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,7 @@ import altair as alt
 
 from interact_cli.report import Report
 
+Spec = dict[str, Any]  # a Vega-Lite specification, as JSON
 OTHER = "(other)"
 COLOURS = {"click": "#4c78a8", "addToCart": "#f58518", "views": "#9d9d9d", "ordered": "#54a24b"}
 COLOURS_FUNNEL = {
@@ -47,7 +49,7 @@ def _top_rows(rows: list[dict[str, Any]], key: str, top: int) -> list[dict[str, 
     return shown
 
 
-def _clicks_and_carts(rows: list[dict[str, Any]], key: str, top: int, title: str) -> dict:
+def _clicks_and_carts(rows: list[dict[str, Any]], key: str, top: int, title: str) -> Spec:
     values = [
         {"id": row["id"], "label": _short(row["id"]), "measure": measure, "count": row[measure]}
         for row in _top_rows(rows, key, top)
@@ -71,10 +73,11 @@ def _clicks_and_carts(rows: list[dict[str, Any]], key: str, top: int, title: str
         )
         .properties(width="container", height=260)
     )
-    return chart.to_dict()
+    spec: Spec = chart.to_dict()
+    return spec
 
 
-def _rates(rows: list[dict[str, Any]], top: int) -> dict:
+def _rates(rows: list[dict[str, Any]], top: int) -> Spec:
     ranked = sorted(rows, key=lambda r: (-r["interactions"], r["set_id"]))[:top]
     values = [
         {
@@ -97,10 +100,11 @@ def _rates(rows: list[dict[str, Any]], top: int) -> dict:
     points = base.mark_point(filled=True, size=50, color=COLOURS["addToCart"]).encode(
         x=x, y="rate:Q", tooltip=["id:N", "clicks:Q", "rate:Q", "low:Q", "high:Q"]
     )
-    return alt.layer(bars, points).properties(width="container", height=260).to_dict()
+    spec: Spec = alt.layer(bars, points).properties(width="container", height=260).to_dict()
+    return spec
 
 
-def _trend(rows: list[dict[str, Any]], interval: str) -> dict:
+def _trend(rows: list[dict[str, Any]], interval: str) -> Spec:
     timed = [r for r in rows if r["period"] != "unknown"]
     counts = [
         {"period": r["period"], "measure": m, "count": r[m]}
@@ -139,10 +143,11 @@ def _trend(rows: list[dict[str, Any]], interval: str) -> dict:
     line = alt.Chart(alt.Data(values=rates)).mark_line(color=COLOURS["addToCart"], point=True)
     line = line.encode(x=x, y="rate:Q", tooltip=["period:T", "rate:Q", "low:Q", "high:Q"])
     rate = alt.layer(band, line, title=f"cart per click per {interval}, with its 95% interval")
-    return alt.vconcat(lines, rate.properties(width="container", height=180)).to_dict()
+    spec: Spec = alt.vconcat(lines, rate.properties(width="container", height=180)).to_dict()
+    return spec
 
 
-def funnel_spec(sets: list[dict[str, Any]]) -> dict:
+def funnel_spec(sets: list[dict[str, Any]]) -> Spec:
     """The funnel views → click → addToCart → ordered over all sets; the page replaces its
     data (`funnel`) with a set's when one is picked."""
     values = [{"step": step, "count": sum(r[step] for r in sets)} for step in COLOURS_FUNNEL]
@@ -161,10 +166,11 @@ def funnel_spec(sets: list[dict[str, Any]]) -> dict:
         )
         .properties(width="container", height=160)
     )
-    return chart.to_dict()
+    spec: Spec = chart.to_dict()
+    return spec
 
 
-def specs(report: Report, top: int) -> dict[str, dict]:
+def specs(report: Report, top: int) -> dict[str, Spec]:
     """Every chart of the page, by name, with its data inline."""
     found = {
         "funnel": funnel_spec(report.sets),
@@ -193,10 +199,11 @@ def vega_bundle() -> str:
     version = alt.SCHEMA_VERSION.lstrip("v").rsplit(".", 1)[0]
     if version not in vlc.get_vegalite_versions():
         version = vlc.get_vegalite_versions()[-1]
-    path = _cache_folder() / f"vega-{vlc.__version__}-vl{version}.js"
+    path = _cache_folder() / f"vega-{metadata.version('vl-convert-python')}-vl{version}.js"
     with contextlib.suppress(OSError):
         return path.read_text()
-    bundle = vlc.javascript_bundle(vl_version=version)
+    # The stub says snippet is a str; None (the default snippet) is what the docs give.
+    bundle = vlc.javascript_bundle(snippet=None, vl_version=version)  # type: ignore[arg-type]
     # A cache we cannot write is only slower: every run bundles again.
     with contextlib.suppress(OSError):
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -206,7 +213,7 @@ def vega_bundle() -> str:
     return bundle
 
 
-def export(charts: dict[str, dict], folder: str) -> None:
+def export(charts: dict[str, Spec], folder: str) -> None:
     """Each chart as NAME.svg and NAME.png in a folder (which must exist)."""
     import vl_convert as vlc
 

@@ -53,7 +53,7 @@ def _safe_json(document: Any) -> str:
     return msgspec.json.encode(document).decode().replace("<", "\\u003c")
 
 
-def page(report: Report, charts: dict[str, dict], bundle: str, top: int) -> str:
+def page(report: Report, charts: dict[str, dict[str, Any]], bundle: str, top: int) -> str:
     """The whole HTML document."""
     data = {
         "summary": report.summary,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from typing import Any
 
 SHOW_ABOVE_BYTES = 4 * 1024 * 1024
 SHOW_ABOVE_EVENTS = 200_000
@@ -14,8 +15,8 @@ class ByteProgress:
 
     def __init__(self, events: bool = False) -> None:
         self._events = events
-        self._bar = None
-        self._task = None
+        self._bar: Any = None  # a rich Progress once shown (Rich loads only then)
+        self._task: Any = None
 
     def begin(self, total: int) -> None:
         """Start the bar if stderr is a terminal and the work is large."""

@@ -92,7 +92,9 @@ def _prefix_length(ids: list[str]) -> int:
     return length
 
 
-def _table(title: str, columns: list[Column], rows: list[dict], shorten: int | None) -> Table:
+def _table(
+    title: str, columns: list[Column], rows: list[dict[str, Any]], shorten: int | None
+) -> Table:
     table = Table(
         title=title,
         title_justify="left",
@@ -132,10 +134,10 @@ def _halves(columns: list[Column]) -> tuple[list[Column], list[Column]]:
     ]
 
 
-def _widest_rows(columns: list[Column], rows: list[dict]) -> list[dict]:
+def _widest_rows(columns: list[Column], rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """The rows holding some column's widest cell: a table of them measures as wide as
     one of all rows, and measuring is most of the time of drawing long tables."""
-    picked: dict[int, dict] = {}
+    picked: dict[int, dict[str, Any]] = {}
     for column in columns:
         widest = max(range(len(rows)), key=lambda i: len(cell(column, rows[i])), default=None)
         if widest is not None:
@@ -148,7 +150,9 @@ def _fits(console: Console, *tables: Table) -> bool:
     return all(Measurement.get(console, unbounded, t).maximum <= console.width for t in tables)
 
 
-def _pages(columns: list[Column], rows: list[dict], console: Console, shorten: int | None):
+def _pages(
+    columns: list[Column], rows: list[dict[str, Any]], console: Console, shorten: int | None
+) -> list[list[Column]]:
     """The columns spread over as few tables as fit, each starting with the id columns."""
     ids = [c for c in columns if c.kind in ID_KINDS]
     pages: list[list[Column]] = []
@@ -162,7 +166,7 @@ def _pages(columns: list[Column], rows: list[dict], console: Console, shorten: i
     return [*pages, ids + page]
 
 
-def _fitted(report: Report, table: str, console: Console, limit: int | None) -> list:
+def _fitted(report: Report, table: str, console: Console, limit: int | None) -> list[Any]:
     """The table whole, or in two, or with shortened set ids over as many tables as needed.
 
     Numbers and SKUs are never cut: columns move to further tables instead. Only when the

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from rich.console import Console
+from rich.console import Console, JustifyMethod, OverflowMethod
 from rich.table import Table
 from rich.text import Text
 
@@ -86,7 +86,7 @@ def _codes_table(result: ValidationResult, width: int) -> Table:
         _widest(wheres, first),
     ]
     for name, size in zip(("code", "severity", "count", first), widths, strict=True):
-        justify = "right" if name == "count" else "left"
+        justify: JustifyMethod = "right" if name == "count" else "left"
         table.add_column(name, no_wrap=True, justify=justify, min_width=size, max_width=size)
     # One line a code and a problem: a cut message ends in "…"; JSON has every word.
     last = _last_width(width, widths)
@@ -113,7 +113,7 @@ def _problems_table(
         min(_widest(paths, "path"), 24),
     ]
     for name, size in zip((at, "code", "path"), widths, strict=True):
-        cut = "ellipsis" if name == "path" else "fold"
+        cut: OverflowMethod = "ellipsis" if name == "path" else "fold"
         table.add_column(name, no_wrap=True, overflow=cut, min_width=size, max_width=size)
     last = _last_width(width, widths)
     table.add_column("message", no_wrap=True, overflow="ellipsis", max_width=last)
