@@ -15,7 +15,22 @@ import threading
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any, Protocol
 
-from interact_cli.inputs import CHUNK_BYTES, InputSource, read_chunks
+from interact_cli.contract.vocabulary import EVENT_TYPES, TIME_FIELD_CANDIDATES
+from interact_cli.errors import OptionError
+from interact_cli.inputs import CHUNK_BYTES, InputSource, read_chunks, resolve_inputs
+
+# What the library (report.py, validation.py) takes from the layers below, through here.
+__all__ = [
+    "CHUNK_BYTES",
+    "EVENT_TYPES",
+    "TIME_FIELD_CANDIDATES",
+    "InputSource",
+    "Progress",
+    "feed_sources",
+    "new_scan",
+    "resolve_inputs",
+    "thread_count",
+]
 
 # The kernel's split outputs of one chunk: (valid lines, invalid lines), byte for byte.
 BlockWriter = Callable[[bytes, bytes], None]
@@ -38,6 +53,34 @@ class Kernel(Protocol):
     def begin_file(self, name: str) -> None: ...
     def feed(self, data: memoryview) -> tuple[bytes, bytes]: ...
     def end_file(self) -> tuple[bytes, bytes]: ...
+
+
+def new_scan(
+    keep: int,
+    workers: int | None = None,
+    split: bool = False,
+    report: bool = False,
+    time_fields: Sequence[str] | None = None,
+    since: int | None = None,
+    until: int | None = None,
+    calendar: Callable[[int], tuple[int, int] | None] | None = None,
+) -> Any:
+    """A native kernel (`_core.Scan`) with one thread per core, or `workers` of them."""
+    from interact_cli._core import Scan
+
+    try:
+        return Scan(
+            keep=keep,
+            threads=thread_count(workers),
+            split=split,
+            time_fields=None if time_fields is None else list(time_fields),
+            report=report,
+            since=since,
+            until=until,
+            calendar=calendar,
+        )
+    except ValueError as error:  # a time field that is a field of the contract
+        raise OptionError(f"--time-field: {error}") from None
 
 
 def cores() -> int:

@@ -38,6 +38,7 @@ class Calendar:
         if interval not in INTERVALS:
             raise OptionError(f"--interval: {interval!r} is not one of {', '.join(INTERVALS)}")
         self.interval = interval
+        self.tz = tz
         self.zone = zone(tz)
 
     def first_day(self, day: date) -> date:

@@ -11,10 +11,17 @@ from typing import TYPE_CHECKING, Any
 
 from interact_cli import columns
 from interact_cli.columns import Column
-from interact_cli.contract.vocabulary import EVENT_TYPES, TIME_FIELD_CANDIDATES
-from interact_cli.engine import Progress, feed_sources, thread_count
+from interact_cli.engine import (
+    CHUNK_BYTES,
+    EVENT_TYPES,
+    TIME_FIELD_CANDIDATES,
+    InputSource,
+    Progress,
+    feed_sources,
+    new_scan,
+    resolve_inputs,
+)
 from interact_cli.errors import OptionError
-from interact_cli.inputs import CHUNK_BYTES, InputSource, resolve_inputs
 from interact_cli.periods import Calendar
 from interact_cli.times import parse_bound
 
@@ -211,8 +218,6 @@ def build_report(
 ) -> Report:
     """Read the inputs (specs, or sources already resolved) once and report on them; on a
     Dask cluster with `cluster` (tcp://HOST:PORT, local[:N], or a ClusterSpec)."""
-    from interact_cli._core import Scan
-
     _check_sort(options)
     window = _window(options)
     time_fields = [options.time_field] if options.time_field else list(TIME_FIELD_CANDIDATES)
@@ -220,18 +225,7 @@ def build_report(
     # "auto" counts per day; the trend is rolled up to weeks or months after the scan.
     interval = "day" if options.interval == "auto" else options.interval
     calendar = Calendar(interval, options.tz) if interval else None
-    try:
-        kernel = Scan(
-            keep=0,
-            threads=thread_count(workers),
-            time_fields=time_fields,
-            report=True,
-            since=since,
-            until=until,
-            calendar=calendar,
-        )
-    except ValueError as error:  # a time field that is a field of the contract
-        raise OptionError(f"--time-field: {error}") from None
+    kernel = new_scan(0, workers, False, True, time_fields, since, until, calendar)
     sources = [i for i in inputs if isinstance(i, InputSource)]
     if len(sources) != len(inputs):
         sources = resolve_inputs([str(i) for i in inputs], storage_options)
@@ -318,7 +312,9 @@ def _assemble(
             extras["actions"] = action_counts(frames, table)
         selected = _select(computed.pop(table), table, options)
         if calendar is not None and table == options.table:
-            trend, interval = trend_rows(frames, selected, options, calendar)
+            narrow = bool(options.top or options.sets or options.skus)
+            auto = options.interval == "auto"
+            trend, interval = trend_rows(frames, selected, table, calendar, auto, narrow)
         rows[table] = _rows(selected, table, extras, options)
     summary = {
         **found["summary"],

@@ -12,8 +12,6 @@ from interact_cli.periods import NO_TIME, Calendar
 if TYPE_CHECKING:
     import polars as pl
 
-    from interact_cli.report import ReportOptions
-
 ID_FIELDS = ("set_id", "sku")
 AUTO_DAYS = 62  # auto: days up to about two months of data, weeks up to a year
 AUTO_WEEKS_DAYS = 366
@@ -41,11 +39,15 @@ def _rolled_up(frame: pl.DataFrame, keys: list[str], moved: dict[int, int]) -> p
 def trend_rows(
     frames: dict[str, pl.DataFrame],
     selected: pl.DataFrame,
-    options: ReportOptions,
+    table: str,
     calendar: Calendar,
+    auto: bool = False,
+    narrow: bool = False,
 ) -> tuple[dict[str, list[dict[str, Any]]], str]:
-    """`trend` and the chosen table's trend, for the rows the table kept (in its order),
-    period by period (`unknown` last); and the interval they are in."""
+    """`trend` and the trend of `table` (sets, products or set_products) for the rows it
+    kept (`selected`, in its order), period by period (`unknown` last); and the interval
+    they are in. `auto`: the calendar counts days, rolled up here by the span; `narrow`:
+    the table kept only some rows (--top, --set, --sku), so only theirs are counted."""
     import polars as pl
 
     from interact_cli.frames import codes_of, trends
@@ -53,27 +55,27 @@ def trend_rows(
     starts = frames["periods"]["start"].to_list()
     interval = calendar.interval
     moved: dict[int, int] | None = None
-    if options.interval == "auto":
+    if auto:
         interval = auto_interval(starts, calendar)
         if interval != calendar.interval:
-            final = Calendar(interval, options.tz)
+            final = Calendar(interval, calendar.tz)
             days = [s for s in starts if s != NO_TIME]
             moved = {s: final.start_of(date.fromisoformat(calendar.label(s))) for s in days}
             calendar = final
             starts = sorted(set(moved.values())) + ([NO_TIME] if NO_TIME in starts else [])
     labels = {start: calendar.label(start) for start in starts}
-    name = TREND_OF[options.table]
+    name = TREND_OF[table]
     keys = [c for c in ID_FIELDS if c in selected.columns]
     order = selected.select(keys).with_row_index("rank")
-    narrow = codes_of(frames, selected) if options.top or options.sets or options.skus else None
+    only = codes_of(frames, selected) if narrow else None
     found = {}
-    for table in ("trend", name):
-        frame = trends(frames, table, narrow if table == name else None)
+    for trend in ("trend", name):
+        frame = trends(frames, trend, only if trend == name else None)
         if moved is not None:
-            frame = _rolled_up(frame, keys if table == name else [], moved)
-        if table == name:
+            frame = _rolled_up(frame, keys if trend == name else [], moved)
+        if trend == name:
             frame = frame.join(order, on=keys, how="inner")
-        frame = frame.sort(["start", *(["rank"] if table == name else [])], nulls_last=True)
+        frame = frame.sort(["start", *(["rank"] if trend == name else [])], nulls_last=True)
         period = pl.col("start").fill_null(NO_TIME).replace_strict(labels, return_dtype=pl.String)
-        found[table] = frame.with_columns(period=period).select(columns.fields(table)).to_dicts()
+        found[trend] = frame.with_columns(period=period).select(columns.fields(trend)).to_dicts()
     return found, interval

@@ -6,9 +6,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any
 
-from interact_cli.engine import Progress, feed_sources, thread_count
+from interact_cli.engine import CHUNK_BYTES, Progress, feed_sources, new_scan, resolve_inputs
 from interact_cli.errors import OptionError
-from interact_cli.inputs import CHUNK_BYTES, resolve_inputs
 from interact_cli.problems import Problem
 from interact_cli.sinks import SplitWriter
 
@@ -108,8 +107,6 @@ def validate(
 ) -> ValidationResult:
     """Check every line of the inputs (paths, globs, '-', URLs) once against the contract;
     on a Dask cluster with `cluster` (tcp://HOST:PORT, local[:N], or a ClusterSpec)."""
-    from interact_cli._core import Scan
-
     split = valid_out is not None or invalid_out is not None
     if cluster is not None and split:
         raise OptionError("--valid-out and --invalid-out cannot be used with --cluster (yet)")
@@ -121,7 +118,7 @@ def validate(
         job = units.Job(keep=max_problems)
         found, _ = dask_cluster.scan(cluster, sources, job, progress)
         return ValidationResult.from_kernel(found)
-    kernel = Scan(keep=max_problems, threads=thread_count(workers), split=split)
+    kernel = new_scan(max_problems, workers, split)
     with SplitWriter(sources, valid_out, invalid_out) as writer:
         feed_sources(sources, kernel, progress, writer.write if split else None, chunk_bytes)
     return ValidationResult.from_kernel(kernel.result())

@@ -43,3 +43,32 @@ def test_the_renderers_do_not_reach_into_the_kernel_or_inputs():
         for name in imports_of(path):
             assert not name.startswith(("interact_cli._core", "interact_cli.inputs")), (path, name)
             assert name not in ("interact_cli.engine", "interact_cli.frames"), (path, name)
+
+
+# The library API (what cli.py calls) reaches inputs, the contract and the kernel only
+# through the engine; the layers below never import the layers above them.
+LIBRARY_API = {"report.py", "validation.py"}
+BELOW_THE_ENGINE = ("interact_cli.inputs", "interact_cli.remote", "interact_cli.contract")
+ABOVE = ("interact_cli.report", "interact_cli.validation", "interact_cli.cli")
+
+
+def test_the_library_api_goes_through_the_engine():
+    for name in LIBRARY_API:
+        for imported in imports_of(PACKAGE / name):
+            assert not imported.startswith(BELOW_THE_ENGINE), (name, imported)
+            assert imported != "interact_cli._core", (name, imported)
+
+
+def test_only_the_command_line_and_the_renderers_import_the_renderers():
+    for path in PACKAGE.rglob("*.py"):
+        inside = path.name in CLI_SIDE or "output" in path.relative_to(PACKAGE).parts
+        if not inside:
+            assert not any(i.startswith("interact_cli.output") for i in imports_of(path)), path
+
+
+def test_nothing_below_the_library_api_imports_it():
+    for path in library_modules():
+        if path.name in LIBRARY_API:
+            continue
+        for imported in imports_of(path):
+            assert not imported.startswith(ABOVE), (path, imported)
