@@ -13,9 +13,9 @@ from types import SimpleNamespace
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from interact_cli.contract.vocabulary import TIME_FIELD_CANDIDATES
-
 from . import oracle_contract as contract
+
+TIME_FIELD_CANDIDATES = ("timestamp", "receivedAt", "time")  # as documented, written here
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
