@@ -7,13 +7,24 @@ Heavy modules (Polars, msgspec, Rich tables) are imported inside the commands so
 from __future__ import annotations
 
 import sys
-from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
 
 from interact_cli import __version__
+from interact_cli.cli_options import (
+    ClusterOption,
+    Debug,
+    Inputs,
+    Interval,
+    OutputFile,
+    ReportFormat,
+    ReportTable,
+    StorageOptions,
+    ValidateFormat,
+    Workers,
+)
 from interact_cli.exit_codes import ExitCode
 from interact_cli.outcome import fail, quiet_on_broken_pipe, run, run_app
 
@@ -26,91 +37,6 @@ app = typer.Typer(
     rich_markup_mode="markdown",
     context_settings={"help_option_names": ["-h", "--help"]},
 )
-
-
-class ValidateFormat(StrEnum):
-    """Formats of validate and codes."""
-
-    table = "table"
-    json = "json"
-
-
-class ReportFormat(StrEnum):
-    """Formats of report."""
-
-    table = "table"
-    json = "json"
-    csv = "csv"
-    markdown = "markdown"
-    html = "html"
-
-
-class Interval(StrEnum):
-    """The periods of --interval."""
-
-    day = "day"
-    week = "week"
-    month = "month"
-    auto = "auto"
-
-
-class ReportTable(StrEnum):
-    """The tables of report, for --by."""
-
-    set = "set"
-    product = "product"
-    set_product = "set-product"
-
-
-# Shared options, defined once.
-Inputs = Annotated[
-    list[str],
-    typer.Argument(
-        help="Files or globs (quoted globs are expanded too); '-' reads stdin; URLs "
-        "(s3://bucket/day/*.ndjson.gz, with the cluster extra). .gz and .zst are "
-        "decompressed.",
-        show_default=False,
-    ),
-]
-Debug = Annotated[bool, typer.Option("--debug", help="Show tracebacks of errors.")]
-Workers = Annotated[
-    Optional[int],
-    typer.Option(
-        min=1,
-        help="Threads of the native kernel (default: one per core; more than the cores "
-        "are capped, with a notice). Every input, compressed or stdin too, is shared "
-        "among them.",
-    ),
-]
-ClusterOption = Annotated[
-    Optional[str],
-    typer.Option(
-        "--cluster",
-        envvar="INTERACT_CLUSTER",
-        help="Run on a Dask cluster: tcp://HOST:8786 (a running scheduler; workers must "
-        "reach the inputs: URLs, or paths on a shared filesystem) or local[:N] (N worker "
-        "processes here). Needs the cluster extra.",
-        show_default=False,
-    ),
-]
-StorageOptions = Annotated[
-    Optional[list[str]],
-    typer.Option(
-        "--storage-option",
-        help="KEY=VALUE for the filesystem of URL inputs (repeatable), e.g. "
-        "endpoint_url=http://127.0.0.1:9000 for an S3-compatible store; never shown.",
-        show_default=False,
-    ),
-]
-OutputFile = Annotated[
-    Optional[Path],
-    typer.Option(
-        "--output",
-        "-o",
-        help="Write here instead of stdout ('-' is stdout; a file is replaced atomically, "
-        "a FIFO or device written through).",
-    ),
-]
 
 
 def _check_workers(workers: int | None) -> None:

@@ -100,30 +100,28 @@ def _spread(column: Column, spreads: dict[str, list[str]]) -> list[Column]:
     ]
 
 
-def flat(table: str, spreads: dict[str, list[str]]) -> list[Column]:
-    """The columns of a table in CSV: intervals as bounds, spreads as a column per key
-    (`spreads` maps a spread's name, e.g. `currencies`, to its keys)."""
+def _expanded(table: str, spreads: dict[str, list[str]], ranges: bool) -> list[Column]:
     columns: list[Column] = []
     for column in TABLES[table]:
         if column.spread is not None:
             columns += _spread(column, spreads)
             continue
         columns.append(column)
-        if column.interval:
+        if column.interval and ranges:
+            name, header = f"{column.name}_range", f"{column.header} 95%"
+            columns.append(Column(name, "range", header, 2, source=column.name))
+        elif column.interval:
             columns += bounds(column)
     return columns
+
+
+def flat(table: str, spreads: dict[str, list[str]]) -> list[Column]:
+    """The columns of a table in CSV: intervals as bounds, spreads as a column per key
+    (`spreads` maps a spread's name, e.g. `currencies`, to its keys)."""
+    return _expanded(table, spreads, ranges=False)
 
 
 def shown(table: str, spreads: dict[str, list[str]]) -> list[Column]:
     """The columns of a table as people read it (terminal, Markdown, HTML): each interval
     as one `range` column after its rate."""
-    columns: list[Column] = []
-    for column in TABLES[table]:
-        if column.spread is not None:
-            columns += _spread(column, spreads)
-            continue
-        columns.append(column)
-        if column.interval:
-            name, header = f"{column.name}_range", f"{column.header} 95%"
-            columns.append(Column(name, "range", header, 2, source=column.name))
-    return columns
+    return _expanded(table, spreads, ranges=True)

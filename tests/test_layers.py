@@ -7,7 +7,7 @@ from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parent.parent / "interact_cli"
 # Modules of the command line and the renderers; everything else is the library.
-CLI_SIDE = {"cli.py", "outcome.py", "__main__.py"}
+CLI_SIDE = {"cli.py", "cli_options.py", "outcome.py", "__main__.py"}
 
 
 def imports_of(path: Path) -> set[str]:

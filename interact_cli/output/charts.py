@@ -77,17 +77,19 @@ def _clicks_and_carts(rows: list[dict[str, Any]], key: str, top: int, title: str
     return spec
 
 
+def _rate(row: dict[str, Any]) -> dict[str, Any]:
+    """A row's cart per click and its interval, as a chart's fields."""
+    return {
+        "rate": row["cart_per_click"],
+        "low": row["cart_per_click_low"],
+        "high": row["cart_per_click_high"],
+    }
+
+
 def _rates(rows: list[dict[str, Any]], top: int) -> Spec:
     ranked = sorted(rows, key=lambda r: (-r["interactions"], r["set_id"]))[:top]
     values = [
-        {
-            "id": r["set_id"],
-            "label": _short(r["set_id"]),
-            "rate": r["cart_per_click"],
-            "low": r["cart_per_click_low"],
-            "high": r["cart_per_click_high"],
-            "clicks": r["click"],
-        }
+        {"id": r["set_id"], "label": _short(r["set_id"]), "clicks": r["click"], **_rate(r)}
         for r in ranked
         if r["cart_per_click"] is not None
     ]
@@ -111,16 +113,7 @@ def _trend(rows: list[dict[str, Any]], interval: str) -> Spec:
         for r in timed
         for m in ("click", "addToCart")
     ]
-    rates = [
-        {
-            "period": r["period"],
-            "rate": r["cart_per_click"],
-            "low": r["cart_per_click_low"],
-            "high": r["cart_per_click_high"],
-        }
-        for r in timed
-        if r["cart_per_click"] is not None
-    ]
+    rates = [{"period": r["period"], **_rate(r)} for r in timed if r["cart_per_click"] is not None]
     x = alt.X("period:T", title=f"{interval} (start)")
     colour = alt.Color(
         "measure:N",

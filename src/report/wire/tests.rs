@@ -1,0 +1,127 @@
+//! Round trips of the wire format, and periods merged across partials.
+
+use super::*;
+use crate::scan::{Options, Scanner};
+
+fn partial() -> Partial {
+    scan(
+        Partial::new(None),
+        include_bytes!("../../../sample_data/events.ndjson"),
+    )
+}
+
+/// UTC hours (the sample spans three).
+struct Hours;
+impl Calendar for Hours {
+    fn period(&self, moment: i64) -> Option<(i64, i64)> {
+        let day = 3_600_000_000;
+        let start = moment.div_euclid(day) * day;
+        Some((start, start + day))
+    }
+}
+
+fn scan(base: Partial, data: &[u8]) -> Partial {
+    let options = Options {
+        time_fields: vec!["timestamp".into()],
+        max_line: 1 << 20,
+        keep: 0,
+        threads: 1,
+        split: false,
+    };
+    let mut scanner = Scanner::new(options, base);
+    scanner.begin_file("f");
+    scanner.feed(data);
+    scanner.end_file();
+    scanner.sinks.pop().expect("one thread")
+}
+
+/// A count keyed by set, sku, action and the period's start.
+type Dated = ((u32, u32, u32, i64), u64);
+
+/// Counts with their period codes replaced by the period's start.
+fn by_start(p: &Partial) -> Vec<Dated> {
+    let mut out: Vec<_> = p
+        .counts
+        .iter()
+        .map(|(&(a, b, c, d), &n)| ((a, b, c, p.periods[d as usize]), n))
+        .collect();
+    out.sort();
+    out
+}
+
+#[test]
+fn periods_split_the_counts_and_merge_exactly() {
+    let data: &[u8] = include_bytes!("../../../sample_data/events.ndjson");
+    let plain = scan(Partial::new(None), data);
+    let whole = scan(Partial::with_trend(None, Arc::new(Hours)), data);
+    assert!(whole.periods.len() > 1, "the sample spans several hours");
+    let mut summed: Map<(u32, u32, u32), u64> = Map::default();
+    for (&(set, sku, action, period), &n) in &whole.counts {
+        assert_ne!(period, NONE);
+        *summed.entry((set, sku, action)).or_default() += n;
+    }
+    let plain_counts: Map<_, _> = plain
+        .counts
+        .iter()
+        .map(|(k, &n)| ((k.0, k.1, k.2), n))
+        .collect();
+    assert_eq!(summed, plain_counts);
+    // Two halves, the later one first: period codes differ, the merge maps them.
+    let cut = data.len() / 2
+        + data[data.len() / 2..]
+            .iter()
+            .position(|&b| b == b'\n')
+            .unwrap()
+        + 1;
+    let mut first = scan(Partial::with_trend(None, Arc::new(Hours)), &data[..cut]);
+    let second = scan(Partial::with_trend(None, Arc::new(Hours)), &data[cut..]);
+    let second = Partial::from_bytes(&second.to_bytes()).expect("round trip");
+    first.merge(&second);
+    let (mut a, mut b) = (by_start(&first), by_start(&whole));
+    // Dictionaries may number sets and skus differently: compare through values.
+    let named = |p: &Partial, rows: &mut Vec<Dated>| {
+        let (sets, skus, actions) = (p.sets.values(), p.skus.values(), p.actions.values());
+        let mut out: Vec<_> = rows
+            .drain(..)
+            .map(|((set, sku, action, start), n)| {
+                let name =
+                    |values: &[&str], code: u32| values.get(code as usize).map(|v| v.to_string());
+                (
+                    (
+                        name(&sets, set),
+                        name(&skus, sku),
+                        name(&actions, action),
+                        start,
+                    ),
+                    n,
+                )
+            })
+            .collect();
+        out.sort();
+        out
+    };
+    assert_eq!(named(&first, &mut a), named(&whole, &mut b));
+}
+
+#[test]
+fn bytes_round_trip_and_every_truncation_is_an_error() {
+    let mut original = partial();
+    let data = original.to_bytes();
+    original.compact(); // as the reader does
+    let back = Partial::from_bytes(&data).expect("round trip");
+    // Maps iterate in another order after a round trip: compare contents.
+    assert_eq!(back.counters, original.counters);
+    assert_eq!(
+        (back.counts.clone(), back.views.clone()),
+        (original.counts, original.views)
+    );
+    assert_eq!(back.first_carts, original.first_carts);
+    assert_eq!(back.orders, original.orders);
+    assert_eq!(back.users.values(), original.users.values());
+    assert_eq!(back.sets.values(), original.sets.values());
+    assert!(back.set_users.iter().eq(original.set_users.iter()));
+    assert_eq!(back.runs, original.runs);
+    for cut in (0..data.len()).step_by(97) {
+        assert!(Partial::from_bytes(&data[..cut]).is_err(), "cut at {cut}");
+    }
+}
