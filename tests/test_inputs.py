@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import gzip
-import io
+import json
 import os
 import random
+import subprocess
 import sys
 
 import pytest
@@ -96,12 +97,19 @@ def test_several_files_are_counted_apart_and_together(tmp_path):
     assert [(os.path.basename(p.file), p.line) for p in result.problems][:1] == [("b.ndjson", 1)]
 
 
-def test_stdin_is_read_when_the_path_is_a_dash(monkeypatch):
-    fake = io.TextIOWrapper(io.BytesIO(gzip.compress(GOOD + b"\n{}\n")))
-    monkeypatch.setattr(sys, "stdin", fake)
-    result = run("-")
-    assert counts(result) == (2, 1, 1, 0)
-    assert result.files[0].path == "<stdin>"
+def test_stdin_is_read_when_the_path_is_a_dash():
+    command = [sys.executable, "-m", "interact_cli", "validate", "-", "-f", "json"]
+    data = gzip.compress(GOOD + b"\n{}\n")
+    found = subprocess.run(command, input=data, capture_output=True, timeout=60)
+    result = json.loads(found.stdout)
+    summary = result["summary"]
+    assert (summary["lines"], summary["valid"], summary["invalid"], summary["blank"]) == (
+        2,
+        1,
+        1,
+        0,
+    )
+    assert result["files"][0]["path"] == "<stdin>" and found.returncode == 1
 
 
 @pytest.mark.parametrize(

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import gzip
-import io
 import json
 import os
 import random
+import subprocess
 import sys
 
 import pytest
@@ -90,15 +90,15 @@ def test_validate_is_the_same_for_any_threads_and_chunks(tmp_path):
     assert cut["by_code"] == results[0]["by_code"]
 
 
-def test_compressed_and_stdin_inputs_match_the_oracle_with_two_workers(tmp_path, monkeypatch):
+def test_compressed_and_stdin_inputs_match_the_oracle_with_two_workers(tmp_path):
     data = mixed_export(3)
     gz = tmp_path / "e.ndjson.gz"
     gz.write_bytes(gzip.compress(data))
     got = build_report([str(gz)], ReportOptions(), workers=2).to_dict()
     assert comparable(got) == oracle_report([data])
-    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(data)))
-    got = build_report(["-"], ReportOptions(), workers=2).to_dict()
-    assert comparable(got) == oracle_report([data])
+    command = [sys.executable, "-m", "interact_cli", "report", "-", "-f", "json", "--workers", "2"]
+    piped = subprocess.run(command, input=data, capture_output=True, timeout=60)
+    assert comparable(json.loads(piped.stdout)) == oracle_report([data])
 
 
 class RecordingProgress:
