@@ -287,7 +287,7 @@ def report(
         if chart_dir is not None:
             from interact_cli.output.emit import export_charts
 
-            export_charts(result, top or 20, str(chart_dir))
+            export_charts(result, 20 if top is None else top, str(chart_dir))
         for notice in result.notices:
             fail(notice)
         untimed = result.summary["untimed"]

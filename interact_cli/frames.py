@@ -81,21 +81,30 @@ def _ratio(numerator: str, denominator: str) -> pl.Expr:
     )
 
 
-def _interval(a: str, b: str, name: str) -> list[pl.Expr]:
-    """The 95% interval of the ratio a/b of two Poisson counts: the Wilson score interval
-    for p = a / (a + b), mapped through p / (1 - p); null where b is 0."""
-    n = pl.col(a).cast(pl.Float64) + pl.col(b)
-    p = pl.col(a) / n
+def _wilson(x: pl.Expr, n: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
+    """The Wilson score interval (low, high) of a proportion x / n."""
+    p = x / n
     shrink = 1 + Z**2 / n
     centre = (p + Z**2 / (2 * n)) / shrink
     half = Z * (p * (1 - p) / n + Z**2 / (4 * n**2)).sqrt() / shrink
-    # At a = 0 the lower end is 0 exactly (the difference of two equal terms, in floats).
-    low = pl.when(pl.col(a) == 0).then(0.0).otherwise((centre - half).clip(0.0, 1.0))
-    high = (centre + half).clip(0.0, 1.0)
+    # At x = 0 the lower end is 0 exactly (in floats, the difference of two equal terms).
+    low = pl.when(x == 0).then(0.0).otherwise((centre - half).clip(0.0, 1.0))
+    return low, (centre + half).clip(0.0, 1.0)
+
+
+def _interval(a: str, b: str, name: str) -> list[pl.Expr]:
+    """The 95% interval of the ratio a/b of two Poisson counts: the Wilson score interval
+    (L, H) for p = a / (a + b), mapped through p / (1 - p); null where b is 0.
+
+    1 - H and 1 - L are taken as the ends of the interval of q = b / (a + b), which is the
+    same interval mirrored: subtracting from 1 would cancel digits where b is tiny."""
+    n = pl.col(a).cast(pl.Float64) + pl.col(b)
+    low, high = _wilson(pl.col(a).cast(pl.Float64), n)
+    q_low, q_high = _wilson(pl.col(b).cast(pl.Float64), n)
     usable = pl.col(b) > 0
     return [
-        pl.when(usable).then(low / (1 - low)).otherwise(None).alias(f"{name}_low"),
-        pl.when(usable).then(high / (1 - high)).otherwise(None).alias(f"{name}_high"),
+        pl.when(usable).then(low / q_high).otherwise(None).alias(f"{name}_low"),
+        pl.when(usable).then(high / q_low).otherwise(None).alias(f"{name}_high"),
     ]
 
 

@@ -25,7 +25,7 @@ def zone(name: str) -> zoneinfo.ZoneInfo:
     """An IANA time zone by name; an OptionError naming --tz for anything else."""
     try:
         return zoneinfo.ZoneInfo(name)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a folder
         raise OptionError(
             f"--tz: no time zone {name!r} (use an IANA name such as UTC or Europe/Berlin)"
         ) from None
@@ -61,10 +61,15 @@ class Calendar:
         return self._start(self.first_day(day))
 
     def _start(self, day: date) -> int:
-        """The first moment of a local date: its midnight, or the end of a gap there
-        (fold=0 maps a missing midnight to the moment the clocks jump)."""
-        local = datetime.combine(day, time(0), tzinfo=self.zone)
-        return (local - EPOCH) // _MICRO
+        """The first moment of a local date: its midnight, the end of a gap there, or,
+        where clocks went back over midnight, its last midnight (so periods stay
+        contiguous and every moment of the day before falls in that day's period).
+
+        A missing midnight read with fold=0 and with fold=1 gives the moments either side
+        of the gap; a repeated one gives its two occurrences: the later is right in both."""
+        first = datetime.combine(day, time(0), tzinfo=self.zone)
+        later = max(first, first.replace(fold=1), key=lambda moment: moment - EPOCH)
+        return (later - EPOCH) // _MICRO
 
     def __call__(self, moment: int) -> tuple[int, int] | None:
         """(start, end) of the period holding `moment`; None when its local date is
@@ -73,6 +78,7 @@ class Calendar:
             local = (EPOCH + timedelta(microseconds=moment)).astimezone(self.zone)
             first = self.first_day(local.date())
             start = self._start(first)
+            EPOCH + timedelta(microseconds=start)  # its label must be a date too
         except OverflowError:
             return None
         try:

@@ -238,7 +238,7 @@ def build_report(
             time_fields=tuple(time_fields),
             since=since,
             until=until,
-            interval=options.interval,
+            interval=interval,  # "auto" counts days (rolled up after, as locally)
             tz=options.tz,
         )
         try:

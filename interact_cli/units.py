@@ -16,7 +16,7 @@ from interact_cli import __version__, remote
 from interact_cli.errors import ClusterError, InputError, OptionError
 from interact_cli.inputs import GZIP_MAGIC, ZSTD_MAGIC, InputSource, read_chunks
 
-RANGE_BYTES = 64 * 1024 * 1024  # a task's share of a plain file: ~250k events
+RANGE_BYTES = 64 * 1024 * 1024  # a task's share of a plain file: ~200k events
 BLOCK = 4 * 1024 * 1024  # a task reads its range in blocks of this size
 
 

@@ -102,11 +102,6 @@ def _rate(numerator: int, denominator: int) -> float | None:
 
 
 Z = 1.959964
-DIGITS = 11  # intervals are compared to this many significant digits
-
-
-def _round(value: float | None) -> float | None:
-    return None if value is None else float(f"{value:.{DIGITS}g}")
 
 
 def ratio_interval(a: int, b: int) -> tuple[float | None, float | None]:
@@ -118,7 +113,7 @@ def ratio_interval(a: int, b: int) -> tuple[float | None, float | None]:
     low_p = (a + Z * Z / 2 - root) / (n + Z * Z)
     high_p = (a + Z * Z / 2 + root) / (n + Z * Z)
     low_p = 0.0 if a == 0 else low_p
-    return _round(low_p / (1 - low_p)), _round(high_p / (1 - high_p))
+    return low_p / (1 - low_p), high_p / (1 - high_p)
 
 
 def with_rates(row: dict) -> dict:
@@ -137,11 +132,22 @@ def with_rates(row: dict) -> dict:
     return out
 
 
+class Close(float):
+    """An interval bound that equals another within 1e-9 (relative): the product and the
+    oracle compute it by different, equally valid float arithmetic."""
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, float) and math.isclose(self, other, rel_tol=1e-9, abs_tol=0)
+
+    __hash__ = float.__hash__
+
+
 def comparable(document: dict) -> dict:
-    """A report document with its interval bounds rounded as the oracle's are."""
+    """A report document whose interval bounds compare as `Close` to the oracle's."""
 
     def fix(row: dict) -> dict:
-        return {k: _round(v) if k.endswith(("_low", "_high")) else v for k, v in row.items()}
+        bound = ("_low", "_high")
+        return {k: Close(v) if k.endswith(bound) and v is not None else v for k, v in row.items()}
 
     return {
         key: value if key == "summary" else [fix(row) for row in value]

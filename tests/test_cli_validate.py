@@ -191,3 +191,21 @@ def test_generate_is_deterministic(runner, tmp_path):
         )
     assert a.read_bytes() == b.read_bytes()
     assert len(a.read_bytes().splitlines()) == 300
+
+
+@pytest.mark.parametrize("width", [60, 80])
+def test_long_and_wide_file_names_keep_one_line_a_problem(runner, tmp_path, width):
+    from rich.cells import cell_len
+
+    deep = tmp_path / "exports" / "region-europe-west" / "2026-10-01"
+    deep.mkdir(parents=True)
+    broken = (SAMPLE / "broken.ndjson").read_bytes()
+    (deep / "interactions-part-00001.ndjson").write_bytes(broken)
+    (tmp_path / "a数据导出.ndjson").write_bytes(broken)
+    paths = [str(deep / "interactions-part-00001.ndjson"), str(tmp_path / "a数据导出.ndjson")]
+    result = invoke(runner, "validate", *paths, "--max-problems", "5", width=width)
+    lines = result.stdout.splitlines()
+    assert max(cell_len(line.rstrip()) for line in lines) <= width
+    rows = [x for x in lines if x.startswith("│")]
+    ats = [x.split("│")[1].strip() for x in rows[-5:]]
+    assert all(at.split(":")[-1].isdigit() for at in ats), ats  # line numbers are kept

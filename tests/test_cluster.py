@@ -262,3 +262,15 @@ def test_end_to_end_cli_on_dask_processes_reading_s3(scheduler):
         assert stdin.returncode == 2 and b"not streams" in stdin.stderr
     finally:
         server.stop()
+
+
+def test_auto_interval_and_the_html_page_run_on_a_cluster(address, exports, tmp_path):
+    options = ReportOptions(interval="auto")
+    local = build_report(exports[:2], options)
+    remote = build_report(exports[:2], options, cluster=ClusterSpec(address, 4096))
+    assert plain(remote) == plain(local) and local.summary["interval"] == "day"
+    page = tmp_path / "r.html"
+    command = [sys.executable, "-m", "interact_cli", "report", exports[0], "-f", "html"]
+    made = subprocess.run([*command, "-o", str(page), "--cluster", address], capture_output=True)
+    assert made.returncode == 0, made.stderr
+    assert page.stat().st_size > 100_000

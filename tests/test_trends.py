@@ -276,3 +276,39 @@ def test_auto_interval_picks_from_the_span_and_equals_the_explicit_one(tmp_path,
     assert auto["summary"]["interval"] == expected
     assert auto == explicit
     assert auto["trend"][-1]["period"] == "unknown"
+
+
+def test_clocks_going_back_over_midnight_and_dates_at_the_edge(tmp_path):
+    # St John's ended summer time at 00:01 until 2011: 23:01-00:00 of Nov 6 came twice,
+    # the second time after a first midnight. Nov 6 runs to the last midnight.
+    lines = [interact("s", "p", "u", "click", "2010-11-07T03:00:00Z")]
+    doc = run(tmp_path, lines, ReportOptions(interval="day", tz="America/St_Johns"))
+    assert [r["period"] for r in doc["trend"]] == ["2010-11-06"]
+    # In Tokyo, the first moment of year 1 (UTC) is a local date of year 1, but the start
+    # of its day is in year 0: no date, so the period `unknown` (as documented).
+    lines = [interact("s", "p", "u", "click", "0001-01-01T00:00:00Z")]
+    doc = run(tmp_path, lines, ReportOptions(interval="day", tz="Asia/Tokyo"))
+    assert [r["period"] for r in doc["trend"]] == ["unknown"]
+    with pytest.raises(OptionError, match="--tz"):
+        run(tmp_path, lines, ReportOptions(interval="day", tz="Europe"))  # a folder
+
+
+def test_intervals_stay_exact_at_extreme_ratios():
+    from decimal import Decimal, getcontext
+
+    import polars as pl
+
+    from interact_cli.frames import with_rates
+
+    getcontext().prec = 60
+    frame = pl.DataFrame({"click": [1, 10**6], "addToCart": [10**15, 3], "other": [0, 0]})
+    rows = with_rates(frame).to_dicts()
+    z = Decimal("1.959964")
+    for row in rows:
+        a, b = Decimal(row["addToCart"]), Decimal(row["click"])
+        n = a + b
+        root = z * (a * b / n + z * z / 4).sqrt()
+        high = (a + z * z / 2 + root) / (n + z * z)
+        low = (a + z * z / 2 - root) / (n + z * z)
+        assert row["cart_per_click_high"] == pytest.approx(float(high / (1 - high)), rel=1e-9)
+        assert row["cart_per_click_low"] == pytest.approx(float(low / (1 - low)), rel=1e-9)

@@ -18,7 +18,7 @@ import altair as alt
 from interact_cli.report import Report
 
 Spec = dict[str, Any]  # a Vega-Lite specification, as JSON
-OTHER = "(other)"
+OTHER = "(others)"
 COLOURS = {"click": "#4c78a8", "addToCart": "#f58518", "views": "#9d9d9d", "ordered": "#54a24b"}
 COLOURS_FUNNEL = {
     "views": "#9d9d9d",
@@ -28,34 +28,41 @@ COLOURS_FUNNEL = {
 }
 
 
-def _short(identifier: str) -> str:
-    """An axis label: ids are UUIDs, their first 8 characters tell them apart here."""
-    return identifier if len(identifier) <= 12 else identifier[:8] + "…"
+def _labels(identifiers: list[str]) -> dict[str, str]:
+    """Axis labels: ids shortened to the fewest first characters (at least 8) that keep
+    the ids shown apart; an id of at most 12 characters stays whole."""
+    length = 8
+    while length < max(map(len, identifiers), default=0):
+        labels = {i: i if len(i) <= 12 else i[:length] + "…" for i in identifiers}
+        if len(set(labels.values())) == len(set(identifiers)):
+            return labels
+        length += 1
+    return {i: i for i in identifiers}
 
 
-def _top_rows(rows: list[dict[str, Any]], key: str, top: int) -> list[dict[str, Any]]:
-    """The top rows by interactions, and the rest summed as one OTHER row."""
+def _top(rows: list[dict[str, Any]], key: str, top: int) -> list[dict[str, Any]]:
+    """The top rows by interactions (all with `top` 0)."""
     ranked = sorted(rows, key=lambda r: (-r["interactions"], r[key]))
-    head, rest = ranked[:top], ranked[top:]
-    shown = [{"id": r[key], **{m: r[m] for m in ("click", "addToCart")}} for r in head]
-    if rest:
-        shown.append(
-            {
-                "id": OTHER,
-                "click": sum(r["click"] for r in rest),
-                "addToCart": sum(r["addToCart"] for r in rest),
-            }
-        )
-    return shown
+    return ranked if top == 0 else ranked[:top]
 
 
 def _clicks_and_carts(rows: list[dict[str, Any]], key: str, top: int, title: str) -> Spec:
+    head = _top(rows, key, top)
+    shown = [{"id": r[key], "click": r["click"], "addToCart": r["addToCart"]} for r in head]
+    labels = _labels([r["id"] for r in shown])
+    if len(head) < len(rows):  # the rest as one bar, named so that no id can take it
+        heads = {r[key] for r in head}
+        rest = [r for r in rows if r[key] not in heads]
+        other = f"{OTHER[:-1]}: {len(rest):,})"
+        labels[other] = other + "*" * (other in labels.values())
+        sums = {m: sum(r[m] for r in rest) for m in ("click", "addToCart")}
+        shown.append({"id": other, **sums})
     values = [
-        {"id": row["id"], "label": _short(row["id"]), "measure": measure, "count": row[measure]}
-        for row in _top_rows(rows, key, top)
+        {"id": row["id"], "label": labels[row["id"]], "measure": measure, "count": row[measure]}
+        for row in shown
         for measure in ("click", "addToCart")
     ]
-    order = [_short(v["id"]) for v in values[::2]]
+    order = [v["label"] for v in values[::2]]
     colour = alt.Color(
         "measure:N",
         scale=alt.Scale(domain=list(COLOURS)[:2], range=list(COLOURS.values())[:2]),
@@ -87,11 +94,11 @@ def _rate(row: dict[str, Any]) -> dict[str, Any]:
 
 
 def _rates(rows: list[dict[str, Any]], top: int) -> Spec:
-    ranked = sorted(rows, key=lambda r: (-r["interactions"], r["set_id"]))[:top]
+    ranked = [r for r in _top(rows, "set_id", top) if r["cart_per_click"] is not None]
+    labels = _labels([r["set_id"] for r in ranked])
     values = [
-        {"id": r["set_id"], "label": _short(r["set_id"]), "clicks": r["click"], **_rate(r)}
+        {"id": r["set_id"], "label": labels[r["set_id"]], "clicks": r["click"], **_rate(r)}
         for r in ranked
-        if r["cart_per_click"] is not None
     ]
     order = [v["label"] for v in values]
     base = alt.Chart(alt.Data(values=values), title="cart per click, with its 95% interval")
@@ -163,15 +170,19 @@ def funnel_spec(sets: list[dict[str, Any]]) -> Spec:
     return spec
 
 
+def _which(top: int) -> str:
+    return "all" if top == 0 else f"top {top}"
+
+
 def specs(report: Report, top: int) -> dict[str, Spec]:
     """Every chart of the page, by name, with its data inline."""
     found = {
         "funnel": funnel_spec(report.sets),
         "sets": _clicks_and_carts(
-            report.sets, "set_id", top, f"click vs addToCart: top {top} sets"
+            report.sets, "set_id", top, f"click vs addToCart: {_which(top)} sets"
         ),
         "products": _clicks_and_carts(
-            report.products, "sku", top, f"click vs addToCart: top {top} products"
+            report.products, "sku", top, f"click vs addToCart: {_which(top)} products"
         ),
         "rates": _rates(report.sets, top),
     }

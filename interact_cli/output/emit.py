@@ -72,8 +72,9 @@ def emit_report(
     if format == "html":
         from interact_cli.output import charts, html
 
-        specs = charts.specs(report, top or 20)
-        write_text(html.page(report, specs, charts.vega_bundle(), top or 20), output)
+        chart_top = 20 if top is None else top  # 0: every row has its bar
+        specs = charts.specs(report, chart_top)
+        write_text(html.page(report, specs, charts.vega_bundle(), chart_top), output)
         return
     columns, rows = report.flat(table)
     if format == "csv":

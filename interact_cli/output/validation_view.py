@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from rich.cells import cell_len
 from rich.console import Console, JustifyMethod, OverflowMethod
 from rich.table import Table
 from rich.text import Text
@@ -46,18 +47,49 @@ def render_validation(result: ValidationResult, console: Console, max_problems: 
 
 
 def _widest(texts: Sequence[str], header: str = "") -> int:
-    return max(map(len, [header, *texts]))
+    """The widest text on screen (wide characters take two cells)."""
+    return max(map(cell_len, [header, *texts]))
+
+
+def _from_the_right(text: str, cells: int) -> str:
+    """The end of a text that fits `cells` on screen, cut with "…" at the start: the end
+    of a file:line is what tells it apart."""
+    if cell_len(text) <= cells:
+        return text
+    kept = ""
+    for char in reversed(text):
+        if cell_len(char + kept) + 1 > cells:
+            break
+        kept = char + kept
+    return "…" + kept
+
+
+LAST_AT_LEAST = 12  # cells kept for the message or example column
 
 
 def _last_width(width: int, others: Sequence[int]) -> int:
     """What is left of `width` for the last column of a boxed table (a border between
     columns and at both ends, a space of padding each side of every cell)."""
     columns = len(others) + 1
-    return max(12, width - sum(others) - (columns + 1) - 2 * columns)
+    return max(LAST_AT_LEAST, width - sum(others) - (columns + 1) - 2 * columns)
 
 
-def _where(file: str, line: int, one_file: bool) -> Text:
-    return Text(str(line) if one_file else f"{printable(file)}:{line}")
+def _fit_where(wheres: list[str], widths: list[int], at: int, width: int) -> list[str]:
+    """The file:line texts cut further (from the left) when the fixed columns leave the
+    last one less than its minimum; `widths[at]` is updated to match."""
+    excess = LAST_AT_LEAST - (width - sum(widths) - (len(widths) + 2) - 2 * (len(widths) + 1))
+    if excess <= 0:
+        return wheres
+    cells = max(8, widths[at] - excess)
+    widths[at] = cells
+    return [_from_the_right(where, cells) for where in wheres]
+
+
+def _where(file: str, line: int, one_file: bool, width: int = 10_000) -> Text:
+    """The line number, or file:line with several files (at most a third of the width)."""
+    if one_file:
+        return Text(str(line))
+    return Text(_from_the_right(f"{printable(file)}:{line}", max(16, width // 3)))
 
 
 def _severity(severity: str) -> Text:
@@ -78,23 +110,23 @@ def _codes_table(result: ValidationResult, width: int) -> Table:
     one_file = len(result.files) == 1
     table = Table(title="Problems by code", title_justify="left")
     first = "first line" if one_file else "first at"
-    wheres = [_where(c.first_file, c.first_line, one_file).plain for c in result.by_code]
+    wheres = [_where(c.first_file, c.first_line, one_file, width).plain for c in result.by_code]
     widths = [
         _widest([c.code for c in result.by_code], "code"),
         _widest([c.severity for c in result.by_code], "severity"),
         _widest([count(c.count) for c in result.by_code], "count"),
         _widest(wheres, first),
     ]
+    wheres = _fit_where(wheres, widths, 3, width)
     for name, size in zip(("code", "severity", "count", first), widths, strict=True):
         justify: JustifyMethod = "right" if name == "count" else "left"
         table.add_column(name, no_wrap=True, justify=justify, min_width=size, max_width=size)
     # One line a code and a problem: a cut message ends in "…"; JSON has every word.
     last = _last_width(width, widths)
     table.add_column("example", no_wrap=True, overflow="ellipsis", max_width=last)
-    for c in result.by_code:
-        where = _where(c.first_file, c.first_line, one_file)
+    for c, where in zip(result.by_code, wheres, strict=True):
         example = Text(printable(c.example))
-        table.add_row(c.code, _severity(c.severity), count(c.count), where, example)
+        table.add_row(c.code, _severity(c.severity), count(c.count), Text(where), example)
     return table
 
 
@@ -104,7 +136,7 @@ def _problems_table(
     one_file = len(result.files) == 1
     table = Table(title=f"First {len(problems)} of {count(total)} problems", title_justify="left")
     at = "line" if one_file else "at"
-    wheres = [_where(p.file, p.line, one_file).plain for p in problems]
+    wheres = [_where(p.file, p.line, one_file, width).plain for p in problems]
     # The pointer "" is the whole line ("/" would point at a member named "").
     paths = [printable(p.path) if p.path else "(line)" for p in problems]
     widths = [
@@ -112,6 +144,7 @@ def _problems_table(
         _widest([p.code for p in problems], "code"),
         min(_widest(paths, "path"), 24),
     ]
+    wheres = _fit_where(wheres, widths, 0, width)
     for name, size in zip((at, "code", "path"), widths, strict=True):
         cut: OverflowMethod = "ellipsis" if name == "path" else "fold"
         table.add_column(name, no_wrap=True, overflow=cut, min_width=size, max_width=size)
