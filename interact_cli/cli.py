@@ -49,6 +49,17 @@ def _check_workers(workers: int | None) -> None:
         fail(f"notice: --workers {workers} capped at the {cores()} cores of this machine")
 
 
+def _check_cluster(cluster: str | None) -> None:
+    """Refuse a bad local:N before reading; say so when it asks for more than the cores."""
+    if cluster is None or not (cluster == "local" or cluster.startswith("local:")):
+        return
+    from interact_cli.cluster import local_workers
+
+    workers, asked = local_workers(cluster), cluster.partition(":")[2]
+    if asked and int(asked) > workers:
+        fail(f"notice: --cluster {cluster} capped at {workers} workers, the cores of this machine")
+
+
 def _write(text: str, output: Path | None) -> None:
     from interact_cli.output.emit import write_text
     from interact_cli.sinks import plan_outputs
@@ -121,6 +132,7 @@ def validate(
         from interact_cli.validation import validate as run_validation
 
         _check_workers(workers)
+        _check_cluster(cluster)
         result = run_validation(
             inputs,
             max_problems=limit,
@@ -257,9 +269,11 @@ def report(
                 "--format html writes a page: give -o report.html, or redirect stdout"
             )
         if chart_dir is not None and not chart_dir.is_dir():
-            raise OptionError(f"--chart-dir {chart_dir}: no such folder")
+            what = "not a folder" if chart_dir.exists() else "no such folder"
+            raise OptionError(f"--chart-dir {chart_dir}: {what}")
 
         _check_workers(workers)
+        _check_cluster(cluster)
         options = ReportOptions(
             time_field=time_field,
             since=since,
@@ -360,7 +374,9 @@ def generate(
     products: Annotated[
         Optional[int],
         typer.Option(
-            min=1, help="A catalogue of this many products, each met in turn by interactions."
+            min=1,
+            max=10_000_000,
+            help="A catalogue of this many products, each met in turn by interactions.",
         ),
     ] = None,
     output: OutputFile = None,
@@ -376,8 +392,12 @@ def generate(
     """
 
     def work() -> ExitCode:
+        from interact_cli.errors import OptionError
         from interact_cli.generate import write_export
         from interact_cli.output.progress import ByteProgress
+
+        if not 0.0 <= broken_ratio <= 1.0:  # NaN passes Typer's range check
+            raise OptionError(f"--broken-ratio {broken_ratio}: give a share from 0 to 1")
 
         target = None if output is None else str(output)
         write_export(events, seed, broken_ratio, target, ByteProgress(events=True), products)

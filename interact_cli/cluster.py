@@ -10,13 +10,12 @@ first problems and attribution in file order come out exactly as in one pass.
 from __future__ import annotations
 
 import contextlib
-import os
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from interact_cli import __version__
-from interact_cli.engine import Progress
+from interact_cli.engine import Progress, cores
 from interact_cli.errors import ClusterError, OptionError
 from interact_cli.inputs import InputSource
 from interact_cli.units import RANGE_BYTES, Job, Unit, plan, run_unit, unpack
@@ -73,7 +72,11 @@ def _quiet_dask() -> None:
     """Dask logs reconnects, restarts and tracebacks on stderr, also from its own thread
     after a run has failed: our one-line errors say what matters, so for good."""
     import logging
+    import warnings
 
+    # Dask warns on stderr of slow scratch folders and the like: not our output either.
+    warnings.filterwarnings("ignore", module="distributed")
+    warnings.filterwarnings("ignore", module="dask")
     # Dask's configuration gives some of its loggers levels of their own: set them all.
     names = [n for n in logging.root.manager.loggerDict if n.partition(".")[0] == "distributed"]
     for name in ["distributed", *names]:
@@ -91,10 +94,7 @@ def connect(spec: ClusterSpec) -> Iterator[Any]:
     with contextlib.ExitStack() as stack:
         address: Any = spec.address
         if address == "local" or address.startswith("local:"):
-            count = address.partition(":")[2]
-            if count and (not count.isdigit() or int(count) < 1):
-                raise OptionError(f"--cluster {address}: N in local:N is a number of workers")
-            workers = int(count) if count else os.cpu_count() or 1
+            workers = local_workers(address)
             cluster = stack.enter_context(
                 LocalCluster(
                     n_workers=workers,
@@ -110,10 +110,21 @@ def connect(spec: ClusterSpec) -> Iterator[Any]:
         try:
             client = stack.enter_context(Client(address, timeout=f"{spec.timeout}s"))
             client.wait_for_workers(1, timeout=3 * spec.timeout)
+        except ValueError as error:  # an address Dask cannot parse (tcp://, tcp://[::1)
+            raise OptionError(f"--cluster {spec.address}: {error}") from None
         except (OSError, TimeoutError) as error:
             raise ClusterError(f"cannot use the cluster at {spec.address}: {error}") from None
         _check_versions(client, spec.version)
         yield client
+
+
+def local_workers(address: str) -> int:
+    """N of `local:N` (the cores for `local`), at most the cores: more processes than
+    cores only compete (the CLI says so when it caps)."""
+    count = address.partition(":")[2]
+    if count and (not (count.isascii() and count.isdigit()) or int(count) < 1):
+        raise OptionError(f"--cluster {address}: N in local:N is a number of workers")
+    return min(int(count), cores()) if count else cores()
 
 
 def _version() -> str:

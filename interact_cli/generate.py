@@ -145,7 +145,7 @@ def _order(world: _World, user: str) -> Event:
     skus = (
         carted[: rng.randrange(1, 4)]
         if carted and rng.random() < 0.8
-        else rng.sample(world.skus, rng.randrange(1, 3))
+        else rng.sample(world.skus, min(len(world.skus), rng.randrange(1, 3)))
     )
     currency = "EUR" if rng.random() < 0.85 else "CHF"
     lines = [

@@ -150,11 +150,11 @@ def _decompressing(raw: BinaryIO, source: InputSource) -> BinaryIO:
         return gzip.GzipFile(fileobj=buffered, mode="rb")  # type: ignore[return-value]
     if head.startswith(ZSTD_MAGIC):
         return io.BufferedReader(_ZstdFrames(buffered), CHUNK_BYTES)
-    _check_name(source, head)
+    check_name(source, head)
     return buffered
 
 
-def _check_name(source: InputSource, head: bytes) -> None:
+def check_name(source: InputSource, head: bytes) -> None:
     """A .gz or .zst name must hold what it says (an empty file holds nothing to check)."""
     name = source.name.lower()
     if head and name.endswith((".gz", ".gzip")) and not head.startswith(GZIP_MAGIC):
@@ -236,7 +236,7 @@ def read_chunks(
     if source.fs is not None:
         options = source.options or {}
         first = remote.head(source.fs, source.path or "", source.name, source.size or 0, options)
-        _check_name(source, first)
+        check_name(source, first)
         if not first.startswith((GZIP_MAGIC, ZSTD_MAGIC)):
             fs, path, name, size = source.fs, source.path or "", source.name, source.size or 0
             yield from remote.ranges(fs, path, name, size, range_bytes, options)

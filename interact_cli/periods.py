@@ -26,8 +26,9 @@ def zone(name: str) -> zoneinfo.ZoneInfo:
     try:
         return zoneinfo.ZoneInfo(name)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a folder
+        shown = name if len(name) <= 60 else name[:57] + "..."
         raise OptionError(
-            f"--tz: no time zone {name!r} (use an IANA name such as UTC or Europe/Berlin)"
+            f"--tz: no time zone {shown!r} (use an IANA name such as UTC or Europe/Berlin)"
         ) from None
 
 

@@ -55,6 +55,8 @@ def plan_output(spec: str) -> Target:
     """Decide how to write `spec` ('-' is stdout); a directory or a missing folder is an error."""
     if spec == STDOUT:
         return Target(spec)
+    if not spec:
+        raise InputError("an empty output path: give a file name, or '-' for stdout")
     if "://" in spec and spec.partition("://")[0].isidentifier():
         raise InputError(f"{spec}: outputs are local files (or '-'): give a path")
     try:

@@ -14,7 +14,7 @@ from typing import Any
 
 from interact_cli import __version__, remote
 from interact_cli.errors import ClusterError, InputError, OptionError
-from interact_cli.inputs import GZIP_MAGIC, ZSTD_MAGIC, InputSource, read_chunks
+from interact_cli.inputs import GZIP_MAGIC, ZSTD_MAGIC, InputSource, check_name, read_chunks
 
 RANGE_BYTES = 64 * 1024 * 1024  # a task's share of a plain file: ~200k events
 BLOCK = 4 * 1024 * 1024  # a task reads its range in blocks of this size
@@ -66,6 +66,7 @@ def _compressed(source: InputSource) -> bool:
     else:
         with open(source.path or "", "rb") as stream:
             head = stream.read(4)
+    check_name(source, head)  # a .gz that is not gzip is refused here as in a local run
     return head.startswith((GZIP_MAGIC, ZSTD_MAGIC))
 
 

@@ -147,3 +147,13 @@ def test_narrow_table_says_it_shortened_ids_and_wide_one_shows_them_whole(runner
     assert "Set ids shortened" in narrow and all(i[:8] in narrow for i in ids)
     wide = invoke(runner, "report", EVENTS, "--top", "5", "--by", "set", width=200).stdout
     assert "shortened" not in wide and all(i in wide for i in ids)
+
+
+def test_csv_quotes_an_id_with_a_bare_carriage_return(runner, tmp_path):
+    from .test_report import interact
+
+    path = tmp_path / "cr.ndjson"
+    path.write_bytes(interact("cr\rx", "p", "u", "click") + b"\n" + interact("s", "p", "u") + b"\n")
+    text = invoke(runner, "report", str(path), "-f", "csv").stdout
+    rows = list(csv.DictReader(io.StringIO(text, newline="")))
+    assert sorted(r["set_id"] for r in rows) == ["cr\rx", "s"]

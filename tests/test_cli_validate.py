@@ -209,3 +209,16 @@ def test_long_and_wide_file_names_keep_one_line_a_problem(runner, tmp_path, widt
     rows = [x for x in lines if x.startswith("│")]
     ats = [x.split("│")[1].strip() for x in rows[-5:]]
     assert all(at.split(":")[-1].isdigit() for at in ats), ats  # line numbers are kept
+
+
+def test_generate_edge_values(runner, tmp_path):
+    one = tmp_path / "one.ndjson"
+    assert (
+        invoke(runner, "generate", "--events", "400", "--products", "1", "-o", str(one)).exit_code
+        == 0
+    )
+    assert len(one.read_bytes().splitlines()) == 400
+    nan = invoke(runner, "generate", "--events", "5", "--broken-ratio", "nan")
+    assert nan.exit_code == 2 and "--broken-ratio" in nan.stderr
+    huge = invoke(runner, "generate", "--products", "100000000000")
+    assert huge.exit_code == 2

@@ -17,7 +17,7 @@ import pytest
 
 from interact_cli import cluster
 from interact_cli.cluster import ClusterSpec
-from interact_cli.errors import ClusterError, OptionError
+from interact_cli.errors import ClusterError, InputError, OptionError
 from interact_cli.inputs import resolve_inputs
 from interact_cli.report import ReportOptions, build_report
 from interact_cli.units import Job, plan
@@ -274,3 +274,17 @@ def test_auto_interval_and_the_html_page_run_on_a_cluster(address, exports, tmp_
     made = subprocess.run([*command, "-o", str(page), "--cluster", address], capture_output=True)
     assert made.returncode == 0, made.stderr
     assert page.stat().st_size > 100_000
+
+
+def test_bad_cluster_inputs_and_addresses_are_usage_errors(tmp_path):
+    fake = tmp_path / "x.ndjson.gz"
+    fake.write_bytes(b"not gzip\n")
+    with pytest.raises(InputError, match="not a gzip file"):
+        plan(resolve_inputs([str(fake)]))  # refused as a local run refuses it
+    for address in ("local:²", "local:-1", "tcp://", "tcp://[::1"):
+        with pytest.raises(OptionError), cluster.connect(ClusterSpec(address, timeout=1)):
+            pass
+    assert cluster.local_workers("local:99999") == cluster.cores()
+    command = [sys.executable, "-m", "interact_cli", "validate", str(SAMPLE / "events.ndjson")]
+    capped = subprocess.run([*command, "--cluster", "local:999"], capture_output=True)
+    assert capped.returncode == 0 and b"capped at" in capped.stderr

@@ -31,9 +31,12 @@ def to_csv(columns: Sequence[str], rows: Sequence[dict[str, Any]]) -> str:
     """CSV with a header row; null values are empty cells."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(columns)
-    for row in rows:
-        writer.writerow([_csv_cell(row.get(c)) for c in columns])
+    # With "\n" as the line end, csv quotes a field with "\n" but not one with a bare
+    # "\r", which readers take as a line end too: such rows are quoted whole.
+    quoted = csv.writer(buffer, lineterminator="\n", quoting=csv.QUOTE_ALL)
+    for cells in [list(columns), *([_csv_cell(row.get(c)) for c in columns] for row in rows)]:
+        has_cr = any(isinstance(cell, str) and "\r" in cell for cell in cells)
+        (quoted if has_cr else writer).writerow(cells)
     return buffer.getvalue()
 
 
