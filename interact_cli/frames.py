@@ -154,6 +154,8 @@ def tables(frames: dict[str, pl.DataFrame], basis: str) -> dict[str, pl.DataFram
     click = _code_of(frames["actions"], CLICK)
     cart = _code_of(frames["actions"], ADD_TO_CART)
     counts = frames["counts"]
+    if frames["periods"].height:  # --interval: per period too; the tables sum over periods
+        counts = counts.group_by("set", "sku", "action").agg(pl.col("n").sum())
     attributed = counts.filter(pl.col("set").is_not_null())
     # The pair, cart and order frames are dropped once reduced: they are most of the memory.
     views = frames["views"].filter(pl.col("set").is_not_null())
