@@ -299,53 +299,69 @@ impl Parser<'_, '_> {
         node.len = len;
     }
 
-    fn array(&mut self, key: Span, depth: usize) -> Result<u32, Error> {
+    /// The node of a container whose opening bracket is at `pos`, and whether it is
+    /// already closed (empty).
+    fn open(
+        &mut self,
+        kind: Kind,
+        key: Span,
+        depth: usize,
+        closer: u8,
+    ) -> Result<(u32, bool), Error> {
         if depth > MAX_DEPTH {
             return Err(Error::TooDeep);
         }
-        let index = self.push(Kind::Array, key);
+        let index = self.push(kind, key);
         self.pos += 1;
         self.skip_ws();
-        if self.line.get(self.pos) == Some(&b']') {
-            self.pos += 1;
-            return Ok(index);
-        }
-        let mark = self.doc.open.len();
-        loop {
-            let child = self.value(Span::default(), depth)?;
-            self.doc.open.push(child);
-            self.skip_ws();
-            match self.line.get(self.pos) {
-                Some(b',') => {
-                    self.pos += 1;
-                    self.skip_ws();
-                    if self.line.get(self.pos) == Some(&b']') {
-                        return Err(self.error("trailing comma in an array"));
-                    }
+        let empty = self.line.get(self.pos) == Some(&closer);
+        self.pos += empty as usize;
+        Ok((index, empty))
+    }
+
+    /// After a member of a container (`what`: "array" or "object"): a comma, never
+    /// followed by the closer, or the closer, which closes the node (true).
+    fn after_member(
+        &mut self,
+        index: u32,
+        mark: usize,
+        closer: u8,
+        what: &str,
+    ) -> Result<bool, Error> {
+        self.skip_ws();
+        match self.line.get(self.pos) {
+            Some(b',') => {
+                self.pos += 1;
+                self.skip_ws();
+                if self.line.get(self.pos) == Some(&closer) {
+                    return Err(self.error(&format!("trailing comma in an {what}")));
                 }
-                Some(b']') => {
-                    self.pos += 1;
-                    self.close(index, mark);
-                    return Ok(index);
-                }
-                _ => return Err(self.error("expected ',' or ']'")),
+                Ok(false)
             }
+            Some(&c) if c == closer => {
+                self.pos += 1;
+                self.close(index, mark);
+                Ok(true)
+            }
+            _ => Err(self.error(&format!("expected ',' or '{}'", closer as char))),
         }
     }
 
-    fn object(&mut self, key: Span, depth: usize) -> Result<u32, Error> {
-        if depth > MAX_DEPTH {
-            return Err(Error::TooDeep);
-        }
-        let index = self.push(Kind::Object, key);
-        self.pos += 1;
-        self.skip_ws();
-        if self.line.get(self.pos) == Some(&b'}') {
-            self.pos += 1;
-            return Ok(index);
-        }
+    fn array(&mut self, key: Span, depth: usize) -> Result<u32, Error> {
+        let (index, mut closed) = self.open(Kind::Array, key, depth, b']')?;
         let mark = self.doc.open.len();
-        loop {
+        while !closed {
+            let child = self.value(Span::default(), depth)?;
+            self.doc.open.push(child);
+            closed = self.after_member(index, mark, b']', "array")?;
+        }
+        Ok(index)
+    }
+
+    fn object(&mut self, key: Span, depth: usize) -> Result<u32, Error> {
+        let (index, mut closed) = self.open(Kind::Object, key, depth, b'}')?;
+        let mark = self.doc.open.len();
+        while !closed {
             if self.line.get(self.pos) != Some(&b'"') {
                 return Err(self.error("expected a key in double quotes"));
             }
@@ -358,22 +374,8 @@ impl Parser<'_, '_> {
             self.skip_ws();
             let child = self.value(member_key, depth)?;
             self.doc.open.push(child);
-            self.skip_ws();
-            match self.line.get(self.pos) {
-                Some(b',') => {
-                    self.pos += 1;
-                    self.skip_ws();
-                    if self.line.get(self.pos) == Some(&b'}') {
-                        return Err(self.error("trailing comma in an object"));
-                    }
-                }
-                Some(b'}') => {
-                    self.pos += 1;
-                    self.close(index, mark);
-                    return Ok(index);
-                }
-                _ => return Err(self.error("expected ',' or '}'")),
-            }
+            closed = self.after_member(index, mark, b'}', "object")?;
         }
+        Ok(index)
     }
 }
