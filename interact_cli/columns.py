@@ -66,6 +66,7 @@ TABLES: dict[str, tuple[Column, ...]] = {
 }
 TREND_OF = {"sets": "set_trend", "products": "product_trend", "set_products": "set_product_trend"}
 ID_KINDS = ("id", "period")
+ID_FIELDS = ("set_id", "sku")  # the id columns a table row is keyed by
 
 
 def bounds(column: Column) -> tuple[Column, Column]:

@@ -88,9 +88,10 @@ class Calendar:
             end = _LAST
         return start, end
 
+    def day_of(self, start: int) -> date:
+        """The first day of the period starting at `start` (not `unknown`'s)."""
+        return (EPOCH + timedelta(microseconds=start)).astimezone(self.zone).date()
+
     def label(self, start: int) -> str:
         """A period's name: the ISO date of its first day, or `unknown`."""
-        if start == NO_TIME:
-            return UNKNOWN
-        local = (EPOCH + timedelta(microseconds=start)).astimezone(self.zone)
-        return local.date().isoformat()
+        return UNKNOWN if start == NO_TIME else self.day_of(start).isoformat()

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from interact_cli import columns
-from interact_cli.columns import Column
+from interact_cli.columns import ID_FIELDS, Column
 from interact_cli.engine import (
     CHUNK_BYTES,
     EVENT_TYPES,
@@ -29,9 +29,6 @@ if TYPE_CHECKING:
     import polars as pl
 
     from interact_cli.cluster import ClusterSpec
-
-
-ID_FIELDS = ("set_id", "sku")
 
 
 @dataclass(frozen=True)

@@ -2,24 +2,22 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from interact_cli import columns
-from interact_cli.columns import TREND_OF
+from interact_cli.columns import ID_FIELDS, TREND_OF
 from interact_cli.periods import NO_TIME, Calendar
 
 if TYPE_CHECKING:
     import polars as pl
 
-ID_FIELDS = ("set_id", "sku")
 AUTO_DAYS = 62  # auto: days up to about two months of data, weeks up to a year
 AUTO_WEEKS_DAYS = 366
 
 
 def auto_interval(starts: list[int], calendar: Calendar) -> str:
     """The interval `auto` picks from the span of the days met."""
-    days = sorted(date.fromisoformat(calendar.label(s)) for s in starts if s != NO_TIME)
+    days = sorted(calendar.day_of(s) for s in starts if s != NO_TIME)
     span = (days[-1] - days[0]).days + 1 if days else 0
     return "day" if span <= AUTO_DAYS else "week" if span <= AUTO_WEEKS_DAYS else "month"
 
@@ -60,7 +58,7 @@ def trend_rows(
         if interval != calendar.interval:
             final = Calendar(interval, calendar.tz)
             days = [s for s in starts if s != NO_TIME]
-            moved = {s: final.start_of(date.fromisoformat(calendar.label(s))) for s in days}
+            moved = {s: final.start_of(calendar.day_of(s)) for s in days}
             calendar = final
             starts = sorted(set(moved.values())) + ([NO_TIME] if NO_TIME in starts else [])
     labels = {start: calendar.label(start) for start in starts}

@@ -15,6 +15,7 @@ from typing import Any
 
 import altair as alt
 
+from interact_cli.output.terminal import unique_prefix
 from interact_cli.report import Report
 
 Spec = dict[str, Any]  # a Vega-Lite specification, as JSON
@@ -31,13 +32,8 @@ COLOURS_FUNNEL = {
 def _labels(identifiers: list[str]) -> dict[str, str]:
     """Axis labels: ids shortened to the fewest first characters (at least 8) that keep
     the ids shown apart; an id of at most 12 characters stays whole."""
-    length = 8
-    while length < max(map(len, identifiers), default=0):
-        labels = {i: i if len(i) <= 12 else i[:length] + "…" for i in identifiers}
-        if len(set(labels.values())) == len(set(identifiers)):
-            return labels
-        length += 1
-    return {i: i for i in identifiers}
+    length = unique_prefix(identifiers)
+    return {i: i if len(i) <= max(12, length) else i[:length] + "…" for i in identifiers}
 
 
 def _top(rows: list[dict[str, Any]], key: str, top: int) -> list[dict[str, Any]]:

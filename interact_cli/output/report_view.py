@@ -18,7 +18,7 @@ from rich.table import Table
 from rich.text import Text
 
 from interact_cli.columns import ID_KINDS, Column, shown
-from interact_cli.output.terminal import printable
+from interact_cli.output.terminal import printable, unique_prefix
 from interact_cli.output.validation_view import count
 from interact_cli.report import Report
 
@@ -30,7 +30,6 @@ TITLES = {
     "product_trend": "Products per period",
     "set_product_trend": "Set × product per period",
 }
-MIN_PREFIX = 8
 
 
 def cell(column: Column, row: dict[str, Any]) -> str:
@@ -82,14 +81,6 @@ def _summary_panel(report: Report) -> Panel:
     return Panel(
         Text("\n".join(lines)), title="interact-cli report", title_align="left", expand=False
     )
-
-
-def _prefix_length(ids: list[str]) -> int:
-    """The shortest prefix length (at least MIN_PREFIX, for readability) unique among `ids`."""
-    length = MIN_PREFIX
-    while length < max(map(len, ids), default=0) and len({i[:length] for i in ids}) < len(set(ids)):
-        length += 1
-    return length
 
 
 def _table(
@@ -189,7 +180,7 @@ def _fitted(report: Report, table: str, console: Console, limit: int | None) -> 
     length = None
     if any(c.name == "set_id" for c in columns):
         ids = [r["set_id"] for r in rows if r.get("set_id") is not None]
-        length = _prefix_length(ids)
+        length = unique_prefix(ids)
         if length < max(map(len, ids), default=0):
             notes.append(
                 f"Set ids shortened to their first {length} characters (unique among the "

@@ -21,3 +21,12 @@ def _escape(match: re.Match[str]) -> str:
 def printable(text: str) -> str:
     """`text` with control characters shown as escapes; everything else unchanged."""
     return _UNSAFE.sub(_escape, text)
+
+
+def unique_prefix(ids: list[str], at_least: int = 8) -> int:
+    """The shortest prefix length (at least `at_least`, for readability) that keeps
+    `ids` apart: how set ids are shortened in tables and on chart axes."""
+    length = at_least
+    while length < max(map(len, ids), default=0) and len({i[:length] for i in ids}) < len(set(ids)):
+        length += 1
+    return length
