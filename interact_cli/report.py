@@ -99,6 +99,15 @@ class Report:
         """Columns and rows of a table with nested values spread into columns:
         `order_revenue` into `order_revenue_<CUR>`, `actions` into `action:<name>`."""
         spreads = self.spreads(table)
+        return columns.flat(table, spreads), self._flat_rows(table, spreads)
+
+    def shown(self, table: str) -> tuple[list[Column], list[dict[str, Any]]]:
+        """The same rows, with the columns as people read them (an interval as one range
+        column): what tables, Markdown and the HTML page draw."""
+        spreads = self.spreads(table)
+        return columns.shown(table, spreads), self._flat_rows(table, spreads)
+
+    def _flat_rows(self, table: str, spreads: dict[str, list[str]]) -> list[dict[str, Any]]:
         flat_rows = []
         for row in self.rows(table):
             flat = {k: v for k, v in row.items() if k not in ("order_revenue", "actions")}
@@ -108,7 +117,7 @@ class Report:
             for action in spreads["actions"]:
                 flat[f"action:{action}"] = row.get("actions", {}).get(action, 0)
             flat_rows.append(flat)
-        return columns.flat(table, spreads), flat_rows
+        return flat_rows
 
 
 def _window(options: ReportOptions) -> TimeWindow | None:

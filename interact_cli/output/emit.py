@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from io import StringIO
 from typing import TYPE_CHECKING
 
-from interact_cli.columns import TREND_OF, shown
+from interact_cli.columns import TREND_OF
 from interact_cli.output.formats import to_csv, to_json, to_markdown
 from interact_cli.sinks import Target, open_target
 
@@ -76,11 +76,11 @@ def emit_report(
         specs = charts.specs(report, chart_top)
         write_text(html.page(report, specs, charts.vega_bundle(), chart_top), output)
         return
-    columns, rows = report.flat(table)
     if format == "csv":
+        columns, rows = report.flat(table)
         write_text(to_csv([c.name for c in columns], rows), output)
     else:
-        write_text(to_markdown(shown(table, report.spreads(table)), rows), output)
+        write_text(to_markdown(*report.shown(table)), output)
 
 
 def export_charts(report: Report, top: int, folder: str) -> None:

@@ -13,7 +13,6 @@ import re
 from importlib import resources
 from typing import Any
 
-from interact_cli.columns import shown
 from interact_cli.report import Report
 
 TABLES = ("sets", "products", "set_products")
@@ -27,8 +26,7 @@ def _compact(value: Any) -> Any:
 
 
 def _columnar(report: Report, table: str) -> dict[str, Any]:
-    columns = shown(table, report.spreads(table))
-    _, rows = report.flat(table)
+    columns, rows = report.shown(table)
     names = []
     for column in columns:
         names += (

@@ -17,7 +17,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from interact_cli.columns import ID_KINDS, Column, shown
+from interact_cli.columns import ID_KINDS, Column
 from interact_cli.output.terminal import printable, unique_prefix
 from interact_cli.output.validation_view import count
 from interact_cli.report import Report
@@ -163,8 +163,7 @@ def _fitted(report: Report, table: str, console: Console, limit: int | None) -> 
     Numbers and SKUs are never cut: columns move to further tables instead. Only when the
     ids alone are wider than the terminal do they wrap onto a second line.
     """
-    _, rows = report.flat(table)
-    columns = shown(table, report.spreads(table))
+    columns, rows = report.shown(table)
     first, second = _halves(columns)
     total = report.summary[table] if table in ("sets", "products") else None
     title = _title(table, len(rows), total, limit)
