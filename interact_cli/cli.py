@@ -60,7 +60,7 @@ def _check_cluster(cluster: str | None) -> None:
         fail(f"notice: --cluster {cluster} capped at {workers} workers, the cores of this machine")
 
 
-def _write(text: str, output: Path | None) -> None:
+def _write(text: str | bytes, output: Path | None) -> None:
     from interact_cli.output.emit import write_text
     from interact_cli.sinks import plan_outputs
 

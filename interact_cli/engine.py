@@ -19,6 +19,7 @@ from interact_cli.contract.vocabulary import EVENT_TYPES, TIME_FIELD_CANDIDATES
 from interact_cli.errors import OptionError
 from interact_cli.inputs import CHUNK_BYTES, InputSource, read_chunks, resolve_inputs
 
+COMPRESSED_SUFFIXES = (".gz", ".gzip", ".zst", ".zstd")
 # What the library (report.py, validation.py) takes from the layers below, through here.
 __all__ = [
     "CHUNK_BYTES",
@@ -140,6 +141,18 @@ def _prefetched(chunks: Iterator[Chunk]) -> Iterator[Chunk]:
             ahead.get_nowait()
 
 
+def _reads_fast(source: InputSource) -> bool:
+    """A plain local file: reading it is a copy from the page cache, done in the loop.
+
+    Read ahead on a thread it measured slower on two cores (validate 0.42 s against
+    0.38 s on 1M events): the reader competes with the kernel's threads and hides
+    nothing. Decompression, pipes and stores are slow enough to overlap. A compressed
+    file is known here by its name; one without a .gz/.zst name is still read right,
+    only without the overlap."""
+    name = source.name.lower()
+    return source.regular and source.fs is None and not name.endswith(COMPRESSED_SUFFIXES)
+
+
 def _all_chunks(sources: Sequence[InputSource], chunk_bytes: int) -> Iterator[Chunk]:
     """Every input's chunks in order, each input closed by a chunk of None.
 
@@ -170,7 +183,10 @@ def feed_sources(
     done_before = 0
     current = -1
     try:
-        for index, chunk, position in _prefetched(_all_chunks(sources, chunk_bytes)):
+        chunks = _all_chunks(sources, chunk_bytes)
+        if not all(_reads_fast(source) for source in sources):
+            chunks = _prefetched(chunks)
+        for index, chunk, position in chunks:
             if index != current:
                 current = index
                 kernel.begin_file(sources[index].name)

@@ -34,3 +34,27 @@ def invoke(runner: CliRunner, *args: str, input: bytes | str | None = None, widt
     from interact_cli.cli import app
 
     return runner.invoke(app, list(args), input=input, env={"COLUMNS": str(width), "NO_COLOR": "1"})
+
+
+def modules_loaded_by(args: list[str], modules: list[str]) -> list[bool]:
+    """Run the CLI with `args` in a fresh interpreter: which of `modules` it had loaded
+    when it ended (the CLI ends with os._exit, so they are looked at right before)."""
+    import subprocess
+    import sys
+
+    probe = (
+        "import os, sys\n"
+        "from interact_cli.cli import main\n"
+        "leave = os._exit\n"
+        "def report(code):\n"
+        f"    print(*[m in sys.modules for m in {modules!r}], file=sys.stderr)\n"
+        "    sys.stderr.flush()\n"
+        "    leave(code)\n"
+        "os._exit = report\n"
+        f"sys.argv = ['interact-cli', *{args!r}]\n"
+        "main()\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=120
+    )
+    return [word == "True" for word in done.stderr.strip().splitlines()[-1].split()]

@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 
 import pytest
 
 from interact_cli._core import check_line
 from interact_cli.problems import problem_types
 
-from .conftest import invoke
+from .conftest import invoke, modules_loaded_by
 
 
 def test_every_entry_has_a_code_severity_template_hint_and_example():
@@ -48,12 +46,4 @@ def test_codes_table_names_every_code(runner):
 
 @pytest.mark.parametrize("args", [["--help"], ["--version"], ["schema"], ["codes", "-f", "json"]])
 def test_light_commands_import_neither_polars_nor_the_kernel(args):
-    probe = (
-        "import sys\n"
-        "from interact_cli.cli import main\n"
-        f"sys.argv = ['interact-cli', *{args!r}]\n"
-        "try:\n    main()\nexcept SystemExit:\n    pass\n"
-        "print('polars' in sys.modules, 'interact_cli._core' in sys.modules, file=sys.stderr)\n"
-    )
-    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
-    assert done.stderr.strip().splitlines()[-1] == "False False"
+    assert modules_loaded_by(args, ["polars", "interact_cli._core"]) == [False, False]

@@ -24,15 +24,22 @@ TABLE_OF = {"set": "sets", "product": "products", "set-product": "set_products"}
 FILE_WIDTH = 160  # tables written to a file are not folded for a terminal
 
 
-def write_text(text: str, output: Target | None) -> None:
-    """Text to stdout, or to a planned output (a stream, or a file replaced atomically)."""
+def write_text(text: str | bytes, output: Target | None) -> None:
+    """Text (or UTF-8 bytes) to stdout, or to a planned output (a stream, or a file
+    replaced atomically)."""
     if output is None or output.is_stdout:
-        sys.stdout.write(text)
+        binary = getattr(sys.stdout, "buffer", None)
+        if isinstance(text, bytes) and binary is not None:
+            sys.stdout.flush()  # what was written as text goes first
+            binary.write(text)
+            binary.flush()
+            return
+        sys.stdout.write(text if isinstance(text, str) else text.decode())
         sys.stdout.flush()
         return
     try:
         with open_target(output) as stream:
-            stream.write(text.encode())
+            stream.write(text if isinstance(text, bytes) else text.encode())
     except OSError as error:  # a device or FIFO that refuses: name it in the error
         error.filename = error.filename or output.name
         raise
@@ -100,7 +107,7 @@ def emit_validation(
     if format == "json":
         text = to_json(result.to_dict())
         if to_stderr:
-            sys.stderr.write(text)
+            sys.stderr.write(text.decode())
         else:
             write_text(text, None)
         return

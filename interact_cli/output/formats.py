@@ -11,12 +11,13 @@ from interact_cli.columns import ID_KINDS, Column
 from interact_cli.output.terminal import printable
 
 
-def to_json(document: Any) -> str:
-    """One JSON document, indented, UTF-8 text, ending in a newline."""
+def to_json(document: Any) -> bytes:
+    """One JSON document, indented, in UTF-8, ending in a newline."""
     import msgspec
 
-    # msgspec writes the same JSON as json.dumps (shortest round-trip floats), ~10x faster.
-    return msgspec.json.format(msgspec.json.encode(document), indent=2).decode() + "\n"
+    # msgspec writes the same JSON as json.dumps (shortest round-trip floats), ~10x faster;
+    # kept as bytes to the end (decoding a 20 MB trend and encoding it again cost 20 ms).
+    return msgspec.json.format(msgspec.json.encode(document), indent=2) + b"\n"
 
 
 def _csv_cell(value: Any) -> Any:
