@@ -184,7 +184,7 @@ impl Scan {
             let mut parts = parts.into_iter();
             let mut merged = parts.next().unwrap_or_default();
             for part in parts {
-                merged.merge_thread(&part);
+                merged.merge_thread(part);
             }
             merged.compact();
             merged

@@ -198,13 +198,25 @@ impl Partial {
     /// Add a later partial (of lines after these) to this one, exactly: its runs are
     /// shifted past these (the merge of units in input order).
     pub fn merge(&mut self, other: &Partial) {
-        self.combine(other, self.runs << 32);
+        let codes = self.absorb(other);
+        self.combine(other, &codes, self.runs << 32);
         self.runs += other.runs;
     }
 
-    /// Add the partial of another thread of the same scan: runs are numbered alike.
-    pub fn merge_thread(&mut self, other: &Partial) {
-        self.combine(other, 0);
+    /// Add the partial of another thread of the same scan (runs are numbered alike),
+    /// dropping each of its tables once added: the peak memory of the report is here,
+    /// with both threads' tables held at once.
+    pub fn merge_thread(&mut self, mut other: Partial) {
+        let codes = self.absorb(&other);
+        // Re-coded: only `codes` is needed of its dictionaries now (users are the largest).
+        other.users = Dictionary::default();
+        other.skus = Dictionary::default();
+        for name in TABLES {
+            if let Some(table) = other.take(name) {
+                self.combine(&table, &codes, 0);
+            }
+        }
+        self.combine(&other, &codes, 0); // the counters
         self.runs = self.runs.max(other.runs);
     }
 
@@ -234,12 +246,26 @@ impl Partial {
         self.sku_users.compact();
     }
 
-    fn combine(&mut self, other: &Partial, shift: u64) {
-        let sets = self.sets.absorb(&other.sets);
-        let skus = self.skus.absorb(&other.skus);
-        let users = self.users.absorb(&other.users);
-        let actions = self.actions.absorb(&other.actions);
-        let currencies = self.currencies.absorb(&other.currencies);
+    /// For each code of `other`'s dictionaries (and periods), the code of the same value
+    /// here, added when new.
+    fn absorb(&mut self, other: &Partial) -> Codes {
+        Codes {
+            sets: self.sets.absorb(&other.sets),
+            skus: self.skus.absorb(&other.skus),
+            users: self.users.absorb(&other.users),
+            actions: self.actions.absorb(&other.actions),
+            currencies: self.currencies.absorb(&other.currencies),
+            periods: other
+                .periods
+                .iter()
+                .map(|&start| code_of_start(start, &mut self.periods))
+                .collect(),
+        }
+    }
+
+    /// Add `other`'s tables and counters, its codes mapped through `codes`.
+    fn combine(&mut self, other: &Partial, codes: &Codes, shift: u64) {
+        let (sets, skus, users) = (&codes.sets, &codes.skus, &codes.users);
         let opt = |map: &Vec<u32>, code: u32| {
             if code == NONE {
                 NONE
@@ -247,33 +273,28 @@ impl Partial {
                 map[code as usize]
             }
         };
-        let periods: Vec<u32> = other
-            .periods
-            .iter()
-            .map(|&start| code_of_start(start, &mut self.periods))
-            .collect();
         for (&(set, sku, action, period), &n) in &other.counts {
-            let set = opt(&sets, set);
-            let key = (set, skus[sku as usize], opt(&actions, action));
-            let key = (key.0, key.1, key.2, opt(&periods, period));
+            let set = opt(sets, set);
+            let key = (set, skus[sku as usize], opt(&codes.actions, action));
+            let key = (key.0, key.1, key.2, opt(&codes.periods, period));
             *self.counts.entry(key).or_default() += n;
         }
         for (&(set, period), &n) in &other.views {
             *self
                 .views
-                .entry((opt(&sets, set), opt(&periods, period)))
+                .entry((opt(sets, set), opt(&codes.periods, period)))
                 .or_default() += n;
         }
         self.set_users.extend(
             other
                 .set_users
-                .iter()
+                .raw()
                 .map(|(set, user)| (sets[set as usize], users[user as usize])),
         );
         self.sku_users.extend(
             other
                 .sku_users
-                .iter()
+                .raw()
                 .map(|(sku, user)| (skus[sku as usize], users[user as usize])),
         );
         for (&(user, sku, set), cart) in &other.first_carts {
@@ -293,7 +314,7 @@ impl Partial {
             seq: row.seq + shift,
             time: row.time,
             micros: row.micros,
-            currency: currencies[row.currency as usize],
+            currency: codes.currencies[row.currency as usize],
         }));
         let (mine, theirs) = (&mut self.counters, &other.counters);
         for (a, b) in mine.events.iter_mut().zip(theirs.events) {
@@ -304,6 +325,26 @@ impl Partial {
         mine.outside += theirs.outside;
         mine.saw_time |= theirs.saw_time;
     }
+}
+
+/// The tables of a partial (its dictionaries apart), as `take` names them.
+const TABLES: [&str; 6] = [
+    "counts",
+    "views",
+    "set_users",
+    "sku_users",
+    "first_carts",
+    "orders",
+];
+
+/// Codes of one partial's dictionaries (and periods) in another's.
+struct Codes {
+    sets: Vec<u32>,
+    skus: Vec<u32>,
+    users: Vec<u32>,
+    actions: Vec<u32>,
+    currencies: Vec<u32>,
+    periods: Vec<u32>,
 }
 
 impl FirstCart {
