@@ -1,8 +1,8 @@
 """The engine: inputs -> byte chunks -> the native kernel, which scans them on threads.
 
-The kernel releases the GIL while it works on a chunk, so reading the next chunk (and
-decompressing it) is the only Python work per chunk; Ctrl-C and the progress bar are
-served between chunks.
+The kernel releases the GIL while it works on a chunk; a compressed file, a pipe or an
+object in a store is read (and decompressed) on another thread meanwhile, a plain file
+in the loop. Ctrl-C and the progress bar are served between chunks.
 """
 
 from __future__ import annotations
