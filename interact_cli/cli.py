@@ -407,5 +407,5 @@ def generate(
 
 
 def main() -> None:
-    """Entry point of the console script."""
+    """Run the CLI (the console script starts here, through `interact_cli.__main__`)."""
     run_app(app)

@@ -99,6 +99,11 @@ class _ClosedStdout(io.StringIO):
     def fileno(self) -> int:
         raise OSError(errno.EBADF, "stdout is closed", "<stdout>")
 
+    @property
+    def buffer(self) -> Any:
+        """The binary stdout, which is closed as well."""
+        raise OSError(errno.EBADF, "stdout is closed", "<stdout>")
+
 
 def run_app(app: Any) -> None:
     """Run the Typer app; usage errors are one line on stderr and exit 2."""
@@ -117,8 +122,27 @@ def run_app(app: Any) -> None:
         command = error.ctx.command_path if error.ctx is not None else "interact-cli"
         fail(f"error: {error.format_message()} (see '{command} --help')")
         code = ExitCode.USAGE_OR_INPUT
-    except SystemExit as exit_:  # should Click let one through: its code, as sys.exit would
-        code = exit_.code if isinstance(exit_.code, int) else 0 if exit_.code is None else 1
+    except BrokenPipeError:  # --help or --version into `| head`: the reader has gone
+        from interact_cli.sinks import silence_stdout
+
+        silence_stdout()
+        code = ExitCode.OK
+    except OSError as error:  # --help or --version into a full disk or a closed stdout
+        fail(f"error: output: cannot write: {error.strerror or error}")
+        code = ExitCode.USAGE_OR_INPUT
+    except SystemExit as exit_:
+        broken = exit_.__context__
+        if isinstance(broken, OSError) and broken.errno == errno.EPIPE:
+            # Rich's and Click's answer to a broken pipe (--help into `| head`): exit 1.
+            # The reader has only gone: 0, as for the commands' own output.
+            from interact_cli.sinks import silence_stdout
+
+            silence_stdout()
+            code = ExitCode.OK
+        else:  # what sys.exit would do
+            if isinstance(exit_.code, str):
+                fail(exit_.code)
+            code = exit_.code if isinstance(exit_.code, int) else 0 if exit_.code is None else 1
     _leave(int(code or 0))
 
 
@@ -127,13 +151,14 @@ def _leave(code: int) -> None:
     object of a report: Polars frames, rows, modules) measured 30-40 ms for nothing.
     Every output file is complete and in place by now; nothing registered at exit is
     ours (a local Dask cluster is closed by its `with`)."""
-    for stream in (sys.stdout, sys.stderr):
-        try:
-            stream.flush()
-        except BrokenPipeError:
-            from interact_cli.sinks import silence_stdout
-
-            silence_stdout()
-        except (OSError, ValueError, AttributeError):
-            pass  # a closed stream: what was to go there is lost, the outcome is not
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:  # the reader has gone: what was left to write is not wanted
+        pass
+    except (OSError, ValueError, AttributeError):  # a full disk or a closed stdout
+        if code == ExitCode.OK:
+            fail("error: output: cannot write")
+            code = ExitCode.USAGE_OR_INPUT
+    with contextlib.suppress(OSError, ValueError, AttributeError):
+        sys.stderr.flush()  # a closed stderr: its messages are lost, the outcome is not
     os._exit(code)

@@ -262,8 +262,9 @@ def build_report(
     try:
         feed_sources(sources, kernel, progress, chunk_bytes=chunk_bytes, finish=False)
     except BaseException:
-        # Let the import finish first: cut short by the interpreter's exit, it prints a
-        # traceback of its own over the one-line error.
+        # Let the import finish first: cut short by the interpreter's exit (a library
+        # caller's; the CLI leaves with os._exit), it prints a traceback of its own over
+        # the one-line error.
         loading.join()
         raise
     try:

@@ -246,11 +246,15 @@ class SplitWriter:
             stream = self._streams[index]
             if stream is None or not block:
                 continue
+            target = self._targets[index]
             try:
                 stream.write(block)
             except BrokenPipeError:
                 # The reader of stdout (or of a FIFO) has gone: stop writing there, go on.
-                target = self._targets[index]
                 if target is not None and target.is_stdout:
                     silence_stdout()
                 self._streams[index] = None
+            except OSError as error:
+                # Named here: the other output's file would otherwise take the blame.
+                name = "stdout" if target is None or target.is_stdout else target.name
+                raise InputError(f"{name}: cannot write: {error.strerror or error}") from None

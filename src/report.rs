@@ -204,8 +204,8 @@ impl Partial {
     }
 
     /// Add the partial of another thread of the same scan (runs are numbered alike),
-    /// dropping each of its tables once added: the peak memory of the report is here,
-    /// with both threads' tables held at once.
+    /// dropping each of its tables once added, so that both threads' tables are not all
+    /// held at once with the merged ones.
     pub fn merge_thread(&mut self, mut other: Partial) {
         let codes = self.absorb(&other);
         // Re-coded: only `codes` is needed of its dictionaries now (users are the largest).

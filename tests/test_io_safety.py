@@ -346,6 +346,9 @@ def closed_early(*args: str) -> subprocess.CompletedProcess:
         (("report", str(BROKEN), "--fail-on-invalid", "-f", "markdown"), 1),
         (("schema",), 0),
         (("generate", "--events", "2000"), 0),
+        (("--help",), 0),
+        (("report", "--help"), 0),
+        (("--version",), 0),
     ],
 )
 def test_a_reader_gone_early_is_quiet_and_keeps_the_verdict(args, code):
@@ -564,10 +567,51 @@ def test_two_outputs_to_stdout_are_refused_whatever_their_names(tmp_path):
     assert out.read_bytes() == b""
 
 
-def test_a_closed_stdout_is_an_error_not_a_bug():
-    done = shell(f"$CLI report {EVENTS} -f json >&-", Path.cwd())
+@pytest.mark.parametrize(
+    "args",
+    [
+        f"report {EVENTS} -f json",
+        "--help",
+        "--version",
+        "generate --events 10",
+        f"validate {BROKEN} --valid-out - --invalid-out bad.ndjson",
+    ],
+)
+def test_a_closed_stdout_is_an_error_not_a_bug(args, tmp_path):
+    done = shell(f"$CLI {args} >&-", tmp_path)
     assert done.returncode == 2
     assert b"stdout is closed" in done.stderr and b"Traceback" not in done.stderr
+    assert done.stderr.count(b"\n") == 1
+
+
+@pytest.mark.parametrize(
+    ("args", "named"),
+    [
+        ("--help", b"output: cannot write"),
+        (f"report {EVENTS} -f json", b"cannot write"),
+        # The split output on stdout is the one that failed, not the file beside it.
+        (f"validate {BROKEN} --valid-out - --invalid-out bad.ndjson", b"stdout: cannot write"),
+    ],
+)
+def test_a_full_stdout_is_exit_2_in_one_line(args, named, tmp_path):
+    done = shell(f"$CLI {args} >/dev/full", tmp_path)
+    assert done.returncode == 2
+    assert named in done.stderr and b"No space left" in done.stderr
+    assert done.stderr.count(b"\n") == 1 and not (tmp_path / "bad.ndjson").exists()
+
+
+def test_ctrl_c_while_the_cli_starts_is_exit_130_in_one_line():
+    # Sent before the command's own handling: the handler of the first ~0.1 s, on its own.
+    probe = (
+        "import os, signal, time\n"
+        "from interact_cli.__main__ import _interrupted_while_starting\n"
+        "signal.signal(signal.SIGINT, _interrupted_while_starting)\n"
+        "os.kill(os.getpid(), signal.SIGINT)\n"
+        "time.sleep(10)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, timeout=60)
+    assert done.returncode == 130
+    assert done.stderr == b"interact-cli: interrupted\n"
 
 
 def test_a_closed_stderr_does_not_change_the_verdict(tmp_path):

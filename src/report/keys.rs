@@ -258,10 +258,22 @@ impl Pairs {
         // partials compacts often, and re-sorting all each time was most of its cost.
         let head = self.sorted;
         self.values[head..].sort_unstable();
+        if head > 0 {
+            self.merge_tail(head);
+        }
+        self.values.dedup();
+        self.sorted = self.values.len();
+        // Room for the next batch only, not the doubling slack of the growth so far.
+        self.values
+            .shrink_to(self.sorted + (self.sorted / 2).max(1 << 20));
+    }
+
+    /// Merge the sorted values from `head` on into the sorted ones before, from the back
+    /// and in place: only the tail is held twice (a merged copy of both held everything
+    /// twice while the threads' partials were merged).
+    fn merge_tail(&mut self, head: usize) {
         let mut tail = self.values.split_off(head);
         tail.dedup();
-        // Merged from the back, in place: only the tail is held twice (a merged copy of
-        // both was the report's peak memory at 5M events).
         let (mut i, mut j) = (head, tail.len());
         self.values.resize(head + tail.len(), 0);
         let mut at = self.values.len();
@@ -275,12 +287,6 @@ impl Pairs {
                 j -= 1;
             }
         }
-        drop(tail);
-        self.values.dedup();
-        self.sorted = self.values.len();
-        // Room for the next batch only, not the doubling slack of the growth so far.
-        self.values
-            .shrink_to(self.sorted + (self.sorted / 2).max(1 << 20));
     }
 
     pub fn extend(&mut self, pairs: impl Iterator<Item = (u32, u32)>) {
