@@ -154,14 +154,15 @@ def _reads_fast(source: InputSource) -> bool:
     return source.regular and source.fs is None and not name.endswith(COMPRESSED_SUFFIXES)
 
 
-def _all_chunks(sources: Sequence[InputSource], chunk_bytes: int) -> Iterator[Chunk]:
+def _all_chunks(sources: Sequence[InputSource], chunk_bytes: int, buffers: int) -> Iterator[Chunk]:
     """Every input's chunks in order, each input closed by a chunk of None.
 
-    One pool of buffers serves all inputs: many small files cost what their bytes cost.
+    One pool of `buffers` buffers serves all inputs: many small files cost what their
+    bytes cost.
     """
-    buffers = itertools.cycle([bytearray(chunk_bytes) for _ in range(3)])
+    pool = itertools.cycle([bytearray(chunk_bytes) for _ in range(buffers)])
     for index, source in enumerate(sources):
-        for view, position in read_chunks(source, buffers, chunk_bytes):
+        for view, position in read_chunks(source, pool, chunk_bytes):
             yield index, view, position
         yield index, None, None
 
@@ -184,9 +185,10 @@ def feed_sources(
     done_before = 0
     current = -1
     try:
-        chunks = _all_chunks(sources, chunk_bytes)
-        if not all(_reads_fast(source) for source in sources):
-            chunks = _prefetched(chunks)
+        if all(_reads_fast(source) for source in sources):
+            chunks = _all_chunks(sources, chunk_bytes, buffers=1)
+        else:  # the reader is up to two chunks ahead: three buffers in turn
+            chunks = _prefetched(_all_chunks(sources, chunk_bytes, buffers=3))
         for index, chunk, position in chunks:
             if index != current:
                 current = index

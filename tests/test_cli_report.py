@@ -157,3 +157,11 @@ def test_csv_quotes_an_id_with_a_bare_carriage_return(runner, tmp_path):
     text = invoke(runner, "report", str(path), "-f", "csv").stdout
     rows = list(csv.DictReader(io.StringIO(text, newline="")))
     assert sorted(r["set_id"] for r in rows) == ["cr\rx", "s"]
+
+
+@pytest.mark.skipif(__import__("platform").libc_ver()[0] != "glibc", reason="mallopt is glibc's")
+def test_the_cli_has_glibc_return_large_freed_blocks():
+    from interact_cli.__main__ import return_freed_memory
+
+    # The 5M-event report's peak memory rests on it (see docs/performance.md).
+    assert return_freed_memory() is True
