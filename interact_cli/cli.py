@@ -293,15 +293,15 @@ def report(
         from interact_cli.output.emit import emit_report
 
         verdict = ExitCode.INVALID_DATA if fail_on_invalid and result.summary["invalid"] else 0
+        if chart_dir is not None:  # first: a failure here must leave no report behind
+            from interact_cli.output.emit import export_charts
+
+            export_charts(result, 20 if top is None else top, str(chart_dir))
         quiet_on_broken_pipe(
             lambda: emit_report(
                 result, format.value, by.value if by else None, bool(set_ids), top, target
             )
         )
-        if chart_dir is not None:
-            from interact_cli.output.emit import export_charts
-
-            export_charts(result, 20 if top is None else top, str(chart_dir))
         for notice in result.notices:
             fail(notice)
         untimed = result.summary["untimed"]

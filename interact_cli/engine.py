@@ -12,6 +12,7 @@ import contextlib
 import itertools
 import os
 import queue
+import sys
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any, Protocol
@@ -72,7 +73,7 @@ def new_scan(
 
     try:
         return Scan(
-            keep=keep,
+            keep=min(keep, sys.maxsize),  # more problems than fit in memory: all of them
             threads=thread_count(workers),
             split=split,
             time_fields=None if time_fields is None else list(time_fields),

@@ -192,14 +192,18 @@ def tables(frames: dict[str, pl.DataFrame], basis: str) -> dict[str, pl.DataFram
 def action_counts(
     frames: dict[str, pl.DataFrame], table: str
 ) -> dict[tuple[Any, ...], dict[str, int]]:
-    """Per row key of a table, the count of each distinct action name ('(none)' for none)."""
+    """Per row key of a table, the count of each distinct action name ('(none)' for none,
+    or '(none)*' and so on if an action is called that: the counts must not merge)."""
     counts = frames["counts"]
     if table != "products":
         counts = counts.filter(pl.col("set").is_not_null())
     keys = [{"set_id": "set", "sku": "sku"}[k] for k in KEYS[table]]
     grouped = _decoded(counts.group_by([*keys, "action"]).agg(pl.col("n").sum()), frames)
     actions = frames["actions"]["value"]
-    grouped = grouped.with_columns(action=actions.gather(grouped["action"]).fill_null("(none)"))
+    none = "(none)"
+    while none in set(actions.to_list()):
+        none += "*"
+    grouped = grouped.with_columns(action=actions.gather(grouped["action"]).fill_null(none))
     found: dict[tuple[Any, ...], dict[str, int]] = defaultdict(dict)
     for row in grouped.iter_rows(named=True):
         found[tuple(row[k] for k in KEYS[table])][row["action"]] = row["n"]

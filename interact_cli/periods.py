@@ -8,6 +8,7 @@ no zone files.
 
 from __future__ import annotations
 
+import functools
 import zoneinfo
 from datetime import UTC, date, datetime, time, timedelta
 
@@ -21,9 +22,22 @@ _MICRO = timedelta(microseconds=1)
 _LAST = 2**63 - 1
 
 
+@functools.cache
+def _zone_names() -> frozenset[str]:
+    """The zone names of the `tzdata` package (ours, whatever the system has)."""
+    from importlib import resources
+
+    return frozenset(resources.files("tzdata").joinpath("zones").read_text().split())
+
+
 def zone(name: str) -> zoneinfo.ZoneInfo:
-    """An IANA time zone by name; an OptionError naming --tz for anything else."""
+    """An IANA time zone by name; an OptionError naming --tz for anything else.
+
+    Only names `tzdata` knows: the system's zone folder also answers to `localtime`
+    (the host's zone), which would make a report depend on the machine it ran on."""
     try:
+        if name not in _zone_names():
+            raise ValueError(name)
         return zoneinfo.ZoneInfo(name)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a folder
         shown = name if len(name) <= 60 else name[:57] + "..."

@@ -22,7 +22,7 @@ from interact_cli.engine import (
     resolve_inputs,
 )
 from interact_cli.errors import OptionError
-from interact_cli.periods import Calendar
+from interact_cli.periods import Calendar, zone
 from interact_cli.times import parse_bound
 
 if TYPE_CHECKING:
@@ -130,6 +130,20 @@ def _window(options: ReportOptions) -> TimeWindow | None:
     return TimeWindow(since, until)
 
 
+def _shown(name: str) -> str:
+    """A name from the command line as a message shows it: at most 60 characters."""
+    return name if len(name) <= 60 else name[:57] + "..."
+
+
+def _check_options(options: ReportOptions) -> None:
+    """What no data can answer: an empty field or product, an unknown --tz."""
+    if options.time_field == "":
+        raise OptionError("--time-field: give a field name (or leave it out for the default)")
+    if "" in options.skus:
+        raise OptionError("--sku: an empty sku matches nothing; give a product's sku")
+    zone(options.tz)  # checked with or without --interval: the summary names it
+
+
 def _check_sort(options: ReportOptions) -> None:
     known = columns.sortable(options.table)
     if options.sort is not None and options.sort not in known:
@@ -176,7 +190,9 @@ def _select(frame: pl.DataFrame, table: str, options: ReportOptions) -> pl.DataF
     first = options.sort if options.sort in columns else "interactions"
     keys = [first] + [c for c in ["interactions", *ids] if c != first]
     frame = frame.sort(keys, descending=[k not in ID_FIELDS for k in keys], nulls_last=True)
-    return frame if options.top is None or options.top == 0 else frame.head(options.top)
+    # Compared first: Polars takes a 64-bit count, --top any integer (more rows than
+    # there are is all of them).
+    return frame if not options.top or options.top >= frame.height else frame.head(options.top)
 
 
 def _rows(
@@ -224,6 +240,7 @@ def build_report(
 ) -> Report:
     """Read the inputs (specs, or sources already resolved) once and report on them; on a
     Dask cluster with `cluster` (tcp://HOST:PORT, local[:N], or a ClusterSpec)."""
+    _check_options(options)
     _check_sort(options)
     window = _window(options)
     time_fields = [options.time_field] if options.time_field else list(TIME_FIELD_CANDIDATES)
@@ -305,10 +322,16 @@ def _assemble(
     if options.skus:
         _unmatched_skus(options.skus, computed["products"]["sku"].to_list(), notices)
     valid = found["summary"]["valid"]
+    field = _shown(options.time_field or "")
     if options.time_field is not None and valid and not counters["saw_time"]:
         notices.append(
-            f"--time-field {options.time_field}: no event has this field, so no event has a "
+            f"--time-field {field}: no event has this field, so no event has a "
             "usable time and no order is attributed (see 'untimed')"
+        )
+    elif options.time_field is not None and not windowed and counters["untimed"]:
+        notices.append(
+            f"--time-field {field}: {counters['untimed']:,} add-to-carts and orders have no "
+            "usable time in it and are not attributed (see 'untimed')"
         )
     sizes = {table: computed[table].height for table in ("sets", "products")}
     rows: dict[str, list[dict[str, Any]]] = {}

@@ -165,3 +165,67 @@ def test_the_cli_has_glibc_return_large_freed_blocks():
 
     # The 5M-event report's peak memory rests on it (see docs/performance.md).
     assert return_freed_memory() is True
+
+
+# Found by a hostile sweep of the options (0.3.1).
+
+
+def test_a_top_or_max_problems_beyond_64_bits_is_all_rows(runner):
+    events, broken = str(SAMPLE / "events.ndjson"), str(SAMPLE / "broken.ndjson")
+    everything = json.loads(invoke(runner, "report", events, "-f", "json").stdout)
+    huge = invoke(runner, "report", events, "-f", "json", "--top", str(2**64))
+    assert huge.exit_code == 0 and json.loads(huge.stdout)["sets"] == everything["sets"]
+    checked = invoke(runner, "validate", broken, "-f", "json", "--max-problems", str(10**20))
+    found = json.loads(checked.stdout)
+    assert checked.exit_code == 1 and len(found["problems"]) >= found["summary"]["invalid"]
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--tz", "Bogus/../x"],  # checked without --interval too: the summary names it
+        ["--tz", "localtime", "--interval", "day"],  # the host's zone: not a report's
+        ["--time-field", ""],
+        ["--sku", ""],
+    ],
+)
+def test_options_no_data_can_answer_are_exit_2_in_one_line(runner, args):
+    result = invoke(runner, "report", str(SAMPLE / "events.ndjson"), "-f", "json", *args)
+    assert result.exit_code == 2 and result.stdout == ""
+    assert result.stderr.count("\n") == 1 and result.stderr.startswith("interact-cli: error:")
+
+
+def test_a_time_field_with_no_usable_time_is_named_in_a_notice(runner):
+    result = invoke(runner, "report", str(SAMPLE / "events.ndjson"), "--time-field", "eventId")
+    assert result.exit_code == 0
+    assert "--time-field eventId: " in result.stderr and "not attributed" in result.stderr
+
+
+def test_an_action_called_none_keeps_its_own_count(runner, tmp_path):
+    from .test_report import interact
+
+    path = tmp_path / "none.ndjson"
+    lines = [
+        interact("s", "p", "u"),
+        interact("s", "p", "u", "(none)"),
+        interact("s", "p", "u", "(none)"),
+    ]
+    path.write_bytes(b"".join(line + b"\n" for line in lines))
+    row = json.loads(invoke(runner, "report", str(path), "--actions", "-f", "json").stdout)["sets"][
+        0
+    ]
+    assert row["actions"] == {"(none)": 2, "(none)*": 1}
+    assert sum(row["actions"].values()) == row["interactions"] == 3
+    csv_row = next(
+        csv.DictReader(
+            io.StringIO(invoke(runner, "report", str(path), "--actions", "-f", "csv").stdout)
+        )
+    )
+    assert (csv_row["action:(none)"], csv_row["action:(none)*"]) == ("2", "1")
+
+
+def test_invisible_and_separator_characters_are_shown_escaped():
+    from interact_cli.output.terminal import printable
+
+    shown = printable("a\u2028b\u2029c\u200bd\ufeffe\u202ef\x1bg\u00e9")
+    assert shown == "a\\u2028b\\u2029c\\u200bd\\ufeffe\\u202ef\\x1bg\u00e9"

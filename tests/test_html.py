@@ -141,6 +141,10 @@ def test_hostile_ids_are_shown_as_text_and_run_nothing(tmp_path, browser):
         '<img src=x onerror="window.__pwned=1">',
         "</script><script>window.__pwned=1</script>",
         "<svg onload=window.__pwned=1>",
+        # Raw in a chart, ESC and NUL aborted the SVG export and U+2028 broke Vega's sort.
+        "esc\x1b[2J-nul\x00-end",
+        "line\u2028para\u2029sep",
+        "zero\u200bwidth\ufeff",
     ]
     lines = []
     for n, text in enumerate(hostile):
@@ -153,6 +157,15 @@ def test_hostile_ids_are_shown_as_text_and_run_nothing(tmp_path, browser):
     assert set(hostile) <= set(opened.cells("sets", "set_id"))
     assert set(hostile) <= set(opened.cells("products", "sku"))
     assert opened.errors == [] and opened.requests == []
+    for name in CHARTS:
+        assert opened.page.locator(f"#chart-{name} svg").count() == 1, name
+    charts = tmp_path / "charts"
+    charts.mkdir()
+    made = cli("report", str(dump), "-f", "json", "-o", str(tmp_path / "r.json"))
+    exported = cli("report", str(dump), "-f", "json", "--chart-dir", str(charts), "-o", "-")
+    assert exported.returncode == 0 and made.returncode == 0, exported.stderr
+    assert len(list(charts.glob("*.svg"))) == len(CHARTS) - 1  # the funnel is the page's
+    assert "esc\\x1b[2J-nul\\x00-end" in (charts / "sets.svg").read_text()
 
 
 def test_a_dump_without_a_valid_event_says_so(tmp_path, browser):

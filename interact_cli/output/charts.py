@@ -15,7 +15,7 @@ from typing import Any
 
 import altair as alt
 
-from interact_cli.output.terminal import unique_prefix
+from interact_cli.output.terminal import printable, unique_prefix
 from interact_cli.report import Report
 
 Spec = dict[str, Any]  # a Vega-Lite specification, as JSON
@@ -31,9 +31,20 @@ COLOURS_FUNNEL = {
 
 def _labels(identifiers: list[str]) -> dict[str, str]:
     """Axis labels: ids shortened to the fewest first characters (at least 8) that keep
-    the ids shown apart; an id of at most 12 characters stays whole."""
+    the ids shown apart; an id of at most 12 characters stays whole. Control and invisible
+    characters are shown escaped: raw, a NUL or ESC aborted the SVG export and a U+2028
+    broke Vega's sort expression (a label that an escape made equal to another's gets
+    a mark of its own)."""
     length = unique_prefix(identifiers)
-    return {i: i if len(i) <= max(12, length) else i[:length] + "…" for i in identifiers}
+    labels: dict[str, str] = {}
+    taken: set[str] = set()
+    for i in identifiers:
+        label = printable(i if len(i) <= max(12, length) else i[:length] + "…")
+        while label in taken:
+            label += "*"
+        labels[i] = label
+        taken.add(label)
+    return labels
 
 
 def _top(rows: list[dict[str, Any]], key: str, top: int) -> list[dict[str, Any]]:
@@ -54,7 +65,12 @@ def _clicks_and_carts(rows: list[dict[str, Any]], key: str, top: int, title: str
         sums = {m: sum(r[m] for r in rest) for m in ("click", "addToCart")}
         shown.append({"id": other, **sums})
     values = [
-        {"id": row["id"], "label": labels[row["id"]], "measure": measure, "count": row[measure]}
+        {
+            "id": printable(row["id"]),  # tooltips and ARIA labels show it: escaped too
+            "label": labels[row["id"]],
+            "measure": measure,
+            "count": row[measure],
+        }
         for row in shown
         for measure in ("click", "addToCart")
     ]
@@ -93,7 +109,12 @@ def _rates(rows: list[dict[str, Any]], top: int) -> Spec:
     ranked = [r for r in _top(rows, "set_id", top) if r["cart_per_click"] is not None]
     labels = _labels([r["set_id"] for r in ranked])
     values = [
-        {"id": r["set_id"], "label": labels[r["set_id"]], "clicks": r["click"], **_rate(r)}
+        {
+            "id": printable(r["set_id"]),
+            "label": labels[r["set_id"]],
+            "clicks": r["click"],
+            **_rate(r),
+        }
         for r in ranked
     ]
     order = [v["label"] for v in values]

@@ -183,8 +183,8 @@ def _fitted(report: Report, table: str, console: Console, limit: int | None) -> 
         if length < max(map(len, ids), default=0):
             notes.append(
                 f"Set ids shortened to their first {length} characters (unique among the "
-                f"ids shown; --set takes them) to fit {console.width} columns; widen the "
-                "terminal or use --format csv for full ids."
+                f"ids shown; --set takes a prefix unique among all ids) to fit "
+                f"{console.width} columns; widen the terminal or use --format csv for full ids."
             )
     pages = [first, second]
     if not _fits(console, *(_table("", page, probe, length) for page in pages)):

@@ -2,15 +2,20 @@
 
 Set ids, SKUs, file names and messages come from the data. Raw, an ESC or CSI sequence can
 clear the analyst's screen and an OSC sequence can retitle the terminal, so every C0 and C1
-control character, DEL, and the bidirectional overrides that reorder what is shown, are
-written as escapes (`\\x1b`, `\\x9b`, `\\u202e`) in tables, Markdown and stderr messages.
+control character, DEL, the bidirectional marks that reorder what is shown, the invisible
+ones that make two ids look the same (zero-width spaces and joiners, U+FEFF), and the
+line and paragraph separators (U+2028, U+2029: a line break to some readers, a syntax
+error in Vega's expressions) are written as escapes (`\\x1b`, `\\x9b`, `\\u202e`) in
+tables, Markdown, chart labels and stderr messages.
 """
 
 from __future__ import annotations
 
 import re
 
-_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+_UNSAFE = re.compile(
+    "[\x00-\x1f\x7f-\x9f\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]"
+)
 
 
 def _escape(match: re.Match[str]) -> str:
