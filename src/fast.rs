@@ -310,6 +310,8 @@ pub fn check<'a>(line: &'a [u8], time_fields: &[String]) -> Option<Facts<'a>> {
                 payload = Some(api(p)?);
             }
             _ => match time_fields.iter().position(|f| f == key) {
+                // The time field read so far, again: the full walk makes it unusable.
+                Some(rank) if rank == time_rank => return None,
                 Some(rank) => {
                     let value = time_value(p)?;
                     if rank < time_rank {

@@ -49,6 +49,8 @@ def _time_value(event: dict, time_fields: tuple[str, ...]) -> Any:
     """The first present time field's value: str, float, None (null) or a marker."""
     for name in time_fields:
         if name in event:
+            if getattr(event, "repeats", {}).get(name, 1) > 1:
+                return "<written twice>"  # ambiguous: no time is read
             value = event[name]
             if isinstance(value, contract.Number):
                 return float(value.text)

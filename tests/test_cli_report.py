@@ -229,3 +229,18 @@ def test_invisible_and_separator_characters_are_shown_escaped():
 
     shown = printable("a\u2028b\u2029c\u200bd\ufeffe\u202ef\x1bg\u00e9")
     assert shown == "a\\u2028b\\u2029c\\u200bd\\ufeffe\\u202ef\\x1bg\u00e9"
+
+
+def test_a_time_field_written_twice_gives_no_time(runner, tmp_path):
+    from .test_report import interact
+
+    # Parsers keep the first or the last of a repeated key: neither is guessed.
+    twice = interact("s", "p", "u", "click")[:-1] + b',"timestamp":1,"timestamp":2000000000}'
+    path = tmp_path / "twice.ndjson"
+    path.write_bytes(twice + b"\n")
+    found = json.loads(
+        invoke(runner, "report", str(path), "-f", "json", "--interval", "day").stdout
+    )
+    assert found["summary"]["valid"] == 1 and [r["period"] for r in found["trend"]] == ["unknown"]
+    checked = invoke(runner, "validate", str(path), "-f", "json")
+    assert checked.exit_code == 0  # not a contract field: the line stays valid

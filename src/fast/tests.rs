@@ -75,6 +75,20 @@ fn declines_what_only_the_rule_book_reports() {
     let fields = vec!["timestamp".to_string(), "time".to_string()];
     let facts = check(with_time.as_bytes(), &fields).expect("clean");
     assert_eq!(facts.time, Time::Text("2026-10-01"));
+    // The time field written twice is no time (either could be meant), on both paths;
+    // a repeat of a field outranked by another is of no matter.
+    let twice = good.replace(
+        "}]}",
+        r#"}],"timestamp":1,"time":2,"timestamp":"2026-10-01"}"#,
+    );
+    assert!(!agrees(&twice), "declined to the rule book");
+    let mut doc = Doc::default();
+    parse(twice.as_bytes(), &mut doc).expect("JSON");
+    let facts = rule_book(&doc, &fields, &mut Vec::new()).expect("valid");
+    assert_eq!(facts.time, Time::Unusable);
+    let outranked = good.replace("}]}", r#"}],"time":1,"timestamp":"2026-10-01","time":2}"#);
+    let facts = check(outranked.as_bytes(), &fields).expect("clean");
+    assert_eq!(facts.time, Time::Text("2026-10-01"));
 }
 
 /// A small deterministic generator (xorshift), for mutations without a crate.

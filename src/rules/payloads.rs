@@ -156,7 +156,11 @@ impl<'w> Walk<'w, '_> {
     /// The value of the first of the time fields the event has (its first occurrence).
     pub(super) fn time(&self, event: u32, time_fields: &[String]) -> Time<'w> {
         for name in time_fields {
-            if let (Some(node), _) = self.doc.member(event, name) {
+            if let (Some(node), count) = self.doc.member(event, name) {
+                if count > 1 {
+                    // Written twice: parsers keep the first or the last, so no time is read.
+                    return Time::Unusable;
+                }
                 let node = self.doc.node(node);
                 return match node.kind {
                     Kind::Null => Time::Absent,
