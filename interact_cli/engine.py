@@ -19,9 +19,15 @@ from typing import Any, Protocol
 
 from interact_cli.contract.vocabulary import EVENT_TYPES, TIME_FIELD_CANDIDATES
 from interact_cli.errors import OptionError
-from interact_cli.inputs import CHUNK_BYTES, InputSource, read_chunks, resolve_inputs
+from interact_cli.inputs import (
+    CHUNK_BYTES,
+    GZIP_SUFFIXES,
+    ZSTD_SUFFIXES,
+    InputSource,
+    read_chunks,
+    resolve_inputs,
+)
 
-COMPRESSED_SUFFIXES = (".gz", ".gzip", ".zst", ".zstd")
 # What the library (report.py, validation.py) takes from the layers below, through here.
 __all__ = [
     "CHUNK_BYTES",
@@ -152,7 +158,7 @@ def _reads_fast(source: InputSource) -> bool:
     A compressed file is known here by its name; one without a .gz/.zst name is still
     read right, only without the overlap."""
     name = source.name.lower()
-    return source.regular and source.fs is None and not name.endswith(COMPRESSED_SUFFIXES)
+    return source.regular and source.fs is None and not name.endswith(GZIP_SUFFIXES + ZSTD_SUFFIXES)
 
 
 def _all_chunks(sources: Sequence[InputSource], chunk_bytes: int, buffers: int) -> Iterator[Chunk]:

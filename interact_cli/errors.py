@@ -9,5 +9,10 @@ class OptionError(ValueError):
     """An option value the library cannot work with (bad date, unknown field, ...)."""
 
 
+def shortened(value: str, limit: int = 60) -> str:
+    """An option value as a message shows it: at most `limit` characters."""
+    return value if len(value) <= limit else value[: limit - 3] + "..."
+
+
 class ClusterError(Exception):
     """The cluster cannot be used or was lost: one line, exit 2, and no partial numbers."""

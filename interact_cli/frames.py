@@ -200,8 +200,8 @@ def action_counts(
     keys = [{"set_id": "set", "sku": "sku"}[k] for k in KEYS[table]]
     grouped = _decoded(counts.group_by([*keys, "action"]).agg(pl.col("n").sum()), frames)
     actions = frames["actions"]["value"]
-    none = "(none)"
-    while none in set(actions.to_list()):
+    names, none = set(actions.to_list()), "(none)"
+    while none in names:
         none += "*"
     grouped = grouped.with_columns(action=actions.gather(grouped["action"]).fill_null(none))
     found: dict[tuple[Any, ...], dict[str, int]] = defaultdict(dict)

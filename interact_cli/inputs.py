@@ -20,6 +20,8 @@ from interact_cli.errors import InputError
 STDIN = "-"
 GZIP_MAGIC = b"\x1f\x8b"
 ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
+GZIP_SUFFIXES = (".gz", ".gzip")
+ZSTD_SUFFIXES = (".zst", ".zstd")
 # Bytes handed to the kernel at a time: large enough that its per-call cost (thread
 # start, result merge) vanishes, small enough that Ctrl-C and the progress bar respond.
 CHUNK_BYTES = 4 * 1024 * 1024
@@ -157,9 +159,9 @@ def _decompressing(raw: BinaryIO, source: InputSource) -> BinaryIO:
 def check_name(source: InputSource, head: bytes) -> None:
     """A .gz or .zst name must hold what it says (an empty file holds nothing to check)."""
     name = source.name.lower()
-    if head and name.endswith((".gz", ".gzip")) and not head.startswith(GZIP_MAGIC):
+    if head and name.endswith(GZIP_SUFFIXES) and not head.startswith(GZIP_MAGIC):
         raise InputError(f"{source.name}: not a gzip file (no gzip header)")
-    if head and name.endswith((".zst", ".zstd")) and not head.startswith(ZSTD_MAGIC):
+    if head and name.endswith(ZSTD_SUFFIXES) and not head.startswith(ZSTD_MAGIC):
         raise InputError(f"{source.name}: not a zstd file (no zstd header)")
 
 

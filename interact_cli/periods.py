@@ -12,7 +12,7 @@ import functools
 import zoneinfo
 from datetime import UTC, date, datetime, time, timedelta
 
-from interact_cli.errors import OptionError
+from interact_cli.errors import OptionError, shortened
 
 INTERVALS = ("day", "week", "month")  # and "auto" (report: day, rolled up after)
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -40,9 +40,9 @@ def zone(name: str) -> zoneinfo.ZoneInfo:
             raise ValueError(name)
         return zoneinfo.ZoneInfo(name)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a folder
-        shown = name if len(name) <= 60 else name[:57] + "..."
         raise OptionError(
-            f"--tz: no time zone {shown!r} (use an IANA name such as UTC or Europe/Berlin)"
+            f"--tz: no time zone {shortened(name)!r} "
+            "(use an IANA name such as UTC or Europe/Berlin)"
         ) from None
 
 

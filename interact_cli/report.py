@@ -21,7 +21,7 @@ from interact_cli.engine import (
     new_scan,
     resolve_inputs,
 )
-from interact_cli.errors import OptionError
+from interact_cli.errors import OptionError, shortened
 from interact_cli.periods import Calendar, zone
 from interact_cli.times import parse_bound
 
@@ -128,11 +128,6 @@ def _window(options: ReportOptions) -> TimeWindow | None:
     if since is not None and until is not None and since >= until:
         raise OptionError("--since must be before --until")
     return TimeWindow(since, until)
-
-
-def _shown(name: str) -> str:
-    """A name from the command line as a message shows it: at most 60 characters."""
-    return name if len(name) <= 60 else name[:57] + "..."
 
 
 def _check_options(options: ReportOptions) -> None:
@@ -322,7 +317,7 @@ def _assemble(
     if options.skus:
         _unmatched_skus(options.skus, computed["products"]["sku"].to_list(), notices)
     valid = found["summary"]["valid"]
-    field = _shown(options.time_field or "")
+    field = shortened(options.time_field or "")
     if options.time_field is not None and valid and not counters["saw_time"]:
         notices.append(
             f"--time-field {field}: no event has this field, so no event has a "
