@@ -175,22 +175,14 @@ def _whole_blocks(unit: Unit) -> Iterator[bytes]:
 
 def run_unit(unit: Unit, job: Job, version: str) -> dict[str, Any]:
     """A task: the kernel over one unit; its counts, first problems and partial bytes."""
-    from interact_cli._core import Scan
+    from interact_cli.engine import new_scan
     from interact_cli.periods import Calendar
 
     if version != __version__:
         raise ClusterError(f"the workers run interact-cli {__version__}, the client {version}")
     calendar = Calendar(job.interval, job.tz) if job.interval else None
-    time_fields = list(job.time_fields) if job.time_fields is not None else None
-    scan = Scan(
-        keep=job.keep,
-        threads=1,
-        time_fields=time_fields,
-        report=job.report,
-        since=job.since,
-        until=job.until,
-        calendar=calendar,
-    )
+    # One thread: a worker's cores are shared by the tasks Dask runs on it.
+    scan = new_scan(job.keep, 1, False, job.report, job.time_fields, job.since, job.until, calendar)
     scan.begin_file(unit.name, continued=unit.start > 0)
     for block in _whole_blocks(unit) if unit.end is None else range_blocks(unit):
         scan.feed(block)

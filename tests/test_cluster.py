@@ -144,6 +144,14 @@ def test_streams_and_split_outputs_are_refused_with_a_cluster(exports):
         plan(resolve_inputs(["-"]))
 
 
+def test_max_problems_beyond_64_bits_is_all_on_a_cluster_too(address, exports):
+    # The workers' kernel is made as the local one (engine.new_scan): it was an
+    # OverflowError there, exit 3, after the local run was fixed.
+    huge = 10**20
+    local = validate(exports, max_problems=huge)
+    assert plain(validate(exports, max_problems=huge, cluster=address)) == plain(local)
+
+
 def test_a_version_mismatch_names_both_versions(address, exports):
     client_of_another_version = ClusterSpec(address, version="9.9.9")
     with pytest.raises(ClusterError, match=r"workers run interact-cli 0\..* the client 9\.9\.9"):
