@@ -4,6 +4,11 @@ from collections.abc import Callable
 from typing import Any
 
 MAX_DEPTH: int
+MAX_VALUES: int
+MAX_FINDINGS: int
+
+def set_debug(on: bool) -> None: ...
+def _panic(message: str) -> None: ...
 
 class Column:
     """One column for `polars.Series(column)` (Arrow PyCapsule); exported once."""
@@ -20,7 +25,7 @@ class Partial:
     @staticmethod
     def from_bytes(data: bytes) -> Partial: ...
     def counters(self) -> dict[str, Any]: ...
-    def table(self, name: str) -> dict[str, Column]: ...  # each taken once
+    def table(self, name: str) -> dict[str, Column]: ...  # each once; then no merge
 
 class Scan:
     """The single pass: counts every line fed to it; for a report, builds a Partial."""

@@ -38,6 +38,7 @@ __all__ = [
     "feed_sources",
     "new_scan",
     "resolve_inputs",
+    "show_kernel_panics",
     "thread_count",
 ]
 
@@ -90,6 +91,14 @@ def new_scan(
         )
     except ValueError as error:  # a time field that is a field of the contract
         raise OptionError(f"--time-field: {error}") from None
+
+
+def show_kernel_panics(on: bool) -> None:
+    """Let a panic of the native kernel print Rust's message on stderr (--debug); it is
+    silent otherwise, and reaches Python as an exception shown in one line."""
+    from interact_cli._core import set_debug
+
+    set_debug(on)
 
 
 def cores() -> int:

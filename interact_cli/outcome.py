@@ -59,6 +59,10 @@ def run(debug: bool, work: Callable[[], ExitCode]) -> None:
     from interact_cli.sinks import silence_stdout
 
     previous = signal.signal(signal.SIGTERM, on_sigterm)
+    if debug:
+        from interact_cli.engine import show_kernel_panics
+
+        show_kernel_panics(True)
     try:
         code = work()
     except (InputError, OptionError, ClusterError) as error:

@@ -14,6 +14,7 @@ const VOCABULARY: &str = include_str!("../interact_cli/vocabulary.json");
 pub enum Code {
     InvalidJson,
     TooDeep,
+    TooManyValues,
     LineTooLong,
     NotAnObject,
     MissingField,
@@ -35,9 +36,10 @@ pub enum Code {
     UnknownContextType,
 }
 
-pub const ALL_CODES: [Code; 21] = [
+pub const ALL_CODES: [Code; 22] = [
     Code::InvalidJson,
     Code::TooDeep,
+    Code::TooManyValues,
     Code::LineTooLong,
     Code::NotAnObject,
     Code::MissingField,

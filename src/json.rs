@@ -74,7 +74,10 @@ impl Parser<'_, '_> {
     }
 
     #[inline(always)]
-    fn push(&mut self, kind: Kind, key: Span) -> u32 {
+    fn push(&mut self, kind: Kind, key: Span) -> Result<u32, Error> {
+        if self.doc.nodes.len() >= MAX_VALUES {
+            return Err(Error::TooMany);
+        }
         let index = self.doc.nodes.len() as u32;
         let key_tag = if key.is_empty() {
             0
@@ -89,7 +92,7 @@ impl Parser<'_, '_> {
             first: 0,
             len: 0,
         });
-        index
+        Ok(index)
     }
 
     fn value(&mut self, key: Span, depth: usize) -> Result<u32, Error> {
@@ -99,7 +102,7 @@ impl Parser<'_, '_> {
             Some(b'[') => self.array(key, depth + 1),
             Some(b'"') => {
                 let text = self.string()?;
-                let index = self.push(Kind::String, key);
+                let index = self.push(Kind::String, key)?;
                 self.doc.nodes[index as usize].text = text;
                 Ok(index)
             }
@@ -123,7 +126,7 @@ impl Parser<'_, '_> {
             );
         }
         self.pos = end;
-        Ok(self.push(kind, key))
+        self.push(kind, key)
     }
 
     fn digits(&mut self) -> usize {
@@ -161,7 +164,7 @@ impl Parser<'_, '_> {
                 return Err(self.error("a number needs a digit in its exponent"));
             }
         }
-        let index = self.push(Kind::Number, key);
+        let index = self.push(Kind::Number, key)?;
         self.doc.nodes[index as usize].text = Span::new(start, self.pos, false);
         Ok(index)
     }
@@ -311,7 +314,7 @@ impl Parser<'_, '_> {
         if depth > MAX_DEPTH {
             return Err(Error::TooDeep);
         }
-        let index = self.push(kind, key);
+        let index = self.push(kind, key)?;
         self.pos += 1;
         self.skip_ws();
         let empty = self.line.get(self.pos) == Some(&closer);

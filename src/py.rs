@@ -6,16 +6,21 @@
 
 use crate::arrow::{Column, Values};
 use crate::catalogue::{vocabulary, ALL_CODES};
-use crate::json::{Doc, MAX_DEPTH, MAX_SPAN};
+use crate::json::{Doc, MAX_DEPTH, MAX_SPAN, MAX_VALUES};
 use crate::report::{Calendar, Partial, Window};
 use crate::rules::EventKind;
-use crate::rules::Finding;
+use crate::rules::Findings;
 use crate::scan::{line_findings, NoFacts, Options, Scanner, Tally};
 use pyo3::buffer::PyBuffer;
-use pyo3::exceptions::PyValueError;
+use pyo3::exceptions::{PyRuntimeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyList};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
+
+/// The most threads a scan may have: more only compete for the cores, and a count from
+/// Python must not reach an allocation unchecked (`Scan(threads=2**62)` panicked).
+const MAX_THREADS: usize = 1024;
 
 fn tally_dict<'py>(py: Python<'py>, tally: &Tally) -> PyResult<Bound<'py, PyDict>> {
     let dict = PyDict::new(py);
@@ -47,7 +52,7 @@ fn options(
         // Spans address a line with 31 bits (src/json.rs): longer lines are never parsed.
         max_line: max_line.min(MAX_SPAN),
         keep,
-        threads: threads.max(1),
+        threads,
         split,
     }
 }
@@ -77,6 +82,11 @@ pub struct Scan {
     open: bool,
     /// The partial result was taken: the scan is over.
     taken: bool,
+    /// Why the scan cannot go on (its --interval calendar failed), once it failed.
+    failed: Option<String>,
+    /// The bytes being scanned, copied out of a buffer that Python could change while
+    /// the GIL is released (a bytearray written by another thread); reused.
+    copy: Vec<u8>,
 }
 
 #[pymethods]
@@ -97,6 +107,11 @@ impl Scan {
         until: Option<i64>,
         calendar: Option<Py<PyAny>>,
     ) -> PyResult<Self> {
+        if !(1..=MAX_THREADS).contains(&threads) {
+            return Err(PyValueError::new_err(format!(
+                "threads must be between 1 and {MAX_THREADS}, not {threads}"
+            )));
+        }
         let options = options(time_fields, keep, threads, split, max_line);
         // The fast path and the rule book must read the same time: never a contract field.
         let contract = ["type", "context", "userId"];
@@ -121,6 +136,8 @@ impl Scan {
             inner,
             open: false,
             taken: false,
+            failed: None,
+            copy: Vec::new(),
         })
     }
 
@@ -129,6 +146,12 @@ impl Scan {
     #[pyo3(signature = (name, continued=false))]
     fn begin_file(&mut self, name: &str, continued: bool) -> PyResult<()> {
         self.usable()?;
+        if self.open {
+            // Its unfinished last line would be dropped, uncounted.
+            return Err(PyValueError::new_err(
+                "end_file() the current file before beginning another",
+            ));
+        }
         self.open = true;
         scanner!(&mut self.inner, s => s.begin_part(name, continued));
         Ok(())
@@ -137,15 +160,29 @@ impl Scan {
     /// Scan the next bytes of the current file, cut anywhere: any buffer (bytes, or a
     /// reused bytearray or memoryview, which saves the kernel zeroing fresh pages). With
     /// `split`, returns the valid and the invalid lines completed so far, byte for byte.
+    ///
+    /// The GIL is released while the bytes are scanned, so another thread could change
+    /// a mutable buffer meanwhile, under checks the scan relies on (UTF-8): only `bytes`
+    /// are read in place; any other buffer is copied first (see docs/performance.md).
     fn feed<'py>(
         &mut self,
         py: Python<'py>,
-        data: PyBuffer<u8>,
+        data: &Bound<'py, PyAny>,
     ) -> PyResult<(Bound<'py, PyBytes>, Bound<'py, PyBytes>)> {
         self.in_file()?;
-        let bytes = contiguous(&data)?;
         let inner = &mut self.inner;
-        py.detach(|| scanner!(inner, s => s.feed(bytes)));
+        if let Ok(bytes) = data.cast::<PyBytes>() {
+            let bytes = bytes.as_bytes();
+            py.detach(|| scanner!(inner, s => s.feed(bytes)));
+        } else {
+            let buffer = PyBuffer::<u8>::get(data)?;
+            let copy = &mut self.copy;
+            copy.clear();
+            copy.extend_from_slice(contiguous(&buffer)?);
+            let bytes = copy.as_slice();
+            py.detach(|| scanner!(inner, s => s.feed(bytes)));
+        }
+        self.check_calendar()?;
         Ok(self.outputs(py))
     }
 
@@ -158,6 +195,7 @@ impl Scan {
         self.open = false;
         let inner = &mut self.inner;
         py.detach(|| scanner!(inner, s => s.end_file()));
+        self.check_calendar()?;
         Ok(self.outputs(py))
     }
 
@@ -189,7 +227,7 @@ impl Scan {
             merged.compact();
             merged
         });
-        Ok(PyPartial { inner: merged })
+        Ok(PyPartial::new(merged))
     }
 }
 
@@ -198,13 +236,13 @@ impl Scan {
 struct PyCalendar(Py<PyAny>);
 
 impl Calendar for PyCalendar {
-    fn period(&self, moment: i64) -> Option<(i64, i64)> {
+    fn period(&self, moment: i64) -> Result<Option<(i64, i64)>, String> {
         // Called once per period a thread meets, from the scan's threads (the GIL is free).
         Python::attach(|py| {
             let found = self.0.call1(py, (moment,));
             found
                 .and_then(|value| value.extract::<Option<(i64, i64)>>(py))
-                .unwrap_or_else(|error| panic!("the --interval calendar failed: {error}"))
+                .map_err(|error| format!("the --interval calendar failed at {moment}: {error}"))
         })
     }
 }
@@ -258,8 +296,8 @@ fn found<'py, S: crate::scan::FactsSink>(
     Ok(out)
 }
 
-/// The bytes of a C-contiguous buffer, which must not change while they are read:
-/// callers hand a buffer over and wait for the call to return.
+/// The bytes of a C-contiguous buffer, read with the GIL held (so no Python code runs
+/// meanwhile: they are copied before it is released).
 fn contiguous(data: &PyBuffer<u8>) -> PyResult<&[u8]> {
     if !data.is_c_contiguous() {
         return Err(pyo3::exceptions::PyValueError::new_err(
@@ -272,6 +310,9 @@ fn contiguous(data: &PyBuffer<u8>) -> PyResult<&[u8]> {
 
 impl Scan {
     fn usable(&self) -> PyResult<()> {
+        if let Some(why) = &self.failed {
+            return Err(PyRuntimeError::new_err(format!("the scan failed: {why}")));
+        }
         if self.taken {
             return Err(PyValueError::new_err(
                 "the scan is over: its partial was taken",
@@ -284,6 +325,21 @@ impl Scan {
         self.usable()?;
         if !self.open {
             return Err(PyValueError::new_err("begin_file() first"));
+        }
+        Ok(())
+    }
+
+    /// A failure of the --interval calendar on any thread ends the scan with an error.
+    fn check_calendar(&mut self) -> PyResult<()> {
+        if let Inner::Report(scanner) = &self.inner {
+            let failure = scanner
+                .sinks
+                .iter()
+                .find_map(|sink| sink.trend.as_ref().and_then(|t| t.failure()));
+            if let Some(why) = failure {
+                self.failed = Some(why.clone());
+                return Err(PyRuntimeError::new_err(why));
+            }
         }
         Ok(())
     }
@@ -303,9 +359,11 @@ fn check_line(
 ) -> (bool, Vec<(String, String, String)>) {
     let fields = time_fields.unwrap_or_else(|| vocabulary().time_fields.clone());
     let mut doc = Doc::default();
-    let mut findings: Vec<Finding> = Vec::new();
+    let mut findings = Findings::default();
     let valid = line_findings(line, &mut doc, &fields, &mut findings).is_some();
+    // The first MAX_FINDINGS (src/rules.rs); the scan counts the rest by code.
     let listed = findings
+        .kept
         .into_iter()
         .map(|f| (f.code.slug().to_string(), f.path, f.message))
         .collect();
@@ -328,6 +386,35 @@ fn parse_time(value: &Bound<'_, PyAny>) -> Option<i64> {
 mod partial;
 use partial::PyPartial;
 
+/// Whether a panic prints Rust's message and backtrace (`--debug`); it is silent
+/// otherwise, and reaches Python as a `PanicException` that the CLI shows in one line.
+static DEBUG: AtomicBool = AtomicBool::new(false);
+
+/// Show (True) or hide (False, the default) the Rust message of a panic on stderr.
+#[pyfunction]
+fn set_debug(on: bool) {
+    DEBUG.store(on, Ordering::Relaxed);
+}
+
+/// Panic with `message`: the tests' way to the panic path, which no input reaches.
+#[pyfunction]
+fn _panic(message: &str) {
+    panic!("{message}");
+}
+
+/// Replace the panic hook once with one that is silent unless `set_debug(True)`.
+fn install_panic_hook() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            if DEBUG.load(Ordering::Relaxed) {
+                previous(info);
+            }
+        }));
+    });
+}
+
 #[pymodule]
 fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<Scan>()?;
@@ -335,6 +422,11 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<Column>()?;
     m.add_function(wrap_pyfunction!(check_line, m)?)?;
     m.add_function(wrap_pyfunction!(parse_time, m)?)?;
+    m.add_function(wrap_pyfunction!(set_debug, m)?)?;
+    m.add_function(wrap_pyfunction!(_panic, m)?)?;
+    install_panic_hook();
     m.add("MAX_DEPTH", MAX_DEPTH)?;
+    m.add("MAX_VALUES", MAX_VALUES)?;
+    m.add("MAX_FINDINGS", crate::rules::MAX_FINDINGS)?;
     Ok(())
 }

@@ -64,7 +64,7 @@ pub struct Partial {
     /// (set or NONE, period or NONE) -> views
     pub views: Map<(u32, u32), u64>,
     /// Period code -> the period's start (NO_TIME: `unknown`); empty without --interval.
-    pub periods: Vec<i64>,
+    pub periods: Periods,
     pub trend: Option<Trend>,
     pub set_users: Pairs,
     pub sku_users: Pairs,
@@ -199,8 +199,10 @@ impl Partial {
     /// shifted past these (the merge of units in input order).
     pub fn merge(&mut self, other: &Partial) {
         let codes = self.absorb(other);
-        self.combine(other, &codes, self.runs << 32);
-        self.runs += other.runs;
+        // A partial from bytes has fewer than 2^32 runs (checked): an honest merge stays
+        // far below that, and a crafted one saturates instead of overflowing.
+        self.combine(other, &codes, self.runs.min(u32::MAX as u64) << 32);
+        self.runs = self.runs.saturating_add(other.runs);
     }
 
     /// Add the partial of another thread of the same scan (runs are numbered alike),
@@ -257,8 +259,9 @@ impl Partial {
             currencies: self.currencies.absorb(&other.currencies),
             periods: other
                 .periods
+                .starts()
                 .iter()
-                .map(|&start| code_of_start(start, &mut self.periods))
+                .map(|&start| self.periods.code(start))
                 .collect(),
         }
     }
@@ -277,13 +280,14 @@ impl Partial {
             let set = opt(sets, set);
             let key = (set, skus[sku as usize], opt(&codes.actions, action));
             let key = (key.0, key.1, key.2, opt(&codes.periods, period));
-            *self.counts.entry(key).or_default() += n;
+            // Saturating: honest counts stay far below 2^64, a crafted partial's need not.
+            let count = self.counts.entry(key).or_default();
+            *count = count.saturating_add(n);
         }
         for (&(set, period), &n) in &other.views {
-            *self
-                .views
-                .entry((opt(sets, set), opt(&codes.periods, period)))
-                .or_default() += n;
+            let key = (opt(sets, set), opt(&codes.periods, period));
+            let count = self.views.entry(key).or_default();
+            *count = count.saturating_add(n);
         }
         self.set_users.extend(
             other
@@ -300,7 +304,7 @@ impl Partial {
         for (&(user, sku, set), cart) in &other.first_carts {
             let key = (users[user as usize], skus[sku as usize], sets[set as usize]);
             let cart = FirstCart {
-                seq: cart.seq + shift,
+                seq: cart.seq.saturating_add(shift),
                 time: cart.time,
             };
             self.first_carts
@@ -311,18 +315,18 @@ impl Partial {
         self.orders.extend(other.orders.iter().map(|row| OrderRow {
             user: users[row.user as usize],
             sku: skus[row.sku as usize],
-            seq: row.seq + shift,
+            seq: row.seq.saturating_add(shift),
             time: row.time,
             micros: row.micros,
             currency: codes.currencies[row.currency as usize],
         }));
         let (mine, theirs) = (&mut self.counters, &other.counters);
         for (a, b) in mine.events.iter_mut().zip(theirs.events) {
-            *a += b;
+            *a = a.saturating_add(b);
         }
-        mine.unattributed += theirs.unattributed;
-        mine.untimed += theirs.untimed;
-        mine.outside += theirs.outside;
+        mine.unattributed = mine.unattributed.saturating_add(theirs.unattributed);
+        mine.untimed = mine.untimed.saturating_add(theirs.untimed);
+        mine.outside = mine.outside.saturating_add(theirs.outside);
         mine.saw_time |= theirs.saw_time;
     }
 }

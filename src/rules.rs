@@ -16,6 +16,42 @@ pub struct Finding {
     pub message: String,
 }
 
+/// The most findings of one line kept in full; the rest are counted by code only, so
+/// that a line's memory and time do not grow with its problems (a line of millions of
+/// empty order lines once kept three findings per three bytes).
+pub const MAX_FINDINGS: usize = 100;
+
+/// The findings of one line: the first MAX_FINDINGS in full, the others counted.
+#[derive(Debug, Default)]
+pub struct Findings {
+    pub kept: Vec<Finding>,
+    /// (code, how many) of the findings beyond the kept ones, in first-found order.
+    pub more: Vec<(Code, u64)>,
+}
+
+impl Findings {
+    /// Add a finding; its path and message are only made when it is kept.
+    pub fn add(&mut self, code: Code, found: impl FnOnce() -> (String, String)) {
+        if self.kept.len() < MAX_FINDINGS {
+            let (path, message) = found();
+            self.kept.push(Finding {
+                code,
+                path,
+                message,
+            });
+        } else if let Some(entry) = self.more.iter_mut().find(|(c, _)| *c == code) {
+            entry.1 += 1;
+        } else {
+            self.more.push((code, 1));
+        }
+    }
+
+    pub fn clear(&mut self) {
+        self.kept.clear();
+        self.more.clear();
+    }
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum EventKind {
     Interact,
@@ -186,7 +222,7 @@ pub fn near_miss(action: &str) -> Option<&'static str> {
 
 struct Walk<'w, 'f> {
     doc: &'w Doc<'w>,
-    findings: &'f mut Vec<Finding>,
+    findings: &'f mut Findings,
     errors: usize,
 }
 
@@ -200,15 +236,12 @@ struct Context<'w> {
 }
 
 impl<'w> Walk<'w, '_> {
-    fn add(&mut self, code: Code, path: String, message: String) {
+    /// Record a finding; `found` makes its path and message, only if it is kept.
+    fn add(&mut self, code: Code, found: impl FnOnce() -> (String, String)) {
         if !code.is_warning() {
             self.errors += 1;
         }
-        self.findings.push(Finding {
-            code,
-            path,
-            message,
-        });
+        self.findings.add(code, found);
     }
 
     fn text_of(&self, node: u32) -> &'w str {
@@ -227,33 +260,46 @@ impl<'w> Walk<'w, '_> {
         let (node, count) = self.doc.member(obj, key);
         let Some(node) = node else {
             if required {
-                let message = Code::MissingField.message(&[("key", key)]);
-                self.add(Code::MissingField, path.key(key), message);
+                self.add(Code::MissingField, || {
+                    (path.key(key), Code::MissingField.message(&[("key", key)]))
+                });
             }
             return None;
         };
         if count > 1 {
             let count = count.to_string();
-            let message = Code::DuplicateField.message(&[("key", key), ("count", &count)]);
-            self.add(Code::DuplicateField, path.key(key), message);
+            self.add(Code::DuplicateField, || {
+                (
+                    path.key(key),
+                    Code::DuplicateField.message(&[("key", key), ("count", &count)]),
+                )
+            });
             return None;
         }
         let kind = self.doc.node(node).kind;
         if kind != expected {
-            let subject = format!("'{key}'");
-            self.wrong_type(path.key(key), &subject, expected, kind);
+            self.wrong_type(|| (path.key(key), format!("'{key}'")), expected, kind);
             return None;
         }
         Some(node)
     }
 
-    fn wrong_type(&mut self, path: String, subject: &str, expected: Kind, actual: Kind) {
-        let message = Code::WrongType.message(&[
-            ("subject", subject),
-            ("expected", article(expected)),
-            ("actual", actual.name()),
-        ]);
-        self.add(Code::WrongType, path, message);
+    /// `place` gives the path and the subject of the message, made only if kept.
+    fn wrong_type(
+        &mut self,
+        place: impl FnOnce() -> (String, String),
+        expected: Kind,
+        actual: Kind,
+    ) {
+        self.add(Code::WrongType, || {
+            let (path, subject) = place();
+            let message = Code::WrongType.message(&[
+                ("subject", &subject),
+                ("expected", article(expected)),
+                ("actual", actual.name()),
+            ]);
+            (path, message)
+        });
     }
 
     /// A non-empty string field.
@@ -261,8 +307,9 @@ impl<'w> Walk<'w, '_> {
         let node = self.field(obj, key, path, Kind::String, required)?;
         let value = self.text_of(node);
         if value.is_empty() {
-            let message = Code::EmptyString.message(&[("key", key)]);
-            self.add(Code::EmptyString, path.key(key), message);
+            self.add(Code::EmptyString, || {
+                (path.key(key), Code::EmptyString.message(&[("key", key)]))
+            });
             return None;
         }
         Some(value)
@@ -273,8 +320,12 @@ impl<'w> Walk<'w, '_> {
         let node = self.field(obj, key, path, Kind::Number, true)?;
         let value: f64 = self.text_of(node).parse().expect("grammar checked");
         if value.is_infinite() {
-            let message = Code::OutOfRange.message(&[("key", key), ("why", NOT_A_FLOAT)]);
-            self.add(Code::OutOfRange, path.key(key), message);
+            self.add(Code::OutOfRange, || {
+                (
+                    path.key(key),
+                    Code::OutOfRange.message(&[("key", key), ("why", NOT_A_FLOAT)]),
+                )
+            });
             return None;
         }
         Some(value)
@@ -287,12 +338,16 @@ impl<'w> Walk<'w, '_> {
         };
         let value = self.text_of(node);
         if value != expected {
-            let message = Code::InvalidValue.message(&[
-                ("key", key),
-                ("expected", expected),
-                ("value", value),
-            ]);
-            self.add(Code::InvalidValue, path.key(key), message);
+            self.add(Code::InvalidValue, || {
+                (
+                    path.key(key),
+                    Code::InvalidValue.message(&[
+                        ("key", key),
+                        ("expected", expected),
+                        ("value", value),
+                    ]),
+                )
+            });
             return false;
         }
         true
@@ -325,7 +380,7 @@ impl<'d> Facts<'d> {
 pub fn check<'w>(
     doc: &'w Doc<'w>,
     time_fields: &[String],
-    findings: &mut Vec<Finding>,
+    findings: &mut Findings,
 ) -> Option<Facts<'w>> {
     let mut walk = Walk {
         doc,
@@ -335,8 +390,10 @@ pub fn check<'w>(
     let root = 0;
     let kind = doc.node(root).kind;
     if kind != Kind::Object {
-        let message = Code::NotAnObject.message(&[("actual", kind.name())]);
-        walk.add(Code::NotAnObject, String::new(), message);
+        walk.add(Code::NotAnObject, || {
+            let message = Code::NotAnObject.message(&[("actual", kind.name())]);
+            (String::new(), message)
+        });
         return None;
     }
     let event_kind = walk.event_type(root);

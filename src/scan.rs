@@ -7,7 +7,7 @@
 
 use crate::catalogue::{Code, ALL_CODES};
 use crate::json::{parse, Doc, Error};
-use crate::rules::{check, Facts, Finding};
+use crate::rules::{check, Facts, Finding, Findings};
 use memchr::{memchr, memrchr};
 
 const BOM: &[u8] = b"\xef\xbb\xbf";
@@ -148,7 +148,7 @@ pub fn line_findings<'a, 'd: 'a>(
     body: &'d [u8],
     doc: &'a mut Doc<'d>,
     time_fields: &[String],
-    findings: &mut Vec<Finding>,
+    findings: &mut Findings,
 ) -> Option<Facts<'a>> {
     // Clean events take the fast path; anything it declines gets the full rule walk.
     if let Some(facts) = crate::fast::check(body, time_fields) {
@@ -157,21 +157,28 @@ pub fn line_findings<'a, 'd: 'a>(
     match parse(body, doc) {
         Ok(()) => check(&*doc, time_fields, findings),
         Err(Error::Syntax(reason, _)) => {
-            let message = Code::InvalidJson.message(&[("reason", &reason)]);
-            findings.push(Finding {
-                code: Code::InvalidJson,
-                path: String::new(),
-                message,
+            findings.add(Code::InvalidJson, || {
+                (
+                    String::new(),
+                    Code::InvalidJson.message(&[("reason", &reason)]),
+                )
             });
             None
         }
         Err(Error::TooDeep) => {
             let limit = crate::json::MAX_DEPTH.to_string();
-            let message = Code::TooDeep.message(&[("limit", &limit)]);
-            findings.push(Finding {
-                code: Code::TooDeep,
-                path: String::new(),
-                message,
+            findings.add(Code::TooDeep, || {
+                (String::new(), Code::TooDeep.message(&[("limit", &limit)]))
+            });
+            None
+        }
+        Err(Error::TooMany) => {
+            let limit = crate::json::MAX_VALUES.to_string();
+            findings.add(Code::TooManyValues, || {
+                (
+                    String::new(),
+                    Code::TooManyValues.message(&[("limit", &limit)]),
+                )
             });
             None
         }
@@ -188,7 +195,7 @@ fn scan_lines<S: FactsSink>(
 ) -> Run {
     let mut run = Run::new();
     let mut doc = Doc::default();
-    let mut findings = Vec::new();
+    let mut findings = Findings::default();
     let mut rest = data;
     let mut number = 0u64;
     let mut pending: Option<Facts<'_>> = None;
@@ -208,10 +215,9 @@ fn scan_lines<S: FactsSink>(
         findings.clear();
         let valid = if line.len() > options.max_line {
             let (size, limit) = (line.len().to_string(), options.max_line.to_string());
-            findings.push(Finding {
-                code: Code::LineTooLong,
-                path: String::new(),
-                message: Code::LineTooLong.message(&[("size", &size), ("limit", &limit)]),
+            findings.add(Code::LineTooLong, || {
+                let message = Code::LineTooLong.message(&[("size", &size), ("limit", &limit)]);
+                (String::new(), message)
             });
             false
         } else if let Some(facts) = crate::fast::check(line, &options.time_fields) {
@@ -249,9 +255,17 @@ fn scan_lines<S: FactsSink>(
                 raw,
             );
         }
-        for finding in findings.drain(..) {
+        for finding in findings.kept.drain(..) {
             run.tally.warnings += finding.code.is_warning() as u64;
             run.record(options, file, number, finding);
+        }
+        for &(code, count) in &findings.more {
+            // Beyond a line's kept findings: counted, and never a code's first example
+            // (a kept finding of the same line came first).
+            run.tally.warnings += count * code.is_warning() as u64;
+            if let Some(stat) = run.stats[code.index()].as_mut() {
+                stat.count += count;
+            }
         }
     }
     if let Some(previous) = pending.take() {

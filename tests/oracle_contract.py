@@ -22,6 +22,10 @@ PACKAGE = Path(__file__).resolve().parent.parent / "interact_cli"
 
 # The deepest nesting accepted (arrays and objects, `[[]]` is 2); deeper is `too-deep`.
 MAX_DEPTH = 1000
+# The most values (scalars and containers, not keys) in one line; more: `too-many-values`.
+MAX_VALUES = 1_000_000
+# The findings of one line kept in full; the kernel counts the rest by code only.
+MAX_FINDINGS = 100
 
 with (PACKAGE / "problems.json").open(encoding="utf-8") as _file:
     _PROBLEMS = {p["code"]: p for p in json.load(_file)["problems"]}
@@ -87,6 +91,10 @@ class TooDeep(Exception):
     """Nested deeper than MAX_DEPTH."""
 
 
+class TooMany(Exception):
+    """More than MAX_VALUES values."""
+
+
 def _has_surrogate(text: str) -> bool:
     return any(0xD800 <= ord(ch) < 0xE000 for ch in text)
 
@@ -137,48 +145,74 @@ def _strict_loads(text: str) -> Any:
     return value
 
 
-def _too_deep_at(text: str) -> tuple[int, list[str]] | None:
-    """Where nesting first passes MAX_DEPTH (outside strings), and the open brackets."""
+def _skip_token(text: str, at: int) -> int:
+    """The end of a string (at its opening quote) or of a number or literal."""
+    if text[at] == '"':
+        at += 1
+        while at < len(text) and text[at] != '"':
+            at += 2 if text[at] == "\\" else 1
+        return at + 1
+    while at < len(text) and text[at] not in ",]}: \t\r\n":
+        at += 1
+    return at
+
+
+def _limit_at(text: str) -> tuple[int, list[str], type[Exception]] | None:
+    """Where a limit is first passed (outside strings): nesting past MAX_DEPTH at an
+    opening bracket, or the value past MAX_VALUES, at its start for a container and its
+    end for a scalar (the kernel reads a scalar before it counts it); the open brackets
+    then, and which limit."""
     stack: list[str] = []
-    in_string = escaped = False
-    for at, ch in enumerate(text):
-        if in_string:
-            if escaped:
-                escaped = False
-            elif ch == "\\":
-                escaped = True
-            elif ch == '"':
-                in_string = False
-        elif ch == '"':
-            in_string = True
-        elif ch in "[{":
+    values = 0
+    key_next = False
+    at = 0
+    while at < len(text):
+        ch = text[at]
+        if ch == '"' and key_next:
+            at, key_next = _skip_token(text, at), False
+            continue
+        if ch in "[{":
             if len(stack) == MAX_DEPTH:
-                return at, stack
+                return at, stack, TooDeep
+            values += 1
+            if values > MAX_VALUES:
+                return at, stack, TooMany
             stack.append(ch)
+            key_next = ch == "{"
         elif ch in "]}":
             if not stack:
                 return None  # a syntax error comes first
             stack.pop()
+        elif ch == ",":
+            key_next = bool(stack) and stack[-1] == "{"
+        elif ch == '"' or ch in "-0123456789tfn":
+            at = _skip_token(text, at)
+            values += 1
+            if values > MAX_VALUES:
+                return at, stack, TooMany
+            continue
+        at += 1
     return None
 
 
 def parse(line: bytes) -> Any:
-    """The value of one line; raises NotJson or TooDeep."""
+    """The value of one line; raises NotJson, TooDeep or TooMany."""
     try:
         text = line.decode("utf-8")
     except UnicodeDecodeError as error:
         raise NotJson(f"not UTF-8 at byte {error.start}") from None
-    deep = _too_deep_at(text)
-    if deep is not None:
-        # The kernel stops at the first problem: too deep only if all before is JSON,
-        # that is, if a value in place of the bracket and the closers make a document.
-        at, stack = deep
+    limit = _limit_at(text)
+    if limit is not None:
+        # The kernel stops at the first problem: a limit only if all before is JSON,
+        # that is, if the closers (after a value in place of a bracket) make a document.
+        at, stack, problem = limit
         closers = "".join("]" if ch == "[" else "}" for ch in reversed(stack))
+        filler = " 0" if at < len(text) and text[at] in "[{" else ""
         try:
-            _strict_loads(text[:at] + " 0" + closers)
+            _strict_loads(text[:at] + filler + closers)
         except NotJson as error:
-            raise NotJson(f"{error} (before the nesting limit)") from None
-        raise TooDeep
+            raise NotJson(f"{error} (before the limit)") from None
+        raise problem
     return _strict_loads(text)
 
 
@@ -536,6 +570,8 @@ def check_line(line: bytes) -> tuple[bool, list[Finding]]:
         return False, [("invalid-json", "", message("invalid-json", reason=str(error)))]
     except TooDeep:
         return False, [("too-deep", "", message("too-deep", limit=MAX_DEPTH))]
+    except TooMany:
+        return False, [("too-many-values", "", message("too-many-values", limit=MAX_VALUES))]
     return check_value(value)
 
 
@@ -575,5 +611,5 @@ def check_file(data: bytes, max_line: int = MAX_LINE) -> tuple[dict, list[tuple]
             valid, findings = check_line(body)
         summary["valid" if valid else "invalid"] += 1
         summary["warnings"] += sum(1 for code, _, _ in findings if SEVERITY[code] == "warning")
-        problems.extend((number, *finding) for finding in findings)
+        problems.extend((number, *finding) for finding in findings[:MAX_FINDINGS])
     return summary, problems

@@ -41,7 +41,8 @@ def comparable(result: tuple[bool, list[tuple[str, str, str]]]) -> tuple[bool, l
 
 def assert_same(line: bytes) -> None:
     kernel = comparable(_core.check_line(line))
-    expected = comparable(oracle.check_line(line))
+    valid, findings = oracle.check_line(line)
+    expected = comparable((valid, findings[: oracle.MAX_FINDINGS]))  # the kernel's kept ones
     assert kernel == expected, f"line {line[:300]!r}"
 
 
@@ -53,8 +54,60 @@ def file_lines(path: Path) -> list[bytes]:
 # --- fixed lines -----------------------------------------------------------------------
 
 
-def test_the_oracle_has_the_kernels_depth_limit():
+def test_the_oracle_has_the_kernels_limits():
     assert _core.MAX_DEPTH == oracle.MAX_DEPTH == 1000
+    assert _core.MAX_VALUES == oracle.MAX_VALUES == 1_000_000
+    assert _core.MAX_FINDINGS == oracle.MAX_FINDINGS == 100
+
+
+def order_of(lines: str, padding: str = "") -> bytes:
+    event = (
+        '{"type":"order","order":{"id":"o","lines":['
+        + lines
+        + "]},"
+        + padding
+        + '"context":[{"type":"user","user":{"id":"u"}}]}'
+    )
+    return event.encode()
+
+
+@pytest.mark.parametrize(
+    ("line", "codes"),
+    [
+        # 10 values around the order lines: 999,990 lines are the limit
+        (order_of(",".join(["0"] * 999_990)), ["wrong-type"] * 100),
+        (order_of(",".join(["0"] * 999_991)), ["too-many-values"]),
+        (order_of("{}," * 999_999 + "{}"), ["too-many-values"]),
+        # the limit is passed inside an array before a syntax error: the limit it is
+        (order_of("{}," * 999_999 + "{}", padding="x"), ["too-many-values"]),
+        # a syntax error first
+        (b'{"a":[tru' + b",0" * 1_000_001 + b"]}", ["invalid-json"]),
+        # nesting passes its limit before the values theirs
+        (b"[" * 1001 + b"0" * 5, ["too-deep"]),
+    ],
+)
+def test_the_value_limit_agrees_with_the_oracle(line, codes):
+    kernel = comparable(_core.check_line(line))
+    valid, findings = oracle.check_line(line)
+    assert kernel == comparable((valid, findings[: oracle.MAX_FINDINGS]))
+    assert [code for code, _, _ in kernel[1]] == codes
+
+
+def test_a_line_keeps_its_first_100_findings_and_counts_the_rest(tmp_path):
+    line = order_of(",".join(["{}"] * 1000))  # 3 findings an empty line
+    valid, findings = _core.check_line(line)
+    assert not valid and len(findings) == 100
+    assert findings == oracle.check_line(line)[1][:100]
+    path = tmp_path / "many.ndjson"
+    path.write_bytes(line + b"\n")
+    scan = _core.Scan(keep=10_000)
+    scan.begin_file(str(path))
+    scan.feed(path.read_bytes())
+    scan.end_file()
+    result = scan.result()
+    assert len(result["problems"]) == 100
+    by_code = {row["code"]: row["count"] for row in result["by_code"]}
+    assert by_code == {"missing-field": 3000}
 
 
 CATALOGUE = json.loads((ROOT / "interact_cli" / "problems.json").read_text("utf-8"))["problems"]

@@ -55,7 +55,8 @@ def test_each_table_is_taken_once():
     partial.table("counts")
     with pytest.raises(ValueError, match="no table"):
         partial.table("nonsense")
-    assert len(partial.table("counts")["n"]) == 0  # taken: empty now
+    with pytest.raises(ValueError, match="taken already"):
+        partial.table("counts")  # a second time would be an empty table, silently
 
 
 def test_a_partial_survives_bytes_and_pickle_exactly():

@@ -3,6 +3,11 @@
 /// The deepest nesting accepted; deeper lines are `too-deep`.
 pub const MAX_DEPTH: usize = 1000;
 
+/// The most values (nodes) one line may hold; more are `too-many-values`. It bounds a
+/// document's memory (~48 bytes a value: ~48 MB) whatever the line holds: a line of
+/// millions of `{}` once made a node per three bytes (a 64 MiB line needed ~13 GB).
+pub const MAX_VALUES: usize = 1_000_000;
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Kind {
     Null,
@@ -103,6 +108,8 @@ pub enum Error {
     /// Not RFC 8259 (or not UTF-8): the reason and the byte offset in the line.
     Syntax(String, usize),
     TooDeep,
+    /// More than MAX_VALUES values.
+    TooMany,
 }
 
 /// A parsed line: nodes in document order, root first.

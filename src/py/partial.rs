@@ -6,6 +6,27 @@ use super::*;
 #[pyclass(name = "Partial", module = "interact_cli._core")]
 pub struct PyPartial {
     pub(super) inner: Partial,
+    /// The tables taken out by `table` (each can be had once): a partial missing some
+    /// can no longer be merged or written, whose codes would point nowhere.
+    taken: Vec<String>,
+}
+
+impl PyPartial {
+    pub(super) fn new(inner: Partial) -> PyPartial {
+        PyPartial {
+            inner,
+            taken: Vec::new(),
+        }
+    }
+
+    fn whole(&self, what: &str) -> PyResult<()> {
+        match self.taken.first() {
+            None => Ok(()),
+            Some(name) => Err(PyValueError::new_err(format!(
+                "cannot {what} a partial whose table '{name}' was taken"
+            ))),
+        }
+    }
 }
 
 fn u32s(values: impl Iterator<Item = u32>) -> Column {
@@ -23,12 +44,15 @@ fn i64s(values: impl Iterator<Item = i64>) -> Column {
 #[pymethods]
 impl PyPartial {
     /// Add a later partial (of the inputs after these) to this one, exactly.
-    fn merge(&mut self, py: Python<'_>, other: PyRef<'_, PyPartial>) {
+    fn merge(&mut self, py: Python<'_>, other: PyRef<'_, PyPartial>) -> PyResult<()> {
+        self.whole("merge into")?;
+        other.whole("merge")?;
         let other = &other.inner;
         let inner = &mut self.inner;
         // Not compacted here: pairs compact themselves as they grow, and `table` compacts
         // what is left (a merge of many partials sorted everything after each one).
         py.detach(|| inner.merge(other));
+        Ok(())
     }
 
     /// Deduplicate the user pairs now (before `to_bytes`, to ship less).
@@ -38,10 +62,11 @@ impl PyPartial {
     }
 
     /// The partial as bytes, to ship to another process or machine.
-    fn to_bytes<'py>(&self, py: Python<'py>) -> Bound<'py, PyBytes> {
+    fn to_bytes<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyBytes>> {
+        self.whole("write")?;
         let inner = &self.inner;
         let data = py.detach(|| inner.to_bytes());
-        PyBytes::new(py, &data)
+        Ok(PyBytes::new(py, &data))
     }
 
     /// A partial from `to_bytes`; ValueError for anything else.
@@ -50,7 +75,7 @@ impl PyPartial {
         let inner = py
             .detach(|| Partial::from_bytes(data))
             .map_err(PyValueError::new_err)?;
-        Ok(PyPartial { inner })
+        Ok(PyPartial::new(inner))
     }
 
     /// Pickling goes through the bytes (Dask and multiprocessing ship partials so).
@@ -58,7 +83,7 @@ impl PyPartial {
         slf: &Bound<'py, Self>,
     ) -> PyResult<(Bound<'py, PyAny>, (Bound<'py, PyBytes>,))> {
         let py = slf.py();
-        let data = slf.borrow().to_bytes(py);
+        let data = slf.borrow().to_bytes(py)?;
         let from_bytes = py.get_type::<PyPartial>().getattr("from_bytes")?;
         Ok((from_bytes, (data,)))
     }
@@ -88,11 +113,17 @@ impl PyPartial {
     /// Each table is taken out of the partial (Polars then owns the columns, and the peak
     /// memory is not the partial plus its frames): it can be had once.
     fn table<'py>(&mut self, py: Python<'py>, name: &str) -> PyResult<Bound<'py, PyDict>> {
+        if self.taken.iter().any(|taken| taken == name) {
+            return Err(PyValueError::new_err(format!(
+                "the table '{name}' was taken already: each table can be had once"
+            )));
+        }
         self.inner.compact();
         let p = self
             .inner
             .take(name)
             .ok_or_else(|| PyValueError::new_err(format!("no table {name}")))?;
+        self.taken.push(name.to_string());
         let columns: Vec<(&str, Column)> = match name {
             "counts" => vec![
                 ("set", u32s(p.counts.keys().map(|k| k.0))),
@@ -106,7 +137,7 @@ impl PyPartial {
                 ("period", u32s(p.views.keys().map(|k| k.1))),
                 ("n", u64s(p.views.values().copied())),
             ],
-            "periods" => vec![("start", i64s(p.periods.iter().copied()))],
+            "periods" => vec![("start", i64s(p.periods.starts().iter().copied()))],
             "set_users" => {
                 let (keys, users) = p.set_users.users_per_key();
                 vec![
@@ -140,7 +171,7 @@ impl PyPartial {
             "skus" => vec![("value", Column::new(Values::text(p.skus.values())))],
             "actions" => vec![("value", Column::new(Values::text(p.actions.values())))],
             "currencies" => vec![("value", Column::new(Values::text(p.currencies.values())))],
-            _ => unreachable!("take() knows the same names"),
+            _ => return Err(PyValueError::new_err(format!("no table {name}"))),
         };
         let out = PyDict::new(py);
         for (column, values) in columns {

@@ -1,79 +1,53 @@
-//! Keys of the partial result: a fast hasher, dictionaries of ids, sets of pairs.
+//! Keys of the partial result: keyed hashing, dictionaries of ids, sets of pairs.
 
 use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
+use std::hash::{BuildHasher, Hasher};
+use std::sync::OnceLock;
 
-/// A fast, non-cryptographic hasher (FxHash): keys here are our own codes and ids.
-#[derive(Default, Clone, Copy)]
-pub struct Fx(u64);
+/// The process's hashing keys: foldhash seeded from the operating system's randomness
+/// (std's `RandomState` draws its keys from it). Every table keyed by input hashes with
+/// these, so that nobody can compute colliding ids in advance: the unkeyed hash this
+/// replaced was inverted to make 262,144 user ids share one slot (`report` 540× slower).
+/// foldhash's own random seed mixes addresses and the clock only.
+struct Keys {
+    strings: foldhash::quality::SeedableRandomState,
+    tables: foldhash::fast::SeedableRandomState,
+}
 
-impl Hasher for Fx {
-    fn finish(&self) -> u64 {
-        // The multiply leaves the low bits weak, and hashbrown indexes by them: mix
-        // (murmur3's fmix64) so that similar ids do not collide.
-        let mut h = self.0;
-        h ^= h >> 33;
-        h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
-        h ^= h >> 33;
-        h = h.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
-        h ^ (h >> 33)
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        for chunk in bytes.chunks(8) {
-            let mut word = [0u8; 8];
-            word[..chunk.len()].copy_from_slice(chunk);
-            self.write_u64(u64::from_le_bytes(word));
+fn keys() -> &'static Keys {
+    static KEYS: OnceLock<Keys> = OnceLock::new();
+    static SHARED: OnceLock<foldhash::SharedSeed> = OnceLock::new();
+    KEYS.get_or_init(|| {
+        let os = std::hash::RandomState::new();
+        let shared = SHARED.get_or_init(|| foldhash::SharedSeed::from_u64(os.hash_one(1u64)));
+        Keys {
+            strings: foldhash::quality::SeedableRandomState::with_seed(os.hash_one(2u64), shared),
+            tables: foldhash::fast::SeedableRandomState::with_seed(os.hash_one(3u64), shared),
         }
-    }
-    fn write_u32(&mut self, n: u32) {
-        self.write_u64(n as u64);
-    }
-    fn write_u64(&mut self, n: u64) {
-        self.0 = (self.0.rotate_left(5) ^ n).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
-    }
-    fn write_usize(&mut self, n: usize) {
-        self.write_u64(n as u64);
+    })
+}
+
+/// The hasher of the hash maps keyed by codes (which input chooses in combination).
+#[derive(Clone, Copy, Default)]
+pub struct Keyed;
+
+impl BuildHasher for Keyed {
+    type Hasher = foldhash::fast::FoldHasher<'static>;
+
+    #[inline(always)]
+    fn build_hasher(&self) -> Self::Hasher {
+        keys().tables.build_hasher()
     }
 }
 
-pub type FxBuild = BuildHasherDefault<Fx>;
-pub type Map<K, V> = HashMap<K, V, FxBuild>;
+pub type Map<K, V> = HashMap<K, V, Keyed>;
 
-/// The hash of a string: 8 bytes at a time, multiplied and mixed (FxHash's step with
-/// murmur3's finaliser); never 0, which marks an empty slot (0 becomes 1: forcing a
-/// bit on every hash would leave half the slots unused as home positions).
+/// The keyed hash of a string; never 0, which marks an empty slot (0 becomes 1).
+#[inline]
 pub fn hash_str(value: &str) -> u64 {
-    let mut h = Fx::default();
-    let bytes = value.as_bytes();
-    let mut words = bytes.chunks_exact(8);
-    for word in &mut words {
-        h.write_u64(u64::from_le_bytes(word.try_into().expect("8 bytes")));
-    }
-    h.write_u64(tail_word(bytes) ^ ((bytes.len() as u64) << 56));
-    h.finish().max(1)
-}
-
-/// The last `len % 8` bytes of `bytes` as a little-endian word padded with zeros, read
-/// with overlapping loads: copying them into a zeroed word went through memory, and the
-/// load after that copy was among perf's hottest instructions of the report's per-event
-/// work.
-#[inline(always)]
-fn tail_word(bytes: &[u8]) -> u64 {
-    let (n, rest) = (bytes.len(), bytes.len() % 8);
-    let byte = |at: usize| (bytes[at] as u64) << (8 * at);
-    match rest {
-        0 => 0,
-        _ if n >= 8 => {
-            let last = u64::from_le_bytes(bytes[n - 8..].try_into().expect("8 bytes"));
-            last >> (8 * (8 - rest))
-        }
-        4..=7 => {
-            let low = u32::from_le_bytes(bytes[..4].try_into().expect("4 bytes")) as u64;
-            let high = u32::from_le_bytes(bytes[n - 4..].try_into().expect("4 bytes")) as u64;
-            low | high << (8 * (n - 4))
-        }
-        _ => byte(0) | byte(n / 2) | byte(n - 1),
-    }
+    let mut hasher = keys().strings.build_hasher();
+    hasher.write(value.as_bytes());
+    hasher.finish().max(1)
 }
 
 /// Strings longer than this live in the dictionary's arena; shorter ones in their slot.
@@ -328,18 +302,6 @@ impl Pairs {
 mod tests {
     use super::*;
     use std::collections::BTreeSet;
-
-    #[test]
-    fn the_tail_word_is_the_tail_padded_with_zeros() {
-        let text = "0123456789abcdefghij";
-        for len in 0..=text.len() {
-            let bytes = &text.as_bytes()[..len];
-            let rest = len % 8;
-            let mut padded = [0u8; 8];
-            padded[..rest].copy_from_slice(&bytes[len - rest..]);
-            assert_eq!(tail_word(bytes), u64::from_le_bytes(padded), "{len}");
-        }
-    }
 
     #[test]
     fn pairs_hold_each_distinct_pair_once_in_order_whenever_compacted() {

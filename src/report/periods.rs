@@ -1,73 +1,135 @@
 //! The periods of --interval for the partial result: a period code per event, asked of a
 //! calendar (zoneinfo, in Python) once per period a thread meets.
 
-use super::NO_TIME;
-use std::sync::Arc;
+use super::{Map, NO_TIME};
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
 
 /// The periods of --interval (days, weeks or months in a time zone): the period
 /// [start, end) holding a moment, in microseconds since the epoch. The zone rules live
 /// in Python (zoneinfo); the kernel asks once per period a thread meets.
 pub trait Calendar: Send + Sync {
-    /// None when the moment has no period (its local date is outside years 1-9999).
-    fn period(&self, moment: i64) -> Option<(i64, i64)>;
+    /// None when the moment has no period (its local date is outside years 1-9999); an
+    /// error when the calendar itself failed.
+    fn period(&self, moment: i64) -> Result<Option<(i64, i64)>, String>;
 }
 
-/// A thread's view of the calendar: the periods it met, sorted by start.
+/// A thread's view of the calendar: the periods it met, by start. A calendar that fails,
+/// or answers a period that does not hold the moment or overlaps one met before, is an
+/// error of the scan (`failure`), never a panic: its events count as `unknown` meanwhile.
 #[derive(Clone)]
 pub struct Trend {
     calendar: Arc<dyn Calendar>,
-    /// (start, end, code in `Partial::periods`)
-    met: Vec<(i64, i64, u32)>,
-    last: usize,
+    /// start -> (end, code in `Partial::periods`); a tree, so that a new period costs
+    /// O(log n) (a sorted list's insert made 200,000 days quadratic).
+    met: BTreeMap<i64, (i64, u32)>,
+    /// The period met last: events mostly come in time order.
+    last: Option<(i64, i64, u32)>,
+    failure: Arc<Mutex<Option<String>>>,
 }
 
 impl Trend {
     pub fn new(calendar: Arc<dyn Calendar>) -> Trend {
         Trend {
             calendar,
-            met: Vec::new(),
-            last: 0,
+            met: BTreeMap::new(),
+            last: None,
+            failure: Arc::default(),
+        }
+    }
+
+    /// The first failure of the calendar, if any (shared by the threads' copies).
+    pub fn failure(&self) -> Option<String> {
+        self.failure.lock().ok().and_then(|f| f.clone())
+    }
+
+    fn fail(&self, why: String) {
+        if let Ok(mut failure) = self.failure.lock() {
+            failure.get_or_insert(why);
         }
     }
 
     /// The code of a moment's period (of the period `unknown` for no moment).
-    pub(super) fn code(&mut self, moment: Option<i64>, periods: &mut Vec<i64>) -> u32 {
+    pub(super) fn code(&mut self, moment: Option<i64>, periods: &mut Periods) -> u32 {
         let Some(m) = moment else {
-            return code_of_start(NO_TIME, periods);
+            return periods.code(NO_TIME);
         };
-        // Events mostly come in time order: the last period usually holds the next one.
-        if let Some(&(start, end, code)) = self.met.get(self.last) {
+        if let Some((start, end, code)) = self.last {
             if start <= m && m < end {
                 return code;
             }
         }
-        let at = self.met.partition_point(|&(start, _, _)| start <= m);
-        if at > 0 && m < self.met[at - 1].1 {
-            self.last = at - 1;
-            return self.met[at - 1].2;
+        if let Some((&start, &(end, code))) = self.met.range(..=m).next_back() {
+            if m < end {
+                self.last = Some((start, end, code));
+                return code;
+            }
         }
-        let Some((start, end)) = self.calendar.period(m) else {
-            return code_of_start(NO_TIME, periods);
+        let (start, end) = match self.calendar.period(m) {
+            Ok(Some(period)) => period,
+            Ok(None) => return periods.code(NO_TIME),
+            Err(why) => {
+                self.fail(why);
+                return periods.code(NO_TIME);
+            }
         };
-        assert!(
-            start <= m && m < end,
-            "the calendar's period holds the moment"
-        );
-        let code = code_of_start(start, periods);
-        self.met.insert(at, (start, end, code));
-        self.last = at;
+        let before = self
+            .met
+            .range(..start)
+            .next_back()
+            .map(|(_, &(end, _))| end);
+        let after = self.met.range(start..).next().map(|(&next, _)| next);
+        if !(start <= m && m < end)
+            || before.is_some_and(|e| e > start)
+            || after.is_some_and(|n| n < end)
+        {
+            self.fail(format!(
+                "the --interval calendar gave the period [{start}, {end}) for the moment {m}, \
+                 which it does not hold or which overlaps another period"
+            ));
+            return periods.code(NO_TIME);
+        }
+        let code = periods.code(start);
+        self.met.insert(start, (end, code));
+        self.last = Some((start, end, code));
         code
     }
 }
 
-/// The code of a period by its start (NO_TIME: `unknown`), added when new.
-pub(super) fn code_of_start(start: i64, periods: &mut Vec<i64>) -> u32 {
-    match periods.iter().position(|&p| p == start) {
-        Some(code) => code as u32,
-        None => {
-            periods.push(start);
-            (periods.len() - 1) as u32
+/// Period codes by start (NO_TIME: `unknown`), in first-met order, with a keyed map
+/// from start to code so that finding one is O(1) in the scan, the merge and the wire.
+#[derive(Clone, Default)]
+pub struct Periods {
+    starts: Vec<i64>,
+    codes: Map<i64, u32>,
+}
+
+impl Periods {
+    /// The code of a period by its start, added when new.
+    pub fn code(&mut self, start: i64) -> u32 {
+        let next = self.starts.len() as u32;
+        let code = *self.codes.entry(start).or_insert(next);
+        if code == next {
+            self.starts.push(start);
         }
+        code
+    }
+
+    pub fn contains(&self, start: i64) -> bool {
+        self.codes.contains_key(&start)
+    }
+
+    /// The starts in code order.
+    pub fn starts(&self) -> &[i64] {
+        &self.starts
+    }
+
+    pub fn len(&self) -> usize {
+        self.starts.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.starts.is_empty()
     }
 }
 

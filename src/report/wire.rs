@@ -132,7 +132,7 @@ impl Partial {
             w.dictionary(d);
         }
         w.len(self.periods.len());
-        for &start in &self.periods {
+        for &start in self.periods.starts() {
             w.i64(start);
         }
         w.len(self.counts.len());
@@ -200,10 +200,10 @@ impl Partial {
         p.currencies = r.dictionary()?;
         for _ in 0..r.len(8)? {
             let start = r.i64()?;
-            if p.periods.contains(&start) {
+            if p.periods.contains(start) {
                 return Err("a period appears twice".into());
             }
-            p.periods.push(start);
+            p.periods.code(start);
         }
         let periods = p.periods.len();
         let period = |r: &mut Reader| -> Read<u32> {
@@ -272,6 +272,14 @@ impl Partial {
         p.runs = r.u64()?;
         if !r.data.is_empty() {
             return Err("extra bytes after the partial result".into());
+        }
+        // Positions are `run << 32 | index` with a run below `runs`.
+        let in_runs = |seq: u64| (seq >> 32) < p.runs;
+        if p.runs > u32::MAX as u64
+            || !p.first_carts.values().all(|c| in_runs(c.seq))
+            || !p.orders.iter().all(|o| in_runs(o.seq))
+        {
+            return Err("a position outside the partial's runs".into());
         }
         Ok(p)
     }

@@ -6,7 +6,8 @@ impl<'w> Walk<'w, '_> {
     pub(super) fn context_item(&mut self, item: u32, path: Path, ctx: &mut Context<'w>) {
         let kind = self.doc.node(item).kind;
         if kind != Kind::Object {
-            self.wrong_type(path.render(), "A context item", Kind::Object, kind);
+            let place = || (path.render(), "A context item".to_string());
+            self.wrong_type(place, Kind::Object, kind);
             return;
         }
         let Some(node) = self.field(item, "type", path, Kind::String, true) else {
@@ -49,12 +50,16 @@ impl<'w> Walk<'w, '_> {
             }
             other => {
                 let known = vocabulary().context_types.join(", ");
-                let message = Code::UnknownContextType.message(&[
-                    ("what", "Context item"),
-                    ("kind", other),
-                    ("known", &known),
-                ]);
-                self.add(Code::UnknownContextType, path.key("type"), message);
+                self.add(Code::UnknownContextType, || {
+                    (
+                        path.key("type"),
+                        Code::UnknownContextType.message(&[
+                            ("what", "Context item"),
+                            ("kind", other),
+                            ("known", &known),
+                        ]),
+                    )
+                });
             }
         }
     }
@@ -73,12 +78,16 @@ impl<'w> Walk<'w, '_> {
                 ctx.sets.push(set_id);
             }
         } else {
-            let message = Code::UnknownContextType.message(&[
-                ("what", "Content"),
-                ("kind", kind),
-                ("known", "setCompose"),
-            ]);
-            self.add(Code::UnknownContextType, inner.key("type"), message);
+            self.add(Code::UnknownContextType, || {
+                (
+                    inner.key("type"),
+                    Code::UnknownContextType.message(&[
+                        ("what", "Content"),
+                        ("kind", kind),
+                        ("known", "setCompose"),
+                    ]),
+                )
+            });
         }
     }
 
@@ -90,23 +99,32 @@ impl<'w> Walk<'w, '_> {
         if distinct.len() > 1 {
             let count = distinct.len().to_string();
             let ids = distinct.join(", ");
-            let message = Code::AmbiguousUser.message(&[("count", &count), ("ids", &ids)]);
-            self.add(Code::AmbiguousUser, "/context".into(), message);
+            self.add(Code::AmbiguousUser, || {
+                (
+                    "/context".into(),
+                    Code::AmbiguousUser.message(&[("count", &count), ("ids", &ids)]),
+                )
+            });
             return None;
         }
         if let Some(&user) = distinct.first() {
             if let Some(top) = user_id {
                 if top != user {
-                    let message = Code::UserMismatch.message(&[("top", top), ("context", user)]);
-                    self.add(Code::UserMismatch, "/userId".into(), message);
+                    self.add(Code::UserMismatch, || {
+                        (
+                            "/userId".into(),
+                            Code::UserMismatch.message(&[("top", top), ("context", user)]),
+                        )
+                    });
                 }
             }
             return Some(user);
         }
         let has_top = self.doc.member(event, "userId").0.is_some();
         if ctx.readable && !ctx.has_user_item && !has_top {
-            let message = Code::MissingUser.message(&[]);
-            self.add(Code::MissingUser, "/context".into(), message);
+            self.add(Code::MissingUser, || {
+                ("/context".into(), Code::MissingUser.message(&[]))
+            });
         }
         user_id
     }

@@ -21,11 +21,16 @@ impl<'w> Walk<'w, '_> {
         if sets.len() > 1 {
             let count = sets.len().to_string();
             let ids = sets.join(", ");
-            let message = Code::AmbiguousSet.message(&[("count", &count), ("ids", &ids)]);
-            self.add(Code::AmbiguousSet, "/context".into(), message);
+            self.add(Code::AmbiguousSet, || {
+                (
+                    "/context".into(),
+                    Code::AmbiguousSet.message(&[("count", &count), ("ids", &ids)]),
+                )
+            });
         } else if ctx.sets.is_empty() && ctx.readable {
-            let message = Code::NoSetContext.message(&[]);
-            self.add(Code::NoSetContext, "/context".into(), message);
+            self.add(Code::NoSetContext, || {
+                ("/context".into(), Code::NoSetContext.message(&[]))
+            });
         }
         let payload = payload?;
         let path = ROOT.sub("interact");
@@ -35,9 +40,11 @@ impl<'w> Walk<'w, '_> {
         let action = self.text(payload, "action", path, false);
         if let Some(action) = action {
             if let Some(canonical) = near_miss(action) {
-                let message =
-                    Code::ActionNearMiss.message(&[("action", action), ("canonical", canonical)]);
-                self.add(Code::ActionNearMiss, "/interact/action".into(), message);
+                self.add(Code::ActionNearMiss, || {
+                    let message = Code::ActionNearMiss
+                        .message(&[("action", action), ("canonical", canonical)]);
+                    ("/interact/action".into(), message)
+                });
             }
         }
         Some(Facts {
@@ -54,8 +61,9 @@ impl<'w> Walk<'w, '_> {
         self.constant(payload, "type", path, "setCompose");
         let (set, count) = self.doc.member(payload, "setCompose");
         if count == 1 && self.doc.node(set.expect("counted")).kind == Kind::Null {
-            let message = Code::NullSet.message(&[]);
-            self.add(Code::NullSet, "/view/setCompose".into(), message);
+            self.add(Code::NullSet, || {
+                ("/view/setCompose".into(), Code::NullSet.message(&[]))
+            });
             return Some(Facts::new(EventKind::View, user));
         }
         let set_id = self.ref_id(payload, "setCompose", path);
@@ -68,7 +76,8 @@ impl<'w> Walk<'w, '_> {
     fn order_line(&mut self, line: u32, path: Path) -> Option<OrderLine<'w>> {
         let kind = self.doc.node(line).kind;
         if kind != Kind::Object {
-            self.wrong_type(path.render(), "An order line", Kind::Object, kind);
+            let place = || (path.render(), "An order line".to_string());
+            self.wrong_type(place, Kind::Object, kind);
             return None;
         }
         let sku = self.text(line, "sku", path, true);
@@ -76,8 +85,12 @@ impl<'w> Walk<'w, '_> {
         if let Some(q) = quantity {
             if q <= 0.0 {
                 let value = float_repr(q);
-                let message = Code::NotPositive.message(&[("key", "quantity"), ("value", &value)]);
-                self.add(Code::NotPositive, path.key("quantity"), message);
+                self.add(Code::NotPositive, || {
+                    (
+                        path.key("quantity"),
+                        Code::NotPositive.message(&[("key", "quantity"), ("value", &value)]),
+                    )
+                });
             }
         }
         let price = self.field(line, "grossPrice", path, Kind::Object, true)?;
@@ -88,16 +101,24 @@ impl<'w> Walk<'w, '_> {
             .map(|node| self.text_of(node));
         if let Some(code) = currency {
             if !vocabulary().currencies.contains(code) {
-                let message = Code::UnknownCurrency.message(&[("value", code)]);
-                self.add(Code::UnknownCurrency, inner.key("currency"), message);
+                self.add(Code::UnknownCurrency, || {
+                    (
+                        inner.key("currency"),
+                        Code::UnknownCurrency.message(&[("value", code)]),
+                    )
+                });
                 return None;
             }
         }
         let quantity = quantity.filter(|q| *q > 0.0)?;
         if let Some(amount) = amount {
             if micros_of(quantity, amount).is_none() {
-                let message = Code::OutOfRange.message(&[("key", "amount"), ("why", TOO_MUCH)]);
-                self.add(Code::OutOfRange, inner.key("amount"), message);
+                self.add(Code::OutOfRange, || {
+                    (
+                        inner.key("amount"),
+                        Code::OutOfRange.message(&[("key", "amount"), ("why", TOO_MUCH)]),
+                    )
+                });
                 return None;
             }
         }
@@ -146,8 +167,12 @@ impl<'w> Walk<'w, '_> {
             "order" => Some(EventKind::Order),
             "api" => Some(EventKind::Api),
             other => {
-                let message = Code::UnknownEventType.message(&[("value", other)]);
-                self.add(Code::UnknownEventType, "/type".into(), message);
+                self.add(Code::UnknownEventType, || {
+                    (
+                        "/type".into(),
+                        Code::UnknownEventType.message(&[("value", other)]),
+                    )
+                });
                 None
             }
         }

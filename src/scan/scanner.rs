@@ -246,7 +246,11 @@ impl<S: FactsSink> Scanner<S> {
                     .collect();
                 handles
                     .into_iter()
-                    .map(|h| h.join().expect("a scan thread panicked"))
+                    // A thread's panic goes on here with its own message.
+                    .map(|h| {
+                        h.join()
+                            .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+                    })
                     .collect()
             })
         };

@@ -13,10 +13,10 @@ fn partial() -> Partial {
 /// UTC hours (the sample spans three).
 struct Hours;
 impl Calendar for Hours {
-    fn period(&self, moment: i64) -> Option<(i64, i64)> {
+    fn period(&self, moment: i64) -> Result<Option<(i64, i64)>, String> {
         let day = 3_600_000_000;
         let start = moment.div_euclid(day) * day;
-        Some((start, start + day))
+        Ok(Some((start, start + day)))
     }
 }
 
@@ -43,7 +43,7 @@ fn by_start(p: &Partial) -> Vec<Dated> {
     let mut out: Vec<_> = p
         .counts
         .iter()
-        .map(|(&(a, b, c, d), &n)| ((a, b, c, p.periods[d as usize]), n))
+        .map(|(&(a, b, c, d), &n)| ((a, b, c, p.periods.starts()[d as usize]), n))
         .collect();
     out.sort();
     out

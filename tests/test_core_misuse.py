@@ -1,0 +1,193 @@
+"""The kernel's Python face misused: ordinary exceptions, never a panic or lost data."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import threading
+
+import pytest
+
+from interact_cli import _core
+from interact_cli.periods import Calendar
+
+LINE = (
+    b'{"type":"interact","interact":{"type":"product","action":"click","product":{"sku":"k"}},'
+    b'"context":[{"type":"setCompose","setCompose":{"id":"s"}},{"type":"user","user":{"id":"u"}}],'
+    b'"timestamp":"2026-10-01T10:00:00Z"}\n'
+)
+
+
+def report_scan(**options) -> _core.Scan:
+    return _core.Scan(keep=10, report=True, **options)
+
+
+def partial_of(data: bytes) -> _core.Partial:
+    scan = report_scan()
+    scan.begin_file("a")
+    scan.feed(data)
+    scan.end_file()
+    return scan.partial()
+
+
+@pytest.mark.parametrize("threads", [0, -1, 1025, 2**62])
+def test_a_thread_count_out_of_range_is_an_error(threads):
+    with pytest.raises((ValueError, OverflowError)):
+        _core.Scan(keep=1, threads=threads)
+
+
+def test_beginning_a_file_before_ending_the_last_is_an_error():
+    scan = _core.Scan(keep=1)
+    scan.begin_file("a")
+    scan.feed(LINE + LINE[:20])  # an unfinished half line
+    with pytest.raises(ValueError, match="end_file"):
+        scan.begin_file("b")
+    scan.end_file()  # the half line is still counted, in its file
+    assert [f["lines"] for f in scan.result()["files"]] == [2]
+
+
+def test_feeding_outside_a_file_and_after_the_partial_is_an_error():
+    scan = report_scan()
+    with pytest.raises(ValueError, match="begin_file"):
+        scan.feed(LINE)
+    scan.begin_file("a")
+    scan.feed(LINE)
+    with pytest.raises(ValueError, match="end the file"):
+        scan.partial()
+    scan.end_file()
+    scan.partial()
+    with pytest.raises(ValueError, match="taken"):
+        scan.partial()
+    with pytest.raises(ValueError, match="taken"):
+        scan.begin_file("b")
+
+
+def test_a_table_is_had_once_and_then_the_partial_cannot_be_merged_or_written():
+    partial, other = partial_of(LINE), partial_of(LINE)
+    partial.table("skus")
+    with pytest.raises(ValueError, match="taken already"):
+        partial.table("skus")
+    with pytest.raises(ValueError, match="'skus' was taken"):
+        partial.merge(other)
+    with pytest.raises(ValueError, match="'skus' was taken"):
+        other.merge(partial)
+    with pytest.raises(ValueError, match="'skus' was taken"):
+        partial.to_bytes()
+    other.merge(partial_of(LINE))  # the untouched one is still whole
+    assert len(other.table("counts")["n"]) == 1
+
+
+def test_merging_a_partial_into_itself_is_an_error():
+    partial = partial_of(LINE)
+    with pytest.raises(RuntimeError):
+        partial.merge(partial)
+
+
+def test_a_buffer_changed_by_another_thread_meanwhile_never_breaks_the_scan():
+    # The kernel copies a mutable buffer before it releases the GIL: the writer thread
+    # changes it between feeds only, and every line still gets a verdict.
+    lines = 20_000
+    data = bytearray(LINE * lines)
+    stop = threading.Event()
+    places = [at for at in range(0, len(data), 4097) if data[at] != ord("\n")]
+
+    def scribble() -> None:
+        flip = 0
+        while not stop.is_set():
+            for at in places:
+                data[at] = (0xFF, 0x7B)[flip]  # not UTF-8 / '{'
+            flip ^= 1
+
+    writer = threading.Thread(target=scribble)
+    writer.start()
+    try:
+        scan = _core.Scan(keep=0, threads=2)
+        for _ in range(20):
+            scan.begin_file("a")
+            scan.feed(data)
+            scan.feed(memoryview(data)[:100])
+            scan.end_file()
+    finally:
+        stop.set()
+        writer.join()
+    summary = scan.result()["summary"]
+    assert summary["lines"] == 20 * (lines + 1)
+    assert summary["valid"] + summary["invalid"] + summary["blank"] == summary["lines"]
+
+
+def test_a_calendar_that_fails_is_an_error_of_the_scan():
+    def broken(moment: int) -> tuple[int, int] | None:
+        raise KeyError("no such zone")
+
+    scan = report_scan(calendar=broken)
+    scan.begin_file("a")
+    with pytest.raises(RuntimeError, match=r"calendar failed.*no such zone"):
+        scan.feed(LINE)
+    with pytest.raises(RuntimeError, match="the scan failed"):
+        scan.end_file()
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [lambda m: (m + 1, m + 2), lambda m: (m, m), lambda m: "a period", lambda m: (0, 2**70)],
+)
+def test_a_calendar_that_answers_nonsense_is_an_error_of_the_scan(answer):
+    scan = report_scan(calendar=answer)
+    scan.begin_file("a")
+    with pytest.raises(RuntimeError, match="calendar"):
+        scan.feed(LINE)
+
+
+def test_overlapping_periods_from_a_calendar_are_an_error():
+    periods = iter([(0, 10**18), (-(10**18), 10**16)])
+    scan = report_scan(calendar=lambda m: next(periods))
+    scan.begin_file("a")
+    scan.feed(LINE)
+    early = LINE.replace(b"2026-10-01T10:00:00Z", b"1969-01-01T00:00:00Z")
+    with pytest.raises(RuntimeError, match="overlaps"):
+        scan.feed(early)
+
+
+def test_the_real_calendar_in_the_kernel():
+    scan = report_scan(calendar=Calendar("day", "America/Havana"))
+    scan.begin_file("a")
+    scan.feed(LINE.replace(b"2026-10-01T10:00:00Z", b"2023-11-05T04:30:00Z"))
+    scan.end_file()
+    starts = scan.partial().table("periods")["start"]
+    assert len(starts) == 1
+
+
+@pytest.mark.parametrize(
+    "data",
+    [b"", b"ICPART02", b"ICPART02" + b"\xff" * 100, partial_of(LINE).to_bytes()[:-1]],
+)
+def test_bytes_that_are_not_a_partial_are_a_value_error(data):
+    with pytest.raises(ValueError):
+        _core.Partial.from_bytes(data)
+
+
+def run_python(code: str) -> subprocess.CompletedProcess[str]:
+    """Run `code` as the CLI runs a command's work (typer.Exit carries the exit code)."""
+    script = f"import sys, typer\ntry:\n    {code}\nexcept typer.Exit as end:\n    sys.exit(end.exit_code)\n"
+    return subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=False
+    )
+
+
+def test_a_panic_is_silent_in_rust_and_one_line_from_the_cli():
+    # The panic hook prints nothing; the CLI shows the exception in one line, exit 3.
+    done = run_python(
+        "from interact_cli import _core, outcome; outcome.run(False, lambda: _core._panic('boom'))"
+    )
+    assert done.stderr == (
+        "interact-cli: internal error: PanicException: boom (rerun with --debug for details)\n"
+    )
+    assert done.returncode == 3
+
+
+def test_with_debug_a_panic_shows_rusts_message():
+    done = run_python(
+        "from interact_cli import _core, outcome; outcome.run(True, lambda: _core._panic('boom'))"
+    )
+    assert "panicked at" in done.stderr and "boom" in done.stderr
+    assert done.returncode != 0
