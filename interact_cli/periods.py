@@ -71,35 +71,85 @@ class Calendar:
             return first + timedelta(days=7)
         return (first + timedelta(days=31)).replace(day=1)
 
+    def _previous(self, first: date) -> date:
+        return self.first_day(first - timedelta(days=1))
+
     def start_of(self, day: date) -> int:
         """The first moment of the period holding a local date."""
         return self._start(self.first_day(day))
 
-    def _start(self, day: date) -> int:
-        """The first moment of a local date: its midnight, the end of a gap there, or,
-        where clocks went back over midnight, its last midnight (so periods stay
-        contiguous and every moment of the day before falls in that day's period).
+    def _local_date(self, moment: int) -> date:
+        return (EPOCH + timedelta(microseconds=moment)).astimezone(self.zone).date()
 
-        A missing midnight read with fold=0 and with fold=1 gives the moments either side
-        of the gap; a repeated one gives its two occurrences: the later is right in both."""
-        first = datetime.combine(day, time(0), tzinfo=self.zone)
-        later = max(first, first.replace(fold=1), key=lambda moment: moment - EPOCH)
-        return (later - EPOCH) // _MICRO
-
-    def __call__(self, moment: int) -> tuple[int, int] | None:
-        """(start, end) of the period holding `moment`; None when its local date is
-        outside years 1-9999 (the event is counted in the period `unknown`)."""
+    def _before(self, moment: int, day: date) -> bool:
+        """Whether the local date of a moment is before `day` (a moment whose date is
+        out of range is before year 1 when it is before the epoch)."""
         try:
-            local = (EPOCH + timedelta(microseconds=moment)).astimezone(self.zone)
-            first = self.first_day(local.date())
-            start = self._start(first)
-            EPOCH + timedelta(microseconds=start)  # its label must be a date too
+            return self._local_date(moment) < day
         except OverflowError:
-            return None
+            return moment < 0
+
+    def _start(self, day: date) -> int:
+        """The moment from which the local date is `day` or later for good: so periods
+        are contiguous and never overlap, and a day a zone skipped is an empty period.
+
+        The date reaches `day` at an occurrence of its midnight (fold=0 and fold=1 give
+        both where clocks went back over it) or by jumping over a midnight swallowed by
+        a gap. Where it reaches `day` twice, the last time counts: in Havana (clocks
+        back from 01:00 to 00:00) that is the first midnight, since the repeated hour is
+        `day` both times; in St John's before 2011 (back from 00:01 to 23:01) the second,
+        since the day before came back for an hour."""
+        midnight = datetime.combine(day, time(0), tzinfo=self.zone)
+        moments = sorted((at - EPOCH) // _MICRO for at in (midnight, midnight.replace(fold=1)))
+        reached = [at for at in moments if not self._before(at, day)]
+        entries = [at for at in reached if self._before(at - 1, day)]
+        if entries:
+            return entries[-1]
+        if not reached:  # the day begins before year 1
+            raise OverflowError(day)
+        # A gap swallowed the midnight: before it the day before, after it `day` or
+        # later, and local time only moves forward across a gap, so bisect.
+        low, high = moments[0], reached[0]
+        while high - low > 1:
+            middle = (low + high) // 2
+            if not self._before(middle, day):
+                high = middle
+            else:
+                low = middle
+        return high
+
+    def _bounds(self, first: date) -> tuple[int, int]:
+        """(start, end) of the period whose first day is `first`."""
+        start = self._start(first)
         try:
             end = self._start(self._next(first))
         except OverflowError:
             end = _LAST
+        return start, end
+
+    def __call__(self, moment: int) -> tuple[int, int] | None:
+        """(start, end) of the period holding `moment`; None when its local date is
+        outside years 1-9999 (the event is counted in the period `unknown`).
+
+        The period of a moment's local date holds it, except where clocks went back over
+        midnight: the moments before the day's last start (`_start`) belong to the
+        period before."""
+        try:
+            first = self.first_day(self._local_date(moment))
+            start, end = self._bounds(first)
+            for _ in range(3):
+                if moment < start:
+                    first = self._previous(first)
+                elif moment >= end:
+                    first = self._next(first)
+                else:
+                    break
+                start, end = self._bounds(first)
+            EPOCH + timedelta(microseconds=start)  # its label must be a date too
+        except OverflowError:
+            return None
+        if not start <= moment < end:
+            raise ValueError(f"no period of {self.interval} in {self.tz} holds {moment}")
         return start, end
 
     def day_of(self, start: int) -> date:
