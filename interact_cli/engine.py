@@ -44,8 +44,9 @@ __all__ = [
 
 # The kernel's split outputs of one chunk: (valid lines, invalid lines), byte for byte.
 BlockWriter = Callable[[bytes, bytes], None]
-# (input's index, bytes of it or None at its end, how far into its file they reach)
-Chunk = tuple[int, memoryview | None, int | None]
+# (input's index, a buffer of its bytes or None at its end, how many bytes of the buffer,
+# how far into its file they reach)
+Chunk = tuple[int, Any, int, int | None]
 
 
 class Progress(Protocol):
@@ -61,7 +62,7 @@ class Kernel(Protocol):
     """What the engine needs of a kernel object (a `_core.Scan`)."""
 
     def begin_file(self, name: str) -> None: ...
-    def feed(self, data: memoryview) -> tuple[bytes, bytes]: ...
+    def feed(self, data: Any, size: int) -> tuple[bytes, bytes]: ...
     def end_file(self) -> tuple[bytes, bytes]: ...
 
 
@@ -174,13 +175,16 @@ def _all_chunks(sources: Sequence[InputSource], chunk_bytes: int, buffers: int) 
     """Every input's chunks in order, each input closed by a chunk of None.
 
     One pool of `buffers` buffers serves all inputs: many small files cost what their
-    bytes cost.
+    bytes cost. They are the kernel's own (`_core.Buffer`), which it reads in place: it
+    copies any buffer that Python could change while it works without the GIL.
     """
-    pool = itertools.cycle([bytearray(chunk_bytes) for _ in range(buffers)])
+    from interact_cli._core import Buffer
+
+    pool = itertools.cycle([Buffer(chunk_bytes) for _ in range(buffers)])
     for index, source in enumerate(sources):
-        for view, position in read_chunks(source, pool, chunk_bytes):
-            yield index, view, position
-        yield index, None, None
+        for data, size, position in read_chunks(source, pool, chunk_bytes):
+            yield index, data, size, position
+        yield index, None, 0, None
 
 
 def feed_sources(
@@ -205,11 +209,11 @@ def feed_sources(
             chunks = _all_chunks(sources, chunk_bytes, buffers=1)
         else:  # the reader is up to two chunks ahead: three buffers in turn
             chunks = _prefetched(_all_chunks(sources, chunk_bytes, buffers=3))
-        for index, chunk, position in chunks:
+        for index, chunk, size, position in chunks:
             if index != current:
                 current = index
                 kernel.begin_file(sources[index].name)
-            valid, invalid = kernel.feed(chunk) if chunk is not None else kernel.end_file()
+            valid, invalid = kernel.feed(chunk, size) if chunk is not None else kernel.end_file()
             if write is not None and (valid or invalid):
                 write(valid, invalid)
             if progress is not None and position is not None:

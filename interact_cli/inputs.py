@@ -226,14 +226,16 @@ def _describe(error: BaseException) -> str:
 
 
 def read_chunks(
-    source: InputSource, buffers: Iterator[bytearray], range_bytes: int = CHUNK_BYTES
-) -> Iterator[tuple[memoryview, int | None]]:
-    """The decompressed bytes of a source in chunks cut anywhere, each with the bytes of
-    the (possibly compressed) file read so far (None for a stream).
+    source: InputSource, buffers: Iterator[Any], range_bytes: int = CHUNK_BYTES
+) -> Iterator[tuple[Any, int, int | None]]:
+    """The decompressed bytes of a source in chunks cut anywhere: (a buffer, how many of
+    its bytes are the chunk's, the bytes of the (possibly compressed) file read so far or
+    None for a stream).
 
-    Each chunk is read into the next of `buffers` (reused buffers, taken in turn: fresh
-    ones cost the kernel zeroing their pages) and is valid until that buffer comes round
-    again. A plain object in a store comes in ranges of `range_bytes`, each one request.
+    Each chunk is read into the next of `buffers` (writable buffers, reused in turn: fresh
+    ones cost the kernel zeroing their pages; the engine's are the kernel's own, which it
+    reads in place) and is valid until that buffer comes round again. A plain object in a
+    store comes in ranges of `range_bytes` (bytes), each one request.
     """
     if source.fs is not None:
         options = source.options or {}
@@ -250,7 +252,7 @@ def read_chunks(
                 if not size:
                     return
                 # A pipe cannot tell() its position.
-                yield memoryview(buffer)[:size], raw.tell() if source.regular else None
+                yield buffer, size, raw.tell() if source.regular else None
         except _decompression_errors() as error:
             raise InputError(f"{source.name}: cannot read: {_describe(error)}") from None
         except Exception as error:

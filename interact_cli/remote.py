@@ -131,7 +131,7 @@ def open_object(fs: Any, path: str, name: str, options: Mapping[str, Any]) -> An
 
 def ranges(
     fs: Any, path: str, name: str, size: int, range_bytes: int, options: Mapping[str, Any]
-) -> Iterator[tuple[memoryview, int]]:
+) -> Iterator[tuple[bytes, int, int]]:
     """A plain object's bytes in consecutive ranges, each fetched in one request."""
     start = 0
     while start < size:
@@ -143,4 +143,4 @@ def ranges(
         if not data:
             raise InputError(f"{name}: cannot read: the object ends early")
         start += len(data)
-        yield memoryview(data), start
+        yield data, len(data), start

@@ -169,8 +169,8 @@ def _whole_blocks(unit: Unit) -> Iterator[bytes]:
     else:
         source = InputSource(unit.name, unit.location, unit.size)
     buffers = iter(lambda: bytearray(BLOCK), None)
-    for chunk, _ in read_chunks(source, buffers):
-        yield bytes(chunk)
+    for chunk, size, _ in read_chunks(source, buffers):
+        yield bytes(memoryview(chunk)[:size])
 
 
 def run_unit(unit: Unit, job: Job, version: str) -> dict[str, Any]:

@@ -162,23 +162,42 @@ impl Scan {
     /// `split`, returns the valid and the invalid lines completed so far, byte for byte.
     ///
     /// The GIL is released while the bytes are scanned, so another thread could change
-    /// a mutable buffer meanwhile, under checks the scan relies on (UTF-8): only `bytes`
-    /// are read in place; any other buffer is copied first (see docs/performance.md).
+    /// a mutable buffer meanwhile, under checks the scan relies on (UTF-8): `bytes` and
+    /// the first `size` bytes of a kernel `Buffer` (which lends no view meanwhile) are
+    /// read in place; any other buffer is copied first.
+    #[pyo3(signature = (data, size=None))]
     fn feed<'py>(
         &mut self,
         py: Python<'py>,
         data: &Bound<'py, PyAny>,
+        size: Option<usize>,
     ) -> PyResult<(Bound<'py, PyBytes>, Bound<'py, PyBytes>)> {
         self.in_file()?;
         let inner = &mut self.inner;
-        if let Ok(bytes) = data.cast::<PyBytes>() {
-            let bytes = bytes.as_bytes();
+        let lent = match data.cast::<Buffer>() {
+            Ok(buffer) => Buffer::lend(buffer, size)?.map(|lent| (buffer, lent)),
+            Err(_) => None,
+        };
+        if let Some((buffer, (pointer, len))) = lent {
+            // SAFETY: `lend` checked the length; the buffer is never resized, `data` keeps
+            // it alive, and it lends no view (nothing writes it) until `done`.
+            let bytes = unsafe { std::slice::from_raw_parts(pointer, len) };
+            py.detach(|| scanner!(inner, s => s.feed(bytes)));
+            Buffer::done(buffer);
+        } else if let Ok(buffer) = data.cast::<Buffer>() {
+            let copy = &mut self.copy;
+            copy.clear();
+            copy.extend_from_slice(first(buffer.try_borrow()?.bytes(), size)?);
+            let bytes = copy.as_slice();
+            py.detach(|| scanner!(inner, s => s.feed(bytes)));
+        } else if let Ok(bytes) = data.cast::<PyBytes>() {
+            let bytes = first(bytes.as_bytes(), size)?;
             py.detach(|| scanner!(inner, s => s.feed(bytes)));
         } else {
             let buffer = PyBuffer::<u8>::get(data)?;
             let copy = &mut self.copy;
             copy.clear();
-            copy.extend_from_slice(contiguous(&buffer)?);
+            copy.extend_from_slice(first(contiguous(&buffer)?, size)?);
             let bytes = copy.as_slice();
             py.detach(|| scanner!(inner, s => s.feed(bytes)));
         }
@@ -296,6 +315,16 @@ fn found<'py, S: crate::scan::FactsSink>(
     Ok(out)
 }
 
+/// The first `size` bytes (all without a size); a size beyond them is an error.
+fn first(bytes: &[u8], size: Option<usize>) -> PyResult<&[u8]> {
+    match size {
+        None => Ok(bytes),
+        Some(size) => bytes
+            .get(..size)
+            .ok_or_else(|| PyValueError::new_err(format!("{size} bytes of {}", bytes.len()))),
+    }
+}
+
 /// The bytes of a C-contiguous buffer, read with the GIL held (so no Python code runs
 /// meanwhile: they are copied before it is released).
 fn contiguous(data: &PyBuffer<u8>) -> PyResult<&[u8]> {
@@ -383,7 +412,9 @@ fn parse_time(value: &Bound<'_, PyAny>) -> Option<i64> {
         .and_then(crate::times::from_epoch)
 }
 
+mod buffer;
 mod partial;
+use buffer::Buffer;
 use partial::PyPartial;
 
 /// Whether a panic prints Rust's message and backtrace (`--debug`); it is silent
@@ -419,6 +450,7 @@ fn install_panic_hook() {
 fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<Scan>()?;
     m.add_class::<PyPartial>()?;
+    m.add_class::<Buffer>()?;
     m.add_class::<Column>()?;
     m.add_function(wrap_pyfunction!(check_line, m)?)?;
     m.add_function(wrap_pyfunction!(parse_time, m)?)?;

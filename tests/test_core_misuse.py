@@ -191,3 +191,50 @@ def test_with_debug_a_panic_shows_rusts_message():
     )
     assert "panicked at" in done.stderr and "boom" in done.stderr
     assert done.returncode != 0
+
+
+def test_the_kernels_buffer_is_read_in_place_or_copied_while_a_view_lives():
+    buffer = _core.Buffer(len(LINE) * 3)
+    memoryview(buffer)[: len(LINE) * 2] = LINE * 2
+    scan = _core.Scan(keep=0)
+    scan.begin_file("a")
+    scan.feed(buffer, len(LINE))  # in place
+    view = memoryview(buffer)  # alive while the kernel reads: it copies
+    scan.feed(buffer, len(LINE))
+    view.release()
+    with pytest.raises(ValueError, match="bytes of a buffer"):
+        scan.feed(buffer, len(buffer) + 1)
+    scan.end_file()
+    assert scan.result()["summary"]["valid"] == 2
+    with pytest.raises(ValueError, match="at most"):
+        _core.Buffer(2**40)
+
+
+def test_the_kernels_buffer_lends_no_view_while_a_scan_reads_it():
+    # Another thread asks for views all along; each one it gets is from before or after
+    # a feed (writes through them between feeds are what the next feed reads).
+    buffer = _core.Buffer(len(LINE) * 50_000)
+    memoryview(buffer)[:] = LINE * 50_000
+    stop, refused = threading.Event(), []
+
+    def ask() -> None:
+        while not stop.is_set():
+            try:
+                with memoryview(buffer) as view:
+                    view[0] = ord("{")
+            except BufferError:
+                refused.append(1)
+
+    asker = threading.Thread(target=ask)
+    asker.start()
+    try:
+        scan = _core.Scan(keep=0, threads=2)
+        scan.begin_file("a")
+        for _ in range(30):
+            scan.feed(buffer)
+        scan.end_file()
+    finally:
+        stop.set()
+        asker.join()
+    summary = scan.result()["summary"]
+    assert summary["valid"] == summary["lines"] == 30 * 50_000

@@ -1,0 +1,137 @@
+//! A buffer owned by the kernel, which Python reads input into (`readinto`) and a scan
+//! reads in place: while a scan reads it, it lends no view (BufferError). So the bytes
+//! cannot change under the scan's checks (UTF-8) while the GIL is released, and need no
+//! copy (a copy of every chunk cost `validate` 6%). Should a view lent before still be
+//! alive (a stream that kept one), the scan copies the bytes instead.
+
+use pyo3::exceptions::{PyBufferError, PyValueError};
+use pyo3::ffi;
+use pyo3::prelude::*;
+use std::ffi::{c_int, c_void};
+
+/// The largest buffer: more than a chunk ever needs, and never an allocation a caller
+/// can make fail.
+const MAX_SIZE: usize = 1 << 30;
+
+#[pyclass(module = "interact_cli._core")]
+pub struct Buffer {
+    data: Vec<u8>,
+    /// Views lent to Python and not yet released.
+    views: usize,
+    /// A scan reads the bytes now (the GIL is released meanwhile).
+    busy: bool,
+}
+
+#[pymethods]
+impl Buffer {
+    /// A zeroed buffer of `size` bytes (at most 1 GiB), for `readinto` and `Scan.feed`.
+    #[new]
+    fn new(size: usize) -> PyResult<Buffer> {
+        if size > MAX_SIZE {
+            return Err(PyValueError::new_err(format!(
+                "a buffer holds at most {MAX_SIZE} bytes, not {size}"
+            )));
+        }
+        Ok(Buffer {
+            data: vec![0; size],
+            views: 0,
+            busy: false,
+        })
+    }
+
+    fn __len__(&self) -> usize {
+        self.data.len()
+    }
+
+    /// Lend a writable view of the whole buffer (memoryview(buffer)).
+    ///
+    /// # Safety
+    /// Called by Python with a valid `view` to fill; the data is never resized, and the
+    /// view holds a reference to the buffer, so its pointer stays valid while it lives.
+    unsafe fn __getbuffer__(
+        slf: Bound<'_, Self>,
+        view: *mut ffi::Py_buffer,
+        flags: c_int,
+    ) -> PyResult<()> {
+        if view.is_null() {
+            return Err(PyBufferError::new_err("no view to fill"));
+        }
+        let (pointer, len) = {
+            let mut me = slf.try_borrow_mut()?;
+            if me.busy {
+                return Err(PyBufferError::new_err("the kernel is reading this buffer"));
+            }
+            me.views += 1;
+            (me.data.as_mut_ptr(), me.data.len())
+        };
+        // SAFETY: `view` is not null and Python gives it to be filled in.
+        unsafe {
+            (*view).obj = slf.into_any().into_ptr();
+            (*view).buf = pointer as *mut c_void;
+            (*view).len = len as isize;
+            (*view).readonly = 0;
+            (*view).itemsize = 1;
+            (*view).format = if flags & ffi::PyBUF_FORMAT == ffi::PyBUF_FORMAT {
+                c"B".as_ptr() as *mut _
+            } else {
+                std::ptr::null_mut()
+            };
+            (*view).ndim = 1;
+            (*view).shape = if flags & ffi::PyBUF_ND == ffi::PyBUF_ND {
+                &mut (*view).len
+            } else {
+                std::ptr::null_mut()
+            };
+            (*view).strides = if flags & ffi::PyBUF_STRIDES == ffi::PyBUF_STRIDES {
+                &mut (*view).itemsize
+            } else {
+                std::ptr::null_mut()
+            };
+            (*view).suboffsets = std::ptr::null_mut();
+            (*view).internal = std::ptr::null_mut();
+        }
+        Ok(())
+    }
+
+    /// A view was released.
+    ///
+    /// # Safety
+    /// Called by Python once for each view `__getbuffer__` lent.
+    unsafe fn __releasebuffer__(&mut self, _view: *mut ffi::Py_buffer) {
+        self.views = self.views.saturating_sub(1);
+    }
+}
+
+impl Buffer {
+    /// Mark the first `size` bytes (all without a size) as being read and hand them out,
+    /// lending no view until `done`; None while a view lent before is alive (whoever holds
+    /// it could write meanwhile: the caller copies the bytes instead).
+    pub(super) fn lend(
+        slf: &Bound<'_, Buffer>,
+        size: Option<usize>,
+    ) -> PyResult<Option<(*const u8, usize)>> {
+        let mut me = slf.try_borrow_mut()?;
+        let size = size.unwrap_or(me.data.len());
+        if size > me.data.len() {
+            return Err(PyValueError::new_err(format!(
+                "{size} bytes of a buffer of {}",
+                me.data.len()
+            )));
+        }
+        if me.views > 0 {
+            return Ok(None);
+        }
+        me.busy = true;
+        Ok(Some((me.data.as_ptr(), size)))
+    }
+
+    pub(super) fn bytes(&self) -> &[u8] {
+        &self.data
+    }
+
+    pub(super) fn done(slf: &Bound<'_, Buffer>) {
+        if let Ok(mut me) = slf.try_borrow_mut() {
+            me.busy = false;
+        }
+    }
+}
