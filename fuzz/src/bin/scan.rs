@@ -1,0 +1,74 @@
+//! Bytes through a report scan cut into random pieces on 1-3 threads, with a small line
+//! limit: the counts, the problems and the partial result never depend on the cuts or
+//! the threads, every line is valid, invalid or blank, and nothing panics.
+use _core::report::{Calendar, Partial, Window};
+use _core::scan::{Options, Scanner};
+use std::sync::Arc;
+
+/// Days in UTC, as the --interval calendar gives them.
+struct Days;
+
+impl Calendar for Days {
+    fn period(&self, moment: i64) -> Result<Option<(i64, i64)>, String> {
+        let day = 86_400_000_000;
+        let start = moment.div_euclid(day) * day;
+        Ok(start.checked_add(day).map(|end| (start, end)))
+    }
+}
+
+fn scan(data: &[u8], step: usize, threads: usize, max_line: usize) -> Scanner<Partial> {
+    let options = Options {
+        time_fields: vec!["timestamp".into(), "time".into()],
+        max_line,
+        keep: 50,
+        threads,
+        split: true,
+    };
+    let window = Window {
+        since: Some(0),
+        until: None,
+    };
+    let partial = Partial::with_trend(Some(window), Arc::new(Days));
+    let mut scanner = Scanner::new(options, partial);
+    scanner.begin_file("fuzz");
+    for piece in data.chunks(step.max(1)) {
+        scanner.feed(piece);
+    }
+    scanner.end_file();
+    scanner
+}
+
+fn merged(scanner: &mut Scanner<Partial>) -> Partial {
+    let mut parts = std::mem::take(&mut scanner.sinks).into_iter();
+    let mut merged = parts.next().unwrap_or_default();
+    for part in parts {
+        merged.merge_thread(part);
+    }
+    merged.compact();
+    merged
+}
+
+fn main() {
+    afl::fuzz!(|input: &[u8]| {
+        if input.len() < 3 {
+            return;
+        }
+        let (control, data) = input.split_at(3);
+        let threads = 1 + control[0] as usize % 3;
+        let step = 1 + control[1] as usize;
+        let max_line = 8 + 4 * control[2] as usize;
+        let mut whole = scan(data, data.len(), 1, max_line);
+        let mut cut = scan(data, step, threads, max_line);
+        let t = whole.total;
+        assert_eq!(t.lines, t.valid + t.invalid + t.blank);
+        assert_eq!(t, cut.total);
+        assert_eq!(whole.problems, cut.problems);
+        assert_eq!(whole.take_outputs(), cut.take_outputs());
+        let (a, b) = (merged(&mut whole), merged(&mut cut));
+        assert_eq!(a.counters, b.counters);
+        assert_eq!(a.users.len(), b.users.len());
+        assert_eq!(a.periods.len(), b.periods.len());
+        let back = Partial::from_bytes(&a.to_bytes()).expect("its own bytes");
+        assert_eq!(back.counters, a.counters);
+    });
+}
