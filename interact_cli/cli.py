@@ -216,6 +216,14 @@ def report(
     fail_on_invalid: Annotated[
         bool, typer.Option("--fail-on-invalid", help="Exit 1 when any line is invalid.")
     ] = False,
+    csv_raw: Annotated[
+        bool,
+        typer.Option(
+            "--csv-raw",
+            help="CSV: write ids as they are (by default a text cell starting with = + - @, "
+            "tab or CR gets a leading ' so that spreadsheets do not run it as a formula).",
+        ),
+    ] = False,
     output: OutputFile = None,
     chart_dir: Annotated[
         Optional[Path],
@@ -299,7 +307,7 @@ def report(
             export_charts(result, 20 if top is None else top, str(chart_dir))
         quiet_on_broken_pipe(
             lambda: emit_report(
-                result, format.value, by.value if by else None, bool(set_ids), top, target
+                result, format.value, by.value if by else None, bool(set_ids), top, target, csv_raw
             )
         )
         for notice in result.notices:

@@ -130,13 +130,16 @@ def open_source(source: InputSource) -> Iterator[tuple[BinaryIO, BinaryIO]]:
     try:
         yield _decompressing(raw, source), raw
     finally:
-        if raw is not sys.stdin.buffer:
+        # sys.stdin is None when the process started with it closed (cron, `<&-`).
+        if raw is not getattr(sys.stdin, "buffer", None):
             raw.close()
 
 
 def _stdin() -> BinaryIO:
     """A reader of our own on fd 0: the reader thread may still wait in it when a signal
     ends the run, and Python's shutdown must not find sys.stdin's lock held (it aborts)."""
+    if sys.stdin is None:
+        raise InputError("-: standard input is closed")
     try:
         return open(sys.stdin.fileno(), "rb", closefd=False)
     except (OSError, ValueError, AttributeError, io.UnsupportedOperation):
@@ -156,8 +159,25 @@ def _decompressing(raw: BinaryIO, source: InputSource) -> BinaryIO:
     return buffered
 
 
+# Byte-order marks of text that is not UTF-8 (UTF-32's first: it begins as UTF-16 LE's).
+_WIDE_TEXT = (
+    (b"\xff\xfe\x00\x00", "UTF-32", "little-endian"),
+    (b"\x00\x00\xfe\xff", "UTF-32", "big-endian"),
+    (b"\xff\xfe", "UTF-16", "little-endian"),
+    (b"\xfe\xff", "UTF-16", "big-endian"),
+)
+
+
 def check_name(source: InputSource, head: bytes) -> None:
-    """A .gz or .zst name must hold what it says (an empty file holds nothing to check)."""
+    """A .gz or .zst name must hold what it says (an empty file holds nothing to check),
+    and a file that starts with a UTF-16 or UTF-32 byte-order mark is named as such: its
+    every line would be invalid JSON."""
+    for mark, encoding, order in _WIDE_TEXT:
+        if head.startswith(mark):
+            raise InputError(
+                f"{source.name}: {encoding} text ({order}), not UTF-8; convert it first, "
+                f"e.g. iconv -f {encoding} -t UTF-8"
+            )
     name = source.name.lower()
     if head and name.endswith(GZIP_SUFFIXES) and not head.startswith(GZIP_MAGIC):
         raise InputError(f"{source.name}: not a gzip file (no gzip header)")

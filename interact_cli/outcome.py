@@ -109,10 +109,30 @@ class _ClosedStdout(io.StringIO):
         raise OSError(errno.EBADF, "stdout is closed", "<stdout>")
 
 
+# The narrowest and widest terminal drawn for: COLUMNS=0 printed nothing at all (and
+# `--help` one byte), and a width of millions made panels millions of characters wide.
+MIN_WIDTH, MAX_WIDTH = 40, 1000
+
+
+def sane_width() -> None:
+    """Hold COLUMNS, which Rich and Click read, between MIN_WIDTH and MAX_WIDTH; a value
+    that is not a number is dropped (the terminal's width, or 80, is used then)."""
+    value = os.environ.get("COLUMNS")
+    if value is None:
+        return
+    try:
+        width = int(value)
+    except ValueError:
+        del os.environ["COLUMNS"]
+        return
+    os.environ["COLUMNS"] = str(min(max(width, MIN_WIDTH), MAX_WIDTH))
+
+
 def run_app(app: Any) -> None:
     """Run the Typer app; usage errors are one line on stderr and exit 2."""
     from typer._click.exceptions import NoArgsIsHelpError, UsageError
 
+    sane_width()
     if sys.stderr is None:  # started with 2>&-: messages are lost, outcomes are not
         sys.stderr = open(os.devnull, "w")  # noqa: SIM115
     if sys.stdout is None:  # started with >&-: writing there is an error, not a bug

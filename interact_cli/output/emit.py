@@ -52,9 +52,11 @@ def emit_report(
     drill: bool,
     top: int | None,
     output: Target | None,
+    csv_raw: bool = False,
 ) -> None:
     """Render a report in a format; `by` picks the table (CSV and Markdown show one, or
-    its trend with --interval)."""
+    its trend with --interval); `csv_raw` leaves CSV cells that look like formulas as
+    they are."""
     table = TABLE_OF[by or "set"]
     if report.trends:
         table = TREND_OF[table]
@@ -85,7 +87,7 @@ def emit_report(
         return
     if format == "csv":
         columns, rows = report.flat(table)
-        write_text(to_csv([c.name for c in columns], rows), output)
+        write_text(to_csv([c.name for c in columns], rows, raw=csv_raw), output)
     else:
         write_text(to_markdown(*report.shown(table)), output)
 

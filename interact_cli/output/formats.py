@@ -28,14 +28,29 @@ def _csv_cell(value: Any) -> Any:
     return value
 
 
-def to_csv(columns: Sequence[str], rows: Sequence[dict[str, Any]]) -> str:
-    """CSV with a header row; null values are empty cells."""
+# A text cell beginning so is a formula to a spreadsheet (OWASP, "CSV Injection").
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _defused(cell: Any) -> Any:
+    """A text cell a spreadsheet would run as a formula, behind an apostrophe (which
+    spreadsheets show as text); numbers as they are."""
+    if isinstance(cell, str) and cell.startswith(FORMULA_STARTS):
+        return "'" + cell
+    return cell
+
+
+def to_csv(columns: Sequence[str], rows: Sequence[dict[str, Any]], raw: bool = False) -> str:
+    """CSV with a header row; null values are empty cells. Text cells that a spreadsheet
+    would run as a formula get a leading apostrophe, unless `raw` (ids byte for byte)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     # With "\n" as the line end, csv quotes a field with "\n" but not one with a bare
     # "\r", which readers take as a line end too: such rows are quoted whole.
     quoted = csv.writer(buffer, lineterminator="\n", quoting=csv.QUOTE_ALL)
     for cells in [list(columns), *([_csv_cell(row.get(c)) for c in columns] for row in rows)]:
+        if not raw:
+            cells = [_defused(cell) for cell in cells]
         has_cr = any(isinstance(cell, str) and "\r" in cell for cell in cells)
         (quoted if has_cr else writer).writerow(cells)
     return buffer.getvalue()

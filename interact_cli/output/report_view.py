@@ -110,7 +110,8 @@ def _table(
         for column in columns:
             text = cell(column, row)
             if column.name == "set_id" and shorten is not None and row.get("set_id") is not None:
-                text = text[:shorten]
+                # The id's first characters, then escaped: never half an escape.
+                text = printable(str(row["set_id"])[:shorten])
             values.append(Text(text))
         table.add_row(*values)
     return table

@@ -28,6 +28,15 @@ def printable(text: str) -> str:
     return _UNSAFE.sub(_escape, text)
 
 
+# An escape that `printable` writes, or any one character: what text is cut between.
+_UNIT = re.compile(r"\\x[0-9a-f]{2}|\\u[0-9a-f]{4}|.", re.DOTALL)
+
+
+def printable_units(text: str) -> list[str]:
+    """`printable(text)` as the pieces it may be cut between: whole escapes, characters."""
+    return _UNIT.findall(printable(text))
+
+
 def unique_prefix(ids: list[str], at_least: int = 8) -> int:
     """The shortest prefix length (at least `at_least`, for readability) that keeps
     `ids` apart: how set ids are shortened in tables and on chart axes."""

@@ -9,7 +9,7 @@ from rich.console import Console, JustifyMethod, OverflowMethod
 from rich.table import Table
 from rich.text import Text
 
-from interact_cli.output.terminal import printable
+from interact_cli.output.terminal import printable, printable_units
 from interact_cli.problems import Problem, ProblemType
 from interact_cli.validation import ValidationResult
 
@@ -57,10 +57,10 @@ def _from_the_right(text: str, cells: int) -> str:
     if cell_len(text) <= cells:
         return text
     kept = ""
-    for char in reversed(text):
-        if cell_len(char + kept) + 1 > cells:
+    for unit in reversed(printable_units(text)):  # never half an escape
+        if cell_len(unit + kept) + 1 > cells:
             break
-        kept = char + kept
+        kept = unit + kept
     return "…" + kept
 
 

@@ -1,0 +1,127 @@
+"""Edges a careful user hits (issue 27), each through the real CLI in a subprocess."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import SAMPLE
+
+EVENTS = SAMPLE / "events.ndjson"
+
+
+def run(*args: str, env: dict[str, str] | None = None, cwd: Path | None = None):
+    """interact-cli in a subprocess, stdout and stderr captured as text."""
+    merged = {**os.environ, "COLUMNS": "100", "NO_COLOR": "1", **(env or {})}
+    return subprocess.run(
+        [sys.executable, "-m", "interact_cli", *args],
+        capture_output=True,
+        text=True,
+        env=merged,
+        cwd=cwd,
+        timeout=120,
+        check=False,
+    )
+
+
+def shell(command: str, env: dict[str, str] | None = None):
+    """A shell command with $CLI standing for interact-cli."""
+    merged = {**os.environ, "COLUMNS": "100", "NO_COLOR": "1", **(env or {})}
+    merged["CLI"] = f"{sys.executable} -m interact_cli"
+    return subprocess.run(
+        ["bash", "-c", command], capture_output=True, text=True, env=merged, timeout=120
+    )
+
+
+def interact(set_id: str, sku: str, user: str = "u") -> str:
+    return json.dumps(
+        {
+            "type": "interact",
+            "interact": {"type": "product", "action": "click", "product": {"sku": sku}},
+            "context": [
+                {"type": "setCompose", "setCompose": {"id": set_id}},
+                {"type": "user", "user": {"id": user}},
+            ],
+        }
+    )
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["validate", str(EVENTS)],
+        ["validate", str(EVENTS), "-f", "json"],
+        *(["report", str(EVENTS), "-f", f] for f in ("table", "json", "csv", "markdown")),
+    ],
+)
+def test_a_closed_stdin_is_no_crash_when_stdin_is_not_an_input(args):
+    done = shell("$CLI " + " ".join(args) + " <&-")
+    assert done.returncode == 0, done.stderr
+    assert done.stderr == ""
+
+
+def test_stdin_as_an_input_when_it_is_closed_is_exit_2_in_one_line():
+    done = shell("$CLI validate - <&-")
+    assert done.returncode == 2
+    assert done.stderr == "interact-cli: error: -: standard input is closed\n"
+
+
+@pytest.mark.parametrize("width", ["0", "-3", "1", "39", "abc", "99999999"])
+def test_nonsense_widths_print_at_a_sane_width(width):
+    for args in (["validate", str(EVENTS)], ["report", str(EVENTS)], ["codes"], ["--help"]):
+        done = run(*args, env={"COLUMNS": width})
+        assert done.returncode == 0, (args, done.stderr)
+        lines = done.stdout.splitlines()
+        assert len(done.stdout) > 300, (args, width)
+        assert max(map(len, lines)) <= 1000
+        if width.lstrip("-").isdigit() and int(width) < 40:
+            assert max(map(len, lines)) <= 40 or args == ["--help"], (args, width)
+
+
+def test_csv_cells_that_a_spreadsheet_would_run_get_an_apostrophe(tmp_path):
+    ids = ['=HYPERLINK("http://x","y")', "+cmd|' /C calc'!A0", "@SUM(1+1)", "-2", "\tx"]
+    path = tmp_path / "formulas.ndjson"
+    path.write_text("".join(interact(i, i) + "\n" for i in ids))
+    done = run("report", str(path), "-f", "csv", "--by", "set-product")
+    rows = list(csv.DictReader(io.StringIO(done.stdout)))
+    assert sorted(r["set_id"] for r in rows) == sorted("'" + i for i in ids)
+    assert sorted(r["sku"] for r in rows) == sorted("'" + i for i in ids)
+    assert all(r["click"] == "1" for r in rows)  # numbers are left alone
+    raw = run("report", str(path), "-f", "csv", "--by", "set-product", "--csv-raw")
+    assert sorted(r["set_id"] for r in csv.DictReader(io.StringIO(raw.stdout))) == sorted(ids)
+
+
+@pytest.mark.parametrize(
+    ("encoding", "what"),
+    [("utf-16", "UTF-16 text (little-endian)"), ("utf-32", "UTF-32 text (little-endian)")],
+)
+def test_utf16_and_utf32_files_are_named_as_such(tmp_path, encoding, what):
+    path = tmp_path / "wide.ndjson"
+    path.write_bytes((interact("s", "p") + "\n").encode(encoding))
+    done = run("validate", str(path))
+    assert done.returncode == 2
+    assert done.stderr == (
+        f"interact-cli: error: {path}: {what}, not UTF-8; convert it first, "
+        f"e.g. iconv -f {encoding.upper()} -t UTF-8\n"
+    )
+
+
+def test_shortened_set_ids_never_cut_an_escape(tmp_path):
+    # Ids alike in their first characters, with control characters around the cut.
+    ids = [f"set\u202e\x1b{n:03d}-{'x' * 60}" for n in range(12)]
+    path = tmp_path / "escapes.ndjson"
+    path.write_text("".join(interact(i, f"sku-{n}") + "\n" for n, i in enumerate(ids)))
+    done = run("report", str(path), "--by", "set", env={"COLUMNS": "60"})
+    assert done.returncode == 0, done.stderr
+    assert "shortened" in done.stdout
+    cells = [line.split()[0] for line in done.stdout.splitlines() if "set\\" in line]
+    assert len(cells) >= 12
+    # Cut after the escapes (8 characters of the id), not inside `\u202e`.
+    assert {cell[: len("set\\u202e\\x1b")] for cell in cells} == {"set\\u202e\\x1b"}
