@@ -1,3 +1,3 @@
 """interact-cli: validate and report on 8.LYTICS v3 tracking-event exports (NDJSON)."""
 
-__version__ = "0.3.1"
+__version__ = "0.4.0"
