@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -36,26 +36,77 @@ def _uuid(rng: random.Random) -> str:
     return str(uuid.UUID(int=rng.getrandbits(128), version=4))
 
 
+class _Skus(Sequence[str]):
+    """The SKUs of a wide catalogue (--products), each made when asked for: ten events of
+    a catalogue of ten million products cost ten, not ten million."""
+
+    def __init__(self, count: int) -> None:
+        self.size = count
+
+    def __len__(self) -> int:
+        return self.size
+
+    def __getitem__(self, n: Any) -> Any:
+        if isinstance(n, slice):
+            return [self[i] for i in range(*n.indices(self.size))]
+        if not -self.size <= n < self.size:
+            raise IndexError(n)
+        n %= self.size
+        return f"{100000 + n // 10000}-{n % 10000:04d}"
+
+
+class _SetIds(Sequence[str]):
+    """The set ids of a wide catalogue, each a UUID drawn from its own seed when asked for."""
+
+    def __init__(self, count: int, salt: int) -> None:
+        self.size, self.salt = count, salt
+
+    def __len__(self) -> int:
+        return self.size
+
+    def __getitem__(self, n: Any) -> Any:
+        if isinstance(n, slice):
+            return [self[i] for i in range(*n.indices(self.size))]
+        if not -self.size <= n < self.size:
+            raise IndexError(n)
+        return _uuid(random.Random(f"{self.salt}:{n % self.size}"))
+
+
+class _Prices(dict[str, float]):
+    """A product's price, drawn the first time it is sold."""
+
+    def __init__(self, rng: random.Random) -> None:
+        super().__init__()
+        self.rng = rng
+
+    def __missing__(self, sku: str) -> float:
+        price = self[sku] = round(self.rng.uniform(9.9, 199.0), 2)
+        return price
+
+
 class _World:
     """Sets, products and users of a shop, all drawn from one seed."""
 
     def __init__(self, rng: random.Random, events: int, products: int | None = None) -> None:
         self.rng = rng
         scale = max(1, events // 5000)
-        sets = min(40 * scale, 2000) if products is None else -(-products // 8)
-        self.sets = [_uuid(rng) for _ in range(sets)]
-        self.skus = [
-            f"{rng.randrange(100000, 999999)}-{rng.randrange(1000, 9999)}"
-            for _ in range(min(400 * scale, 20000) if products is None else 0)
-        ]
-        if products is not None:  # distinct SKUs, 8 to a set, met in turn (see _event)
-            self.skus = [f"{100000 + n // 10000}-{n % 10000:04d}" for n in range(products)]
         self.users = [_uuid(rng) for _ in range(min(600 * scale, 100000))]
-        self.price = {sku: round(rng.uniform(9.9, 199.0), 2) for sku in self.skus}
+        self.sets: Sequence[str]
+        self.skus: Sequence[str]
+        self.price: dict[str, float]
+        self.products_of: dict[str, list[str]] = {}
         if products is None:
+            self.sets = [_uuid(rng) for _ in range(min(40 * scale, 2000))]
+            self.skus = [
+                f"{rng.randrange(100000, 999999)}-{rng.randrange(1000, 9999)}"
+                for _ in range(min(400 * scale, 20000))
+            ]
+            self.price = {sku: round(rng.uniform(9.9, 199.0), 2) for sku in self.skus}
             self.products_of = {s: rng.sample(self.skus, 8) for s in self.sets}
-        else:
-            self.products_of = {s: self.skus[i * 8 : i * 8 + 8] for i, s in enumerate(self.sets)}
+        else:  # distinct SKUs, 8 to a set, met in turn (see _event), made as they are met
+            self.skus = _Skus(products)
+            self.sets = _SetIds(-(-products // 8), rng.getrandbits(64))
+            self.price = _Prices(random.Random(rng.getrandbits(64)))
         self.turn: int | None = None if products is None else 0
         self.carts: dict[str, list[str]] = {}
         self.recent_carters: list[str] = []
@@ -105,8 +156,9 @@ def _event(world: _World) -> Event:
         context, top = _context(world, user, None, dialect)
         body = {"view": {"type": "setCompose", "setCompose": {"id": set_id}}}
     elif roll < 0.90:
-        sku = rng.choice(world.products_of[set_id])
-        if world.turn is not None:  # every product in turn: a wide catalogue is all met
+        if world.turn is None:
+            sku = rng.choice(world.products_of[set_id])
+        else:  # every product in turn: a wide catalogue is all met
             sku = world.skus[world.turn % len(world.skus)]
             set_id = world.sets[(world.turn % len(world.skus)) // 8]
             world.turn += 1
