@@ -7,6 +7,7 @@ import importlib
 import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from interact_cli import columns
@@ -123,11 +124,27 @@ class Report:
 def _window(options: ReportOptions) -> TimeWindow | None:
     if options.since is None and options.until is None:
         return None
-    since = None if options.since is None else parse_bound(options.since, "--since")
-    until = None if options.until is None else parse_bound(options.until, "--until", True)
+    tz = options.tz
+    since = None if options.since is None else parse_bound(options.since, "--since", False, tz)
+    until = None if options.until is None else parse_bound(options.until, "--until", True, tz)
     if since is not None and until is not None and since >= until:
         raise OptionError("--since must be before --until")
     return TimeWindow(since, until)
+
+
+def _window_applied(window: TimeWindow | None, tz: str) -> dict[str, str | None]:
+    """The --since/--until bounds applied, as ISO times in `tz` (null when not given)."""
+    from interact_cli.periods import EPOCH, zone
+
+    def iso(moment: int | None) -> str | None:
+        if moment is None:
+            return None
+        return (EPOCH + timedelta(microseconds=moment)).astimezone(zone(tz)).isoformat()
+
+    return {
+        "since": iso(None if window is None else window.since),
+        "until": iso(None if window is None else window.until),
+    }
 
 
 def _check_options(options: ReportOptions) -> None:
@@ -263,7 +280,7 @@ def build_report(
             found, partial = dask_cluster.scan(cluster, sources, job, progress)
             if progress is not None:
                 progress.stage("aggregating")
-            return _assemble(found, partial, options, window is not None, calendar)
+            return _assemble(found, partial, options, window, calendar)
         finally:
             if progress is not None:
                 progress.end()
@@ -284,7 +301,7 @@ def build_report(
             progress.stage("aggregating")
         loading.join()
         found, partial = kernel.result(), kernel.partial()
-        return _assemble(found, partial, options, window is not None, calendar)
+        return _assemble(found, partial, options, window, calendar)
     finally:
         if progress is not None:
             progress.end()
@@ -294,10 +311,11 @@ def _assemble(
     found: dict[str, Any],
     partial: Any,
     options: ReportOptions,
-    windowed: bool,
+    window: TimeWindow | None,
     calendar: Calendar | None = None,
 ) -> Report:
     """The tables and summary from the scan's counts and its partial result."""
+    windowed = window is not None
     from interact_cli.frames import action_counts, load, tables
     from interact_cli.trends import trend_rows
 
@@ -354,6 +372,7 @@ def _assemble(
         "outside_time_range": counters["outside"],
         "interval": interval,
         "tz": options.tz,
+        **_window_applied(window, options.tz),
     }
     tables_ = (rows["sets"], rows["products"], rows["set_products"])
     return Report(summary, *tables_, notices=notices, trends=trend)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from types import SimpleNamespace
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -38,11 +38,22 @@ def parse_time(value: object) -> int | None:
     return None
 
 
-def parse_bound(text: str, end_of_day: bool = False) -> int:
-    """A --since/--until bound as Python reads it (a bare date --until: its day's end)."""
-    moment = parse_time(text)
-    assert moment is not None, text
-    return moment + (86_400_000_000 if end_of_day and len(text) == 10 else 0)
+def _iso(moment: int, tz: str) -> str:
+    return (_EPOCH + timedelta(microseconds=moment)).astimezone(ZoneInfo(tz)).isoformat()
+
+
+def parse_bound(text: str, end_of_day: bool = False, tz: str = "UTC") -> int:
+    """A --since/--until bound as Python reads it: a bare date is its local midnight in
+    `tz` (a bare --until date: the next day's), a time without an offset its wall clock
+    in `tz` (zones without a gap or repeat at midnight only: the tests' own)."""
+    if len(text) == 10:
+        day = date.fromisoformat(text) + timedelta(days=1 if end_of_day else 0)
+        local = datetime.combine(day, datetime.min.time(), tzinfo=ZoneInfo(tz))
+    else:
+        local = datetime.fromisoformat(text.replace("Z", "+00:00"))
+        if local.tzinfo is None:
+            local = local.replace(tzinfo=ZoneInfo(tz))
+    return (local - _EPOCH) // timedelta(microseconds=1)
 
 
 def _time_value(event: dict, time_fields: tuple[str, ...]) -> Any:
@@ -192,8 +203,8 @@ def oracle_report(
 ) -> dict:
     """The report document of the given file contents, computed with dicts and sets."""
     time_fields = (time_field,) if time_field else TIME_FIELD_CANDIDATES
-    low = parse_bound(since) if since else None
-    high = parse_bound(until, True) if until else None
+    low = parse_bound(since, False, tz) if since else None
+    high = parse_bound(until, True, tz) if until else None
     window = low is not None or high is not None
     summary = dict(lines=0, valid=0, invalid=0, blank=0, warnings=0)
     events = dict(interact=0, view=0, order=0, api=0)
@@ -336,6 +347,8 @@ def oracle_report(
             "outside_time_range": outside,
             "interval": interval,
             "tz": tz,
+            "since": None if low is None else _iso(low, tz),
+            "until": None if high is None else _iso(high, tz),
         },
         "sets": sets,
         "products": products,

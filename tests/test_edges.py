@@ -150,3 +150,31 @@ def test_generate_builds_only_the_products_its_events_use(tmp_path):
     assert peak_kib < 200 * 1024  # the interpreter and its imports
     assert len(out.read_bytes().splitlines()) == 10
     assert run("validate", str(out)).returncode == 0
+
+
+def test_a_bare_date_in_since_and_until_is_that_date_in_the_zone(tmp_path):
+    # 00:30 in Berlin on New Year's Day is 23:30Z the day before: it is in the range.
+    def at(time: str) -> str:
+        event = json.loads(interact("s", "p"))
+        event["timestamp"] = time
+        return json.dumps(event)
+
+    times = ["2025-12-31T22:59:59Z", "2025-12-31T23:30:00Z", "2026-01-01T22:59:59Z"]
+    times += ["2026-01-01T23:00:00Z"]  # midnight of the 2nd in Berlin: after --until
+    path = tmp_path / "newyear.ndjson"
+    path.write_text("".join(at(t) + "\n" for t in times))
+    args = ["report", str(path), "-f", "json", "--since", "2026-01-01", "--until", "2026-01-01"]
+    done = run(*args, "--tz", "Europe/Berlin", "--interval", "day")
+    doc = json.loads(done.stdout)
+    assert doc["summary"]["outside_time_range"] == 2
+    assert doc["summary"]["since"] == "2026-01-01T00:00:00+01:00"
+    assert doc["summary"]["until"] == "2026-01-02T00:00:00+01:00"
+    assert [(row["period"], row["click"]) for row in doc["trend"]] == [("2026-01-01", 2)]
+    # A time without an offset is a wall-clock time in the zone; an explicit offset wins.
+    json_report = ["report", str(path), "-f", "json", "--tz", "Europe/Berlin"]
+    naive = run(*json_report, "--since", "2026-01-01T00:30:00")
+    assert json.loads(naive.stdout)["summary"]["outside_time_range"] == 1
+    explicit = run(*json_report, "--since", "2026-01-01T00:30:00Z")
+    assert json.loads(explicit.stdout)["summary"]["outside_time_range"] == 2
+    table = run("report", str(path), *args[4:], "--tz", "Europe/Berlin")
+    assert "events from 2026-01-01T00:00:00+01:00 until 2026-01-02T00:00:00+01:00" in table.stdout

@@ -70,6 +70,9 @@ def _summary_panel(report: Report) -> Panel:
         f" · unattributed interactions {count(s['unattributed'])}",
         f"orders attributed by {s['attribution_basis']}; time field {printable(s['time_field'])}",
     ]
+    if s["since"] or s["until"]:
+        since, until = s["since"] or "the start", s["until"] or "the end"
+        lines.append(f"events from {since} until {until} (excluded), in {printable(s['tz'])}")
     if s["interval"]:
         monday = "; weeks start on Monday" if s["interval"] == "week" else ""
         lines.append(f"per {s['interval']} in {printable(s['tz'])}{monday}")
