@@ -151,6 +151,8 @@ def validate(
         lines_on_stdout = any(lands_on_stdout(out) for out in outs)
         verdict = ExitCode.INVALID_DATA if result.fails(strict) else ExitCode.OK
         quiet_on_broken_pipe(lambda: emit_validation(result, format.value, limit, lines_on_stdout))
+        for notice in result.notices:
+            fail(f"note: {notice}")
         return verdict
 
     run(debug, work)
@@ -270,7 +272,8 @@ def report(
         from interact_cli.sinks import plan_outputs
 
         # The output is checked before anything is read: it must not be one of the inputs.
-        sources = resolve_inputs(inputs, parse_storage_options(storage_option))
+        notes: list[str] = []
+        sources = resolve_inputs(inputs, parse_storage_options(storage_option), notes)
         target = plan_outputs([None if output is None else str(output)], sources)[0]
         if page and (target is None or target.is_stdout) and sys.stdout.isatty():
             raise OptionError(
@@ -310,7 +313,7 @@ def report(
                 result, format.value, by.value if by else None, bool(set_ids), top, target, csv_raw
             )
         )
-        for notice in result.notices:
+        for notice in [*(f"note: {note}" for note in notes), *result.notices]:
             fail(notice)
         untimed = result.summary["untimed"]
         if untimed and (since or until):

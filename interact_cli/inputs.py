@@ -50,9 +50,12 @@ class InputSource:
 
 
 def resolve_inputs(
-    specs: Sequence[str], storage_options: Mapping[str, Any] | None = None
+    specs: Sequence[str],
+    storage_options: Mapping[str, Any] | None = None,
+    notes: list[str] | None = None,
 ) -> list[InputSource]:
-    """Turn command-line specs (paths, quoted globs, '-', URLs) into readable sources."""
+    """Turn command-line specs (paths, quoted globs, '-', URLs) into readable sources;
+    what the user should know (a directory link not followed) is added to `notes`."""
     if not specs:
         raise InputError("no input given (pass a path, a glob, or - for stdin)")
     sources: list[InputSource] = []
@@ -69,7 +72,7 @@ def resolve_inputs(
         elif spec == STDIN:
             found = [(InputSource("<stdin>", regular=False), _stdin_identity())]
         elif not os.path.lexists(spec) and _GLOB_CHARS & set(spec):
-            matches = sorted(glob.glob(spec, recursive=True))
+            matches = _glob(spec, notes if notes is not None else [])
             if not matches:
                 raise InputError(f"{spec}: no file matches this pattern")
             found = [_file_source(m) for m in matches if not os.path.isdir(m)]
@@ -88,6 +91,66 @@ def resolve_inputs(
             seen[identity] = source.name
             sources.append(source)
     return sources
+
+
+def _glob(pattern: str, notes: list[str]) -> list[str]:
+    """The paths a pattern matches, sorted. `**` matches any depth of directories, as in
+    glob, but enters each directory once: a link to one already entered is not followed
+    (a link back up, a loop, is named in `notes`; glob followed it ~40 levels deep)."""
+    parts = pattern.split(os.sep)
+    if "**" not in parts:
+        return sorted(glob.glob(pattern))
+    at = parts.index("**")
+    head, rest = os.sep.join(parts[:at]), parts[at + 1 :]
+    bases = glob.glob(head) if glob.has_magic(head) else [head or os.curdir]
+    entered: set[tuple[int, int]] = set()
+    found: set[str] = set()
+    for base in bases:
+        for folder in _folders(base, entered, notes):
+            if rest:
+                tail = os.path.join(folder, *rest)
+                found.update(_glob(tail, notes) if "**" in rest else glob.glob(tail))
+            else:  # a trailing **: everything below
+                found.update(e.path for e in os.scandir(folder) if not e.name.startswith("."))
+    prefix = "" if head else os.curdir + os.sep
+    return sorted(path.removeprefix(prefix) for path in found)
+
+
+def _folders(base: str, entered: set[tuple[int, int]], notes: list[str]) -> Iterator[str]:
+    """`base` and every folder below it (not hidden ones, as glob), each entered once."""
+    try:
+        info = os.stat(base)
+    except OSError:
+        return
+    if not stat.S_ISDIR(info.st_mode) or (info.st_dev, info.st_ino) in entered:
+        return
+    entered.add((info.st_dev, info.st_ino))
+    stack = [(base, {(info.st_dev, info.st_ino)})]
+    while stack:
+        folder, above = stack.pop()
+        yield folder
+        try:
+            entries = sorted(os.scandir(folder), key=lambda e: e.name)
+        except OSError:
+            continue
+        below = []  # in name order: of two ways into one folder, the first name is kept
+        for entry in entries:
+            if entry.name.startswith(".") or not entry.is_dir():
+                continue
+            try:
+                info = entry.stat()
+            except OSError:
+                continue
+            key = (info.st_dev, info.st_ino)
+            if key in above:
+                notes.append(
+                    f"{entry.path}: a link back to {os.path.realpath(entry.path)}, which it "
+                    "is inside (a loop): not followed"
+                )
+            elif key not in entered:
+                entered.add(key)
+                below.append((entry.path, above | {key}))
+        stack.extend(reversed(below))
 
 
 def _stdin_identity() -> tuple[int, int] | None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from interact_cli.engine import CHUNK_BYTES, Progress, feed_sources, new_scan, resolve_inputs
@@ -69,6 +69,8 @@ class ValidationResult:
     files: list[LineTally]
     by_code: list[CodeCount]
     problems: list[Problem]
+    notices: list[str] = field(default_factory=list)
+    """What the user should know beyond the counts (a directory link not followed)."""
 
     @classmethod
     def from_kernel(cls, found: dict[str, Any]) -> ValidationResult:
@@ -110,15 +112,16 @@ def validate(
     split = valid_out is not None or invalid_out is not None
     if cluster is not None and split:
         raise OptionError("--valid-out and --invalid-out cannot be used with --cluster (yet)")
-    sources = resolve_inputs(inputs, storage_options)
+    notices: list[str] = []
+    sources = resolve_inputs(inputs, storage_options, notices)
     if cluster is not None:
         from interact_cli import cluster as dask_cluster
         from interact_cli import units
 
         job = units.Job(keep=max_problems)
         found, _ = dask_cluster.scan(cluster, sources, job, progress)
-        return ValidationResult.from_kernel(found)
+        return replace(ValidationResult.from_kernel(found), notices=notices)
     kernel = new_scan(max_problems, workers, split)
     with SplitWriter(sources, valid_out, invalid_out) as writer:
         feed_sources(sources, kernel, progress, writer.write if split else None, chunk_bytes)
-    return ValidationResult.from_kernel(kernel.result())
+    return replace(ValidationResult.from_kernel(kernel.result()), notices=notices)

@@ -178,3 +178,35 @@ def test_a_bare_date_in_since_and_until_is_that_date_in_the_zone(tmp_path):
     assert json.loads(explicit.stdout)["summary"]["outside_time_range"] == 2
     table = run("report", str(path), *args[4:], "--tz", "Europe/Berlin")
     assert "events from 2026-01-01T00:00:00+01:00 until 2026-01-02T00:00:00+01:00" in table.stdout
+
+
+def test_a_symlink_loop_under_globstar_is_named_and_not_followed(tmp_path):
+    (tmp_path / "a" / "b").mkdir(parents=True)
+    (tmp_path / "a" / "b" / "x.ndjson").write_text(interact("s", "p") + "\n")
+    (tmp_path / "a" / "b" / "up").symlink_to(tmp_path / "a")
+    (tmp_path / "a" / "twin").symlink_to(tmp_path / "a" / "b")  # a second way in: once
+    for command in ("validate", "report"):
+        done = run(command, str(tmp_path / "**" / "*.ndjson"), "-f", "json")
+        assert done.returncode == 0, done.stderr
+        assert done.stderr == (
+            f"interact-cli: note: {tmp_path}/a/b/up: a link back to {tmp_path}/a, "
+            "which it is inside (a loop): not followed\n"
+        )
+    doc = json.loads(run("validate", str(tmp_path / "**" / "*.ndjson"), "-f", "json").stdout)
+    assert [f["path"] for f in doc["files"]] == [str(tmp_path / "a" / "b" / "x.ndjson")]
+
+
+def test_globstar_matches_what_glob_matches_where_there_is_no_link(tmp_path):
+    import glob
+
+    from interact_cli.inputs import _glob
+
+    for folder in ("a/b/c", "a/.hidden", "d", ".e/f"):
+        (tmp_path / folder).mkdir(parents=True)
+    for name in ("a/x.ndjson", "a/b/c/y.ndjson", "a/.hidden/z.ndjson", "d/w.gz", ".e/f/v.ndjson"):
+        (tmp_path / name).write_text("")
+    for pattern in ("**/*.ndjson", "a/**", "**/c/*", "*/**/*.gz", "**"):
+        full = str(tmp_path / pattern)
+        ours = [path for path in _glob(full, []) if os.path.isfile(path)]
+        theirs = [p for p in sorted(glob.glob(full, recursive=True)) if os.path.isfile(p)]
+        assert ours == theirs and ours, pattern  # folders are not inputs
