@@ -171,7 +171,9 @@ def _reads_fast(source: InputSource) -> bool:
     return source.regular and source.fs is None and not name.endswith(GZIP_SUFFIXES + ZSTD_SUFFIXES)
 
 
-def _all_chunks(sources: Sequence[InputSource], chunk_bytes: int, buffers: int) -> Iterator[Chunk]:
+def _all_chunks(
+    sources: Sequence[InputSource], chunk_bytes: int, buffers: int, notes: list[str]
+) -> Iterator[Chunk]:
     """Every input's chunks in order, each input closed by a chunk of None.
 
     One pool of `buffers` buffers serves all inputs: many small files cost what their
@@ -182,7 +184,7 @@ def _all_chunks(sources: Sequence[InputSource], chunk_bytes: int, buffers: int) 
 
     pool = itertools.cycle([Buffer(chunk_bytes) for _ in range(buffers)])
     for index, source in enumerate(sources):
-        for data, size, position in read_chunks(source, pool, chunk_bytes):
+        for data, size, position in read_chunks(source, pool, chunk_bytes, notes):
             yield index, data, size, position
         yield index, None, 0, None
 
@@ -194,21 +196,24 @@ def feed_sources(
     write: BlockWriter | None = None,
     chunk_bytes: int = CHUNK_BYTES,
     finish: bool = True,
+    notes: list[str] | None = None,
 ) -> None:
     """Feed every source's bytes to the kernel, file by file, in chunks of `chunk_bytes`.
 
     The progress bar ends with the reading unless `finish` is False (on error it always
-    ends): the report keeps it for its aggregation.
+    ends): the report keeps it for its aggregation. What the user should know of the
+    inputs as they were read (a file that grew) is added to `notes`.
     """
+    notes = notes if notes is not None else []
     if progress is not None:
         progress.begin(sum(source.size or 0 for source in sources))
     done_before = 0
     current = -1
     try:
         if all(_reads_fast(source) for source in sources):
-            chunks = _all_chunks(sources, chunk_bytes, buffers=1)
+            chunks = _all_chunks(sources, chunk_bytes, 1, notes)
         else:  # the reader is up to two chunks ahead: three buffers in turn
-            chunks = _prefetched(_all_chunks(sources, chunk_bytes, buffers=3))
+            chunks = _prefetched(_all_chunks(sources, chunk_bytes, 3, notes))
         for index, chunk, size, position in chunks:
             if index != current:
                 current = index

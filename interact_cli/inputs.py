@@ -209,6 +209,35 @@ def _stdin() -> BinaryIO:
         return sys.stdin.buffer  # no real stdin (replaced in tests)
 
 
+def _read_into(stream: Any, buffer: Any, room: int | None) -> int:
+    """Read into `buffer`, at most `room` bytes (None: as many as it holds)."""
+    if room is None:
+        return int(stream.readinto(buffer))
+    if room <= 0:
+        return 0
+    with memoryview(buffer) as view, view[:room] as part:
+        return int(stream.readinto(part))
+
+
+def _check_size(source: InputSource, raw: BinaryIO, notes: list[str]) -> None:
+    """Compare a local file's size now with its size when the run began."""
+    start, read = source.size or 0, raw.tell()
+    try:
+        now = os.fstat(raw.fileno()).st_size
+    except (OSError, ValueError, io.UnsupportedOperation):
+        return
+    if read < start:
+        raise InputError(
+            f"{source.name}: shrank from {start:,} to {now:,} bytes while it was read; "
+            f"only {read:,} were there to count"
+        )
+    if now != start:
+        notes.append(
+            f"{source.name}: grew from {start:,} to {now:,} bytes while it was read; "
+            f"{read:,} were read"
+        )
+
+
 def _decompressing(raw: BinaryIO, source: InputSource) -> BinaryIO:
     buffered: io.BufferedReader = (
         raw if isinstance(raw, io.BufferedReader) else io.BufferedReader(raw)  # type: ignore[arg-type]
@@ -309,7 +338,10 @@ def _describe(error: BaseException) -> str:
 
 
 def read_chunks(
-    source: InputSource, buffers: Iterator[Any], range_bytes: int = CHUNK_BYTES
+    source: InputSource,
+    buffers: Iterator[Any],
+    range_bytes: int = CHUNK_BYTES,
+    notes: list[str] | None = None,
 ) -> Iterator[tuple[Any, int, int | None]]:
     """The decompressed bytes of a source in chunks cut anywhere: (a buffer, how many of
     its bytes are the chunk's, the bytes of the (possibly compressed) file read so far or
@@ -319,6 +351,10 @@ def read_chunks(
     ones cost the kernel zeroing their pages; the engine's are the kernel's own, which it
     reads in place) and is valid until that buffer comes round again. A plain object in a
     store comes in ranges of `range_bytes` (bytes), each one request.
+
+    A local file is read as it was when the run began: a plain one up to its size then,
+    and one that shrank meanwhile is an InputError (its counts would be short); one that
+    grew is named in `notes`.
     """
     if source.fs is not None:
         options = source.options or {}
@@ -329,13 +365,20 @@ def read_chunks(
             yield from remote.ranges(fs, path, name, size, range_bytes, options)
             return
     with open_source(source) as (stream, raw):
+        local = source.regular and source.fs is None and source.size is not None
+        # A plain file's size when the run began (not when it said 0, as /proc files do).
+        limit = source.size if local and stream is raw and source.size else None
+        done = 0
         try:
             for buffer in buffers:
-                size = stream.readinto(buffer)  # type: ignore[attr-defined]
+                size = _read_into(stream, buffer, None if limit is None else limit - done)
                 if not size:
-                    return
+                    break
+                done += size
                 # A pipe cannot tell() its position.
                 yield buffer, size, raw.tell() if source.regular else None
+            if local:
+                _check_size(source, raw, notes if notes is not None else [])
         except _decompression_errors() as error:
             raise InputError(f"{source.name}: cannot read: {_describe(error)}") from None
         except Exception as error:

@@ -288,8 +288,9 @@ def build_report(
     # import error surfaces again, once, when the tables are built.
     loading = threading.Thread(target=_load_polars, daemon=True)
     loading.start()
+    read: list[str] = []  # notes on the inputs as they were read
     try:
-        feed_sources(sources, kernel, progress, chunk_bytes=chunk_bytes, finish=False)
+        feed_sources(sources, kernel, progress, chunk_bytes=chunk_bytes, finish=False, notes=read)
     except BaseException:
         # Let the import finish first: cut short by the interpreter's exit (a library
         # caller's; the CLI leaves with os._exit), it prints a traceback of its own over
@@ -301,7 +302,9 @@ def build_report(
             progress.stage("aggregating")
         loading.join()
         found, partial = kernel.result(), kernel.partial()
-        return _assemble(found, partial, options, window, calendar)
+        report = _assemble(found, partial, options, window, calendar)
+        report.notices[:0] = read
+        return report
     finally:
         if progress is not None:
             progress.end()

@@ -123,5 +123,6 @@ def validate(
         return replace(ValidationResult.from_kernel(found), notices=notices)
     kernel = new_scan(max_problems, workers, split)
     with SplitWriter(sources, valid_out, invalid_out) as writer:
-        feed_sources(sources, kernel, progress, writer.write if split else None, chunk_bytes)
+        write = writer.write if split else None
+        feed_sources(sources, kernel, progress, write, chunk_bytes, notes=notices)
     return replace(ValidationResult.from_kernel(kernel.result()), notices=notices)

@@ -210,3 +210,32 @@ def test_globstar_matches_what_glob_matches_where_there_is_no_link(tmp_path):
         ours = [path for path in _glob(full, []) if os.path.isfile(path)]
         theirs = [p for p in sorted(glob.glob(full, recursive=True)) if os.path.isfile(p)]
         assert ours == theirs and ours, pattern  # folders are not inputs
+
+
+def test_a_file_that_changes_while_it_is_read(tmp_path):
+    # Deterministic through the library: the size is taken when inputs are resolved, and
+    # the file is changed before it is read (through the CLI the window is milliseconds).
+    from interact_cli import _core
+    from interact_cli.engine import feed_sources
+    from interact_cli.errors import InputError
+    from interact_cli.inputs import resolve_inputs
+
+    line = (interact("s", "p") + "\n").encode()
+    path = tmp_path / "moving.ndjson"
+    path.write_bytes(line * 10)
+    grown = resolve_inputs([str(path)])
+    with path.open("ab") as more:
+        more.write(line * 5)
+    notes: list[str] = []
+    scan = _core.Scan(keep=0)
+    feed_sources(grown, scan, notes=notes)
+    assert scan.result()["summary"]["lines"] == 10  # as it was when the run began
+    size = len(line)
+    assert notes == [
+        f"{path}: grew from {10 * size:,} to {15 * size:,} bytes while it was read; "
+        f"{10 * size:,} were read"
+    ]
+    shrunk = resolve_inputs([str(path)])
+    path.write_bytes(line * 3)
+    with pytest.raises(InputError, match=r"shrank from .* to .* bytes while it was read"):
+        feed_sources(shrunk, _core.Scan(keep=0))
