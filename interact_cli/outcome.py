@@ -128,11 +128,21 @@ def sane_width() -> None:
     os.environ["COLUMNS"] = str(min(max(width, MIN_WIDTH), MAX_WIDTH))
 
 
+def escape_unencodable() -> None:
+    """Text that stdout's or stderr's encoding cannot hold (PYTHONIOENCODING=ascii, a
+    Latin-1 terminal) is written as backslash escapes (`\\u2013`) instead of failing
+    halfway through the output. JSON is always written in UTF-8."""
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(AttributeError, ValueError, io.UnsupportedOperation):
+            stream.reconfigure(errors="backslashreplace")  # type: ignore[union-attr]
+
+
 def run_app(app: Any) -> None:
     """Run the Typer app; usage errors are one line on stderr and exit 2."""
     from typer._click.exceptions import NoArgsIsHelpError, UsageError
 
     sane_width()
+    escape_unencodable()
     if sys.stderr is None:  # started with 2>&-: messages are lost, outcomes are not
         sys.stderr = open(os.devnull, "w")  # noqa: SIM115
     if sys.stdout is None:  # started with >&-: writing there is an error, not a bug

@@ -14,7 +14,7 @@ use crate::scan::{line_findings, NoFacts, Options, Scanner, Tally};
 use pyo3::buffer::PyBuffer;
 use pyo3::exceptions::{PyRuntimeError, PyValueError};
 use pyo3::prelude::*;
-use pyo3::types::{PyBytes, PyDict, PyList};
+use pyo3::types::{PyBytes, PyDict, PyList, PyString};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
@@ -87,6 +87,9 @@ pub struct Scan {
     /// The bytes being scanned, copied out of a buffer that Python could change while
     /// the GIL is released (a bytearray written by another thread); reused.
     copy: Vec<u8>,
+    /// The files' names as Python gave them (a name that is not UTF-8 holds surrogate
+    /// escapes, which Rust strings cannot): results name files by these.
+    names: Vec<Py<PyString>>,
 }
 
 #[pymethods]
@@ -138,13 +141,14 @@ impl Scan {
             taken: false,
             failed: None,
             copy: Vec::new(),
+            names: Vec::new(),
         })
     }
 
     /// Start the next file (line numbers start again at 1; a leading BOM is dropped).
     /// `continued`: the bytes start at a line inside the file (no BOM to drop there).
     #[pyo3(signature = (name, continued=false))]
-    fn begin_file(&mut self, name: &str, continued: bool) -> PyResult<()> {
+    fn begin_file(&mut self, name: &Bound<'_, PyString>, continued: bool) -> PyResult<()> {
         self.usable()?;
         if self.open {
             // Its unfinished last line would be dropped, uncounted.
@@ -153,7 +157,9 @@ impl Scan {
             ));
         }
         self.open = true;
-        scanner!(&mut self.inner, s => s.begin_part(name, continued));
+        self.names.push(name.clone().unbind());
+        let text = name.to_string_lossy();
+        scanner!(&mut self.inner, s => s.begin_part(&text, continued));
         Ok(())
     }
 
@@ -220,7 +226,7 @@ impl Scan {
 
     /// Everything found: summary, files, by_code and the kept problems, as plain data.
     fn result<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
-        scanner!(&self.inner, s => found(py, s))
+        scanner!(&self.inner, s => found(py, s, &self.names))
     }
 
     /// The report's partial result of all lines (the threads' parts merged). It is taken
@@ -269,13 +275,21 @@ impl Calendar for PyCalendar {
 fn found<'py, S: crate::scan::FactsSink>(
     py: Python<'py>,
     s: &Scanner<S>,
+    names: &[Py<PyString>],
 ) -> PyResult<Bound<'py, PyDict>> {
+    // A file by its index: the name Python gave (the scanner's is lossy for non-UTF-8).
+    let name = |index: usize| -> PyResult<Bound<'py, PyAny>> {
+        match names.get(index) {
+            Some(name) => Ok(name.bind(py).clone().into_any()),
+            None => Ok(PyString::new(py, &s.files[index].0).into_any()),
+        }
+    };
     let out = PyDict::new(py);
     out.set_item("summary", tally_dict(py, &s.total)?)?;
     let files = PyList::empty(py);
-    for (name, tally) in &s.files {
+    for (index, (_, tally)) in s.files.iter().enumerate() {
         let dict = PyDict::new(py);
-        dict.set_item("path", name)?;
+        dict.set_item("path", name(index)?)?;
         for (k, v) in tally_dict(py, tally)?.iter() {
             dict.set_item(k, v)?;
         }
@@ -294,7 +308,7 @@ fn found<'py, S: crate::scan::FactsSink>(
         dict.set_item("code", code.slug())?;
         dict.set_item("severity", severity(code.is_warning()))?;
         dict.set_item("count", stat.count)?;
-        dict.set_item("first_file", &s.files[stat.first_file].0)?;
+        dict.set_item("first_file", name(stat.first_file)?)?;
         dict.set_item("first_line", stat.first_line)?;
         dict.set_item("example", &stat.example)?;
         by_code.append(dict)?;
@@ -303,7 +317,7 @@ fn found<'py, S: crate::scan::FactsSink>(
     let problems = PyList::empty(py);
     for p in &s.problems {
         let dict = PyDict::new(py);
-        dict.set_item("file", &s.files[p.file].0)?;
+        dict.set_item("file", name(p.file)?)?;
         dict.set_item("line", p.line)?;
         dict.set_item("severity", severity(p.code.is_warning()))?;
         dict.set_item("code", p.code.slug())?;

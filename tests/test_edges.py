@@ -239,3 +239,64 @@ def test_a_file_that_changes_while_it_is_read(tmp_path):
     path.write_bytes(line * 3)
     with pytest.raises(InputError, match=r"shrank from .* to .* bytes while it was read"):
         feed_sources(shrunk, _core.Scan(keep=0))
+
+
+def test_a_file_name_that_is_not_utf8_is_escaped_in_tables_and_lossless_in_json(tmp_path):
+    name = os.fsdecode(b"l\xffatin.ndjson")  # Python holds the byte as a surrogate escape
+    path = tmp_path / name
+    path.write_text(interact("s", "p") + "\n{}\n")
+    other = tmp_path / "plain.ndjson"
+    other.write_text(interact("s", "p") + "\n")
+    table = run("validate", str(path), str(other), env={"COLUMNS": "400"})
+    assert table.returncode == 1, table.stderr
+    assert f"{tmp_path}/l\\xffatin.ndjson" in table.stdout
+    as_json = subprocess.run(
+        [sys.executable, "-m", "interact_cli", "validate", str(path), "-f", "json"],
+        capture_output=True,
+        check=False,
+    )
+    assert as_json.returncode == 1
+    doc = json.loads(as_json.stdout)  # ASCII JSON; the byte as \udcff
+    assert os.fsencode(doc["files"][0]["path"]) == os.fsencode(str(path))
+    assert os.fsencode(doc["problems"][0]["file"]) == os.fsencode(str(path))
+    assert run("report", str(path), str(other), "-f", "json").returncode == 0
+    missing = run("validate", str(tmp_path / os.fsdecode(b"gone\xfe.ndjson")))
+    assert missing.returncode == 2
+    assert missing.stderr == f"interact-cli: error: {tmp_path}/gone\\xfe.ndjson: no such file\n"
+
+
+@pytest.mark.parametrize("encoding", ["ascii", "latin-1"])
+def test_output_an_encoding_cannot_hold_is_escaped(tmp_path, encoding):
+    path = tmp_path / "wide.ndjson"
+    path.write_text(interact("sät–1", "p") + "\n" + "{}\n")
+    env = {**os.environ, "COLUMNS": "100", "PYTHONIOENCODING": encoding}
+
+    def run_in(*args: str) -> tuple[int, str, str]:
+        done = subprocess.run(
+            [sys.executable, "-m", "interact_cli", *args],
+            capture_output=True,
+            env=env,
+            timeout=120,
+            check=False,
+        )
+        out = done.stdout.decode("utf-8" if "json" in args else encoding)
+        return done.returncode, out, done.stderr.decode(encoding)
+
+    for args in (
+        ["report", str(path)],
+        ["report", str(path), "-f", "csv"],
+        ["report", str(path), "-f", "markdown"],
+        ["validate", str(path)],
+        ["codes"],
+    ):
+        code, out, err = run_in(*args)
+        assert code in (0, 1), (args, err)
+        assert err in (
+            "",
+            "interact-cli: skipped 1 invalid line; run `interact-cli validate` to see why\n",
+        ), err
+        assert len(out) > 100
+        if args[0] == "report":
+            assert "\\u2013" in out  # the en dash of the set id, escaped
+    code, out, _ = run_in("report", str(path), "-f", "json")
+    assert code == 0 and json.loads(out)  # JSON: UTF-8 whatever the encoding

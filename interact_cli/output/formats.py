@@ -12,12 +12,22 @@ from interact_cli.output.terminal import printable
 
 
 def to_json(document: Any) -> bytes:
-    """One JSON document, indented, in UTF-8, ending in a newline."""
+    """One JSON document, indented, in UTF-8, ending in a newline.
+
+    A file name that is not UTF-8 (Python holds its bytes as surrogate escapes) cannot be
+    UTF-8: then the whole document is written in ASCII, every other character as a \\u
+    escape and each such byte as \\udcXX, which Python's json reads back to the same
+    name (os.fsencode gives its bytes)."""
     import msgspec
 
     # msgspec writes the same JSON as json.dumps (shortest round-trip floats), ~10x faster;
     # kept as bytes to the end (decoding a 20 MB trend and encoding it again cost 20 ms).
-    return msgspec.json.format(msgspec.json.encode(document), indent=2) + b"\n"
+    try:
+        return msgspec.json.format(msgspec.json.encode(document), indent=2) + b"\n"
+    except UnicodeEncodeError:
+        import json
+
+        return json.dumps(document, indent=2, ensure_ascii=True).encode() + b"\n"
 
 
 def _csv_cell(value: Any) -> Any:

@@ -6,7 +6,8 @@ control character, DEL, the bidirectional marks that reorder what is shown, the 
 ones that make two ids look the same (zero-width spaces and joiners, U+FEFF), and the
 line and paragraph separators (U+2028, U+2029: a line break to some readers, a syntax
 error in Vega's expressions) are written as escapes (`\\x1b`, `\\x9b`, `\\u202e`) in
-tables, Markdown, chart labels and stderr messages.
+tables, Markdown, chart labels and stderr messages; so are the bytes of a file name that
+is not UTF-8 (`l\\xffatin.ndjson`), which Python holds as surrogate escapes.
 """
 
 from __future__ import annotations
@@ -14,12 +15,15 @@ from __future__ import annotations
 import re
 
 _UNSAFE = re.compile(
-    "[\x00-\x1f\x7f-\x9f\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]"
+    "[\x00-\x1f\x7f-\x9f\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff"
+    "\ud800-\udfff]"
 )
 
 
 def _escape(match: re.Match[str]) -> str:
     code = ord(match.group())
+    if 0xDC80 <= code <= 0xDCFF:  # a byte of a file name that is not UTF-8 (surrogateescape)
+        return f"\\x{code - 0xDC00:02x}"
     return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
