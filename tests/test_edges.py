@@ -300,3 +300,39 @@ def test_output_an_encoding_cannot_hold_is_escaped(tmp_path, encoding):
             assert "\\u2013" in out  # the en dash of the set id, escaped
     code, out, _ = run_in("report", str(path), "-f", "json")
     assert code == 0 and json.loads(out)  # JSON: UTF-8 whatever the encoding
+
+
+def complete(shell: str, words: str) -> str:
+    """What interact-cli answers a shell's completion request for the words typed."""
+    env = {"_INTERACT_CLI_COMPLETE": f"complete_{shell}", "_TYPER_COMPLETE_ARGS": words}
+    if shell == "bash":
+        env |= {"COMP_WORDS": words, "COMP_CWORD": str(len(words.split(" ")) - 1)}
+    if shell == "fish":
+        env["_TYPER_COMPLETE_FISH_ACTION"] = "get-args"
+    # The console script: the shells' scripts call it by that name.
+    script = Path(sys.executable).parent / "interact-cli"
+    done = subprocess.run(
+        [str(script)], capture_output=True, text=True, env={**os.environ, **env}, timeout=60
+    )
+    assert "Usage" not in done.stdout, done.stdout  # an answer, not the help
+    return done.stdout
+
+
+@pytest.mark.parametrize("shell", ["bash", "zsh", "fish"])
+def test_shell_completion_of_commands_options_and_choices(shell):
+    assert "report" in complete(shell, "interact-cli re")
+    assert "--interval" in complete(shell, "interact-cli report --int")
+    by = complete(shell, "interact-cli report --by ")
+    assert all(choice in by for choice in ("set", "product", "set-product"))
+    assert all(p in complete(shell, "interact-cli report --interval ") for p in ("day", "week"))
+    assert "json" in complete(shell, "interact-cli validate --format ")
+
+
+def test_shell_completion_falls_back_to_file_names():
+    assert complete("zsh", "interact-cli report sample") == "_files\n"
+    assert complete("bash", "interact-cli report sample").strip() == ""  # -o default: files
+    bash = Path(sys.executable).parent / "interact-cli"
+    script = subprocess.run(
+        [str(bash), "--show-completion"], capture_output=True, text=True, check=True
+    ).stdout
+    assert "complete -o default -F _interact_cli_completion interact-cli" in script
