@@ -90,7 +90,10 @@ def main_options(
 def validate(
     inputs: Inputs,
     format: Annotated[
-        ValidateFormat, typer.Option("--format", "-f", help="table for people, json for scripts.")
+        ValidateFormat,
+        typer.Option(
+            "--format", "-f", metavar="FORMAT", help="table for people, json for scripts."
+        ),
     ] = ValidateFormat.table,
     max_problems: Annotated[
         Optional[int],
@@ -114,15 +117,15 @@ def validate(
 
     Examples:
 
-        interact-cli validate events.ndjson
+    interact-cli validate events.ndjson
 
-        interact-cli validate 'exports/*.ndjson.gz' --format json > problems.json
+    interact-cli validate 'exports/*.ndjson.gz' --format json > problems.json
 
-        zcat dump.gz | interact-cli validate - --invalid-out bad.ndjson
+    zcat dump.gz | interact-cli validate - --invalid-out bad.ndjson
 
-        interact-cli validate 's3://shop-exports/2026-10/*.ndjson.gz' -f json
+    interact-cli validate 's3://shop-exports/2026-10/*.ndjson.gz' -f json
 
-        interact-cli validate 's3://shop-exports/2026/*.ndjson' --cluster tcp://10.0.0.5:8786
+    interact-cli validate 's3://shop-exports/2026/*.ndjson' --cluster tcp://10.0.0.5:8786
     """
     limit = max_problems if max_problems is not None else (20 if format == "table" else 1000)
 
@@ -166,13 +169,18 @@ def report(
         typer.Option(
             "--format",
             "-f",
+            metavar="FORMAT",
             help="table, json, csv, markdown, or html (one self-contained page with charts; "
             "all rows; --top sets the charts' top N).",
         ),
     ] = ReportFormat.table,
     by: Annotated[
         Optional[ReportTable],
-        typer.Option(help="Show one table (csv and markdown show one; default set)."),
+        typer.Option(
+            metavar="TABLE",
+            help="Show one table: set, product or set-product (csv and markdown show one; "
+            "default set).",
+        ),
     ] = None,
     set_ids: Annotated[
         Optional[list[str]],
@@ -198,7 +206,10 @@ def report(
         typer.Option(help="Event time field (default: timestamp, receivedAt or time)."),
     ] = None,
     since: Annotated[
-        Optional[str], typer.Option(help="Only events at or after this ISO date/datetime.")
+        Optional[str],
+        typer.Option(
+            help="Only events at or after this ISO date/datetime (in --tz without an offset)."
+        ),
     ] = None,
     until: Annotated[
         Optional[str],
@@ -207,9 +218,10 @@ def report(
     interval: Annotated[
         Optional[Interval],
         typer.Option(
+            metavar="PERIOD",
             help="Counts per day, week (from Monday) or month too (auto: by the span; up "
             "to 62 days: day, a year: week): JSON gains 'trend' and the --by table's "
-            "trend; other formats show that trend."
+            "trend; other formats show that trend.",
         ),
     ] = None,
     tz: Annotated[
@@ -243,21 +255,21 @@ def report(
 
     Examples:
 
-        interact-cli report events.ndjson
+    interact-cli report events.ndjson
 
-        interact-cli report 'exports/*.ndjson.gz' --by product --top 50
+    interact-cli report 'exports/*.ndjson.gz' --by product --top 50
 
-        interact-cli report events.ndjson --set 1b3de0bd-95c6-435a-8bb9-f4cae0160388
+    interact-cli report events.ndjson --set 1b3de0bd-95c6-435a-8bb9-f4cae0160388
 
-        interact-cli report events.ndjson -f csv --by set-product -o set_products.csv
+    interact-cli report events.ndjson -f csv --by set-product -o set_products.csv
 
-        interact-cli report events.ndjson --since 2026-10-01 --until 2026-10-31 -f json
+    interact-cli report events.ndjson --since 2026-10-01 --until 2026-10-31 -f json
 
-        interact-cli report events.ndjson --interval week --tz Europe/Berlin --top 5
+    interact-cli report events.ndjson --interval week --tz Europe/Berlin --top 5
 
-        interact-cli report 's3://shop-exports/2026/*.ndjson' --cluster local:4
+    interact-cli report 's3://shop-exports/2026/*.ndjson' --cluster local:4
 
-        interact-cli report events.ndjson -f html -o report.html --chart-dir charts/
+    interact-cli report events.ndjson -f html -o report.html --chart-dir charts/
     """
     page = format == ReportFormat.html
     if top is None and (format == ReportFormat.table or page):
@@ -336,7 +348,7 @@ def schema(output: OutputFile = None, debug: Debug = False) -> None:
 
     Example:
 
-        interact-cli schema -o event-contract.schema.json
+    interact-cli schema -o event-contract.schema.json
     """
 
     def work() -> ExitCode:
@@ -352,7 +364,10 @@ def schema(output: OutputFile = None, debug: Debug = False) -> None:
 @app.command()
 def codes(
     format: Annotated[
-        ValidateFormat, typer.Option("--format", "-f", help="table for people, json for scripts.")
+        ValidateFormat,
+        typer.Option(
+            "--format", "-f", metavar="FORMAT", help="table for people, json for scripts."
+        ),
     ] = ValidateFormat.table,
     debug: Debug = False,
 ) -> None:
@@ -360,9 +375,9 @@ def codes(
 
     Examples:
 
-        interact-cli codes
+    interact-cli codes
 
-        interact-cli codes --format json | jq -r '.[].code'
+    interact-cli codes --format json | jq -r '.[].code'
     """
 
     def work() -> ExitCode:
@@ -397,9 +412,9 @@ def generate(
 
     Examples:
 
-        interact-cli generate --events 1000000 --broken-ratio 0.01 -o big.ndjson
+    interact-cli generate --events 1000000 --broken-ratio 0.01 -o big.ndjson
 
-        interact-cli generate --events 160000 --products 50000 -o wide.ndjson
+    interact-cli generate --events 160000 --products 50000 -o wide.ndjson
     """
 
     def work() -> ExitCode:

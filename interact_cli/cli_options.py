@@ -51,6 +51,7 @@ Inputs = Annotated[
         "(s3://bucket/day/*.ndjson.gz, with the cluster extra). .gz and .zst are "
         "decompressed.",
         show_default=False,
+        metavar="INPUTS...",
     ),
 ]
 Debug = Annotated[bool, typer.Option("--debug", help="Show tracebacks of errors.")]

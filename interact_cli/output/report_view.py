@@ -57,6 +57,22 @@ def render_report(report: Report, console: Console, tables: list[str], limit: in
     for table in tables:
         for renderable in _fitted(report, table, console, limit):
             console.print(renderable)
+        if _over_one(*report.shown(table)):
+            console.print(Text(OVER_ONE, style="italic"))
+
+
+# Rates are ratios of two counts, not shares: more clicks than views is no error.
+OVER_ONE = (
+    "Rates over 100% are no error: ctr is clicks per view and cart/click add-to-carts per "
+    "click, and a view or click can be followed by several (intervals likewise)."
+)
+
+
+def _over_one(columns: list[Column], rows: list[dict[str, Any]]) -> bool:
+    """Whether a rate, or a bound of its interval, shown in the table is above 1."""
+    names = [c.name for c in columns if c.kind == "rate"]
+    names += [f"{c.source}_high" for c in columns if c.kind == "range"]
+    return any((row.get(name) or 0) > 1 for row in rows for name in names)
 
 
 def _summary_panel(report: Report) -> Panel:
