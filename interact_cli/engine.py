@@ -52,7 +52,7 @@ Chunk = tuple[int, Any, int, int | None]
 class Progress(Protocol):
     """Something that shows how far the pass has read, in bytes of all inputs."""
 
-    def begin(self, total: int) -> None: ...
+    def begin(self, total: int, streams: bool = False) -> None: ...
     def update(self, done: int) -> None: ...
     def stage(self, name: str) -> None: ...
     def end(self) -> None: ...
@@ -206,8 +206,10 @@ def feed_sources(
     """
     notes = notes if notes is not None else []
     if progress is not None:
-        progress.begin(sum(source.size or 0 for source in sources))
+        streams = any(source.size is None for source in sources)
+        progress.begin(sum(source.size or 0 for source in sources), streams)
     done_before = 0
+    streamed = 0  # bytes of streams (stdin, FIFOs), which have no position in a file
     current = -1
     try:
         if all(_reads_fast(source) for source in sources):
@@ -221,8 +223,10 @@ def feed_sources(
             valid, invalid = kernel.feed(chunk, size) if chunk is not None else kernel.end_file()
             if write is not None and (valid or invalid):
                 write(valid, invalid)
-            if progress is not None and position is not None:
-                progress.update(done_before + position)
+            if chunk is not None and position is None:
+                streamed += size
+            if progress is not None and (position is not None or chunk is not None):
+                progress.update(done_before + streamed + (position or 0))
             if chunk is None:
                 done_before += sources[index].size or 0
     except BaseException:

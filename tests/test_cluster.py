@@ -111,7 +111,7 @@ def test_a_killed_worker_is_retried_and_the_numbers_stay_exact(exports):
         killed = []
 
         class KillOnFirstResult:
-            def begin(self, total: int) -> None:
+            def begin(self, total: int, streams: bool = False) -> None:
                 pass
 
             def update(self, done: int) -> None:
@@ -212,7 +212,7 @@ def test_a_lost_scheduler_is_one_line_and_no_numbers(scheduler, exports):
     address, processes = scheduler
 
     class KillTheScheduler:
-        def begin(self, total: int) -> None:
+        def begin(self, total: int, streams: bool = False) -> None:
             os.kill(processes[0].pid, signal.SIGKILL)
 
         def update(self, done: int) -> None:

@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -336,3 +337,63 @@ def test_shell_completion_falls_back_to_file_names():
         [str(bash), "--show-completion"], capture_output=True, text=True, check=True
     ).stdout
     assert "complete -o default -F _interact_cli_completion interact-cli" in script
+
+
+def on_a_terminal(args: list[str], feed: list[bytes], pause: float) -> str:
+    """Run interact-cli with stderr on a pseudo-terminal and stdin fed in parts, a pause
+    between them; what the terminal showed, escape sequences and all."""
+    import pty
+    import threading
+    import time
+
+    controller, terminal = pty.openpty()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "interact_cli", *args],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        stderr=terminal,
+        env={**os.environ, "COLUMNS": "100"},
+    )
+    os.close(terminal)
+    shown: list[bytes] = []
+
+    def read() -> None:
+        while True:
+            try:
+                data = os.read(controller, 65536)
+            except OSError:
+                return
+            if not data:
+                return
+            shown.append(data)
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    assert process.stdin is not None
+    for part in feed:
+        process.stdin.write(part)
+        process.stdin.flush()
+        time.sleep(pause)
+    process.stdin.close()
+    process.wait(timeout=120)
+    reader.join(timeout=5)
+    os.close(controller)
+    return b"".join(shown).decode("utf-8", "replace")
+
+
+def test_progress_of_a_stream_shows_bytes_and_rate_without_a_total():
+    line = (interact("s", "p") + "\n").encode()
+    big = line * (6 * 1024 * 1024 // len(line))  # past the size a bar is shown for
+    shown = on_a_terminal(["validate", "-"], [big, line], pause=1.0)
+    assert "reading" in shown
+    assert "/s" in shown  # the rate
+    assert re.search(r"\d+(\.\d+)? MB", shown)
+
+
+def test_the_reports_aggregation_shows_a_spinner_with_its_time(tmp_path):
+    line = (interact("s", "p") + "\n").encode()
+    big = line * (6 * 1024 * 1024 // len(line))
+    shown = on_a_terminal(["report", "-", "-o", os.devnull], [big], pause=0.5)
+    assert "aggregating" in shown
+    assert any(frame in shown for frame in "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏")  # a spinner, not a still bar
+    assert re.search(r"aggregating.{0,40}0:00:0\d", shown)  # the time it has taken

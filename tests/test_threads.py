@@ -110,7 +110,7 @@ class RecordingProgress:
         self.stages: list[str] = []
         self.ended = False
 
-    def begin(self, total: int) -> None:
+    def begin(self, total: int, streams: bool = False) -> None:
         self.total = total
 
     def update(self, done: int) -> None:
