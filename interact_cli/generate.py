@@ -90,22 +90,25 @@ class _World:
     def __init__(self, rng: random.Random, events: int, products: int | None = None) -> None:
         self.rng = rng
         scale = max(1, events // 5000)
-        self.users = [_uuid(rng) for _ in range(min(600 * scale, 100000))]
         self.sets: Sequence[str]
         self.skus: Sequence[str]
         self.price: dict[str, float]
         self.products_of: dict[str, list[str]] = {}
+        # Drawn in this order from the seed: the shipped sample_data/ depends on it.
         if products is None:
             self.sets = [_uuid(rng) for _ in range(min(40 * scale, 2000))]
             self.skus = [
                 f"{rng.randrange(100000, 999999)}-{rng.randrange(1000, 9999)}"
                 for _ in range(min(400 * scale, 20000))
             ]
-            self.price = {sku: round(rng.uniform(9.9, 199.0), 2) for sku in self.skus}
-            self.products_of = {s: rng.sample(self.skus, 8) for s in self.sets}
         else:  # distinct SKUs, 8 to a set, met in turn (see _event), made as they are met
             self.skus = _Skus(products)
             self.sets = _SetIds(-(-products // 8), rng.getrandbits(64))
+        self.users = [_uuid(rng) for _ in range(min(600 * scale, 100000))]
+        if products is None:
+            self.price = {sku: round(rng.uniform(9.9, 199.0), 2) for sku in self.skus}
+            self.products_of = {s: rng.sample(self.skus, 8) for s in self.sets}
+        else:
             self.price = _Prices(random.Random(rng.getrandbits(64)))
         self.turn: int | None = None if products is None else 0
         self.carts: dict[str, list[str]] = {}
@@ -425,5 +428,36 @@ def broken_sample(seed: int = 7) -> tuple[bytes, list[tuple[int, str, str, str]]
         add(broken.line + b"\n", broken.verdict, broken.code, broken.label)
         if i % 5 == 4:
             add(good[2 + i % 4] + b"\n", "valid", "", "good line")
+    for code, line, label in _rules_and_limits(good[2]):
+        add(line + b"\n", "invalid", code, label)
     add(good[5], "valid", "", "good last line without a final newline")
     return b"".join(parts), labels
+
+
+def _rules_and_limits(good: bytes) -> list[tuple[str, bytes, str]]:
+    """Lines of the codes added after the catalogue: two rules and the nesting limit."""
+    event = msgspec.json.decode(good)
+    first = msgspec.json.encode(event).decode()
+    twice = first.replace('"type":', '"type":"view","type":', 1).encode()
+    order = {
+        "type": "order",
+        "order": {"id": "o-1", "lines": [{"sku": "k1", "quantity": 1, "grossPrice": {}}]},
+        "context": [{"type": "user", "user": {"id": "u1"}}],
+    }
+    huge = _encode(order).replace(
+        b'"grossPrice":{}', b'"grossPrice":{"amount":1e400,"currency":"EUR"}'
+    )
+    deep = b'{"type":"view","pad":' + b"[" * 1001 + b"]" * 1001 + b"}"
+    return [
+        ("duplicate-field", twice, "the event's type written twice"),
+        ("out-of-range", huge, "an amount beyond a 64-bit float (1e400)"),
+        ("too-deep", deep, "1,001 levels of nesting"),
+    ]
+
+
+def limit_lines() -> bytes:
+    """Two lines of the reader's limits, megabytes each: more than 1,000,000 values, and
+    a line over 64 MiB (sample_data/limits.ndjson.gz holds them, compressed)."""
+    many = b'{"type":"view","pad":[' + b"0," * 1_000_000 + b"0]}"
+    long = b'{"type":"view","pad":"' + b"x" * (64 * 1024 * 1024) + b'"}'
+    return many + b"\n" + long + b"\n"

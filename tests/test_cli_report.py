@@ -83,9 +83,9 @@ def test_invalid_lines_are_skipped_with_a_notice_and_exit_0(runner):
     assert result.exit_code == 0
     assert (
         result.stderr
-        == "interact-cli: skipped 17 invalid lines; run `interact-cli validate` to see why\n"
+        == "interact-cli: skipped 20 invalid lines; run `interact-cli validate` to see why\n"
     )
-    assert json.loads(result.stdout)["summary"]["invalid"] == 17
+    assert json.loads(result.stdout)["summary"]["invalid"] == 20
 
 
 def test_fail_on_invalid_exits_1(runner):

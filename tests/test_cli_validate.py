@@ -39,8 +39,8 @@ def test_json_counts_stay_complete_when_problems_are_cut(runner):
     )
     doc = json.loads(result.stdout)
     assert len(doc["problems"]) == 2
-    assert sum(c["count"] for c in doc["by_code"]) == 22
-    assert doc["summary"]["invalid"] == 17
+    assert sum(c["count"] for c in doc["by_code"]) == 25
+    assert doc["summary"]["invalid"] == 20
 
 
 def test_clean_input_exits_0(tmp_path, runner):
@@ -115,7 +115,7 @@ def test_split_files_are_lossless_and_byte_for_byte(runner, tmp_path):
     written_valid = valid.read_bytes().splitlines(keepends=True)
     written_invalid = invalid.read_bytes().splitlines(keepends=True)
     assert sorted(written_valid + written_invalid) == sorted(non_blank)
-    assert len(written_valid) == 12 and len(written_invalid) == 17
+    assert len(written_valid) == 12 and len(written_invalid) == 20
     assert b"\r\n" in valid.read_bytes()  # the CRLF line is kept as it was
     again = invoke(runner, "validate", str(valid))
     assert again.exit_code == 0
@@ -163,9 +163,9 @@ def test_validate_table_matches_golden_with_one_line_a_problem(runner, width):
     assert max(len(line.rstrip()) for line in lines) <= width
     # Each problem and each code is one row of one line: rows begin with their line number
     # or code, and no row continues onto a line of its own.
-    problems = lines[lines.index(next(x for x in lines if x.startswith("First 22"))) :]
+    problems = lines[lines.index(next(x for x in lines if x.startswith("First 25"))) :]
     rows = [x for x in problems if x.startswith("│")]
-    assert len(rows) == 22 and all(x.split("│")[1].strip().isdigit() for x in rows)
+    assert len(rows) == 25 and all(x.split("│")[1].strip().isdigit() for x in rows)
     codes = [x for x in lines if x.startswith("│")][: -len(rows)]
     assert all(x.split("│")[1].strip() for x in codes)  # no continuation line
 

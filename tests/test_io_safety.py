@@ -194,8 +194,8 @@ def test_valid_out_dash_sends_lines_to_stdout_and_the_summary_to_stderr(tmp_path
     done = cli("validate", str(BROKEN), "--valid-out", "-", "--invalid-out", "bad", cwd=tmp_path)
     assert done.returncode == 1
     assert done.stdout.count(b"\n") == 12
-    assert (tmp_path / "bad").read_bytes().count(b"\n") == 17
-    assert b"12 valid, 17 invalid" in done.stderr
+    assert (tmp_path / "bad").read_bytes().count(b"\n") == 20
+    assert b"12 valid, 20 invalid" in done.stderr
 
 
 def test_both_split_outputs_dash_is_exit_2(tmp_path):
@@ -295,7 +295,7 @@ def test_process_substitution_is_read_as_a_stream(tmp_path):
     done = shell(f"$CLI validate <(cat {EVENTS}) <(gzip -c {BROKEN}) -f json", tmp_path)
     assert done.returncode == 1, done.stderr
     files = json.loads(done.stdout)["files"]
-    assert [f["lines"] for f in files] == [5000, 31]
+    assert [f["lines"] for f in files] == [5000, 34]
 
 
 def test_a_fifo_input_is_read_as_a_stream_by_report(tmp_path):
@@ -363,7 +363,7 @@ def test_split_output_to_a_gone_reader_still_completes_the_other_file(tmp_path):
     done = closed_early("validate", str(BROKEN), "--valid-out", "-", "--invalid-out", str(bad))
     assert done.returncode == 1
     assert b"Traceback" not in done.stderr
-    assert bad.read_bytes().count(b"\n") == 17
+    assert bad.read_bytes().count(b"\n") == 20
 
 
 def test_head_in_a_real_shell_pipeline_exits_0(tmp_path):
@@ -520,7 +520,7 @@ def test_split_lines_on_stdout_keep_the_summary_apart(tmp_path, spec):
     assert done.returncode == 1
     lines = out.read_bytes().splitlines()
     assert len(lines) == 12 and all(line.lstrip(b"\xef\xbb\xbf").startswith(b"{") for line in lines)
-    assert b"31 lines" in done.stderr
+    assert b"34 lines" in done.stderr
 
 
 # Found by a hostile sweep through the real CLI.

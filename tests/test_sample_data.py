@@ -17,8 +17,18 @@ def test_sample_data_is_reproduced_by_the_generator(tmp_path):
     finally:
         sys.path.pop(0)
     main(tmp_path)
-    for name in ("events.ndjson", "broken.ndjson", "broken.labels.tsv"):
+    for name in ("events.ndjson", "broken.ndjson", "broken.labels.tsv", "limits.ndjson.gz"):
         assert (tmp_path / name).read_bytes() == (SAMPLE / name).read_bytes(), name
+
+
+def test_every_catalogue_code_has_a_line_in_the_sample_data():
+    from interact_cli.problems import problem_types
+
+    files = [str(SAMPLE / name) for name in ("broken.ndjson", "limits.ndjson.gz")]
+    result = validate(files, max_problems=10_000)
+    assert {c.code for c in result.by_code} == {t.code for t in problem_types()}
+    limits = [p for p in result.problems if p.file.endswith("limits.ndjson.gz")]
+    assert [(p.line, p.code) for p in limits] == [(1, "too-many-values"), (2, "line-too-long")]
 
 
 def test_every_labelled_line_gets_its_verdict_and_code():
