@@ -164,11 +164,26 @@ impl Code {
                 .iter()
                 .find(|(n, _)| *n == name)
                 .unwrap_or_else(|| panic!("no value for {{{name}}} in {}", self.slug()));
-            out.push_str(value.1);
+            push_shortened(&mut out, value.1);
             rest = &rest[close + 1..];
         }
         out.push_str(rest);
         out
+    }
+}
+
+/// The most characters of one value a message shows: values come from the data, and a
+/// kept problem must not hold a line's megabytes (20 lines of an 8 MB `type` took 514 MB).
+pub const MAX_VALUE_CHARS: usize = 200;
+
+/// `value` into `out`, cut to MAX_VALUE_CHARS characters with "…" when longer.
+fn push_shortened(out: &mut String, value: &str) {
+    match value.char_indices().nth(MAX_VALUE_CHARS) {
+        None => out.push_str(value),
+        Some((at, _)) => {
+            out.push_str(&value[..at]);
+            out.push('…');
+        }
     }
 }
 

@@ -22,24 +22,6 @@ use std::sync::Arc;
 /// Python must not reach an allocation unchecked (`Scan(threads=2**62)` panicked).
 const MAX_THREADS: usize = 1024;
 
-fn tally_dict<'py>(py: Python<'py>, tally: &Tally) -> PyResult<Bound<'py, PyDict>> {
-    let dict = PyDict::new(py);
-    dict.set_item("lines", tally.lines)?;
-    dict.set_item("valid", tally.valid)?;
-    dict.set_item("invalid", tally.invalid)?;
-    dict.set_item("blank", tally.blank)?;
-    dict.set_item("warnings", tally.warnings)?;
-    Ok(dict)
-}
-
-fn severity(is_warning: bool) -> &'static str {
-    if is_warning {
-        "warning"
-    } else {
-        "error"
-    }
-}
-
 fn options(
     time_fields: Option<Vec<String>>,
     keep: usize,
@@ -179,34 +161,25 @@ impl Scan {
         size: Option<usize>,
     ) -> PyResult<(Bound<'py, PyBytes>, Bound<'py, PyBytes>)> {
         self.in_file()?;
-        let inner = &mut self.inner;
-        let lent = match data.cast::<Buffer>() {
-            Ok(buffer) => Buffer::lend(buffer, size)?.map(|lent| (buffer, lent)),
-            Err(_) => None,
+        let (inner, copy) = (&mut self.inner, &mut self.copy);
+        let mut reading = None; // while it lives, the buffer lends no view
+        let bytes: &[u8] = match data.cast::<Buffer>() {
+            Ok(buffer) => match Buffer::lend(buffer, size)? {
+                Some((lent, pointer, len)) => {
+                    reading = Some(lent);
+                    // SAFETY: `lend` checked the length; the buffer is never resized,
+                    // `data` keeps it alive, and it lends no view while `reading` lives.
+                    unsafe { std::slice::from_raw_parts(pointer, len) }
+                }
+                None => copied(copy, first(buffer.try_borrow()?.bytes(), size)?),
+            },
+            Err(_) => match data.cast::<PyBytes>() {
+                Ok(bytes) => first(bytes.as_bytes(), size)?,
+                Err(_) => copied(copy, first(contiguous(&PyBuffer::<u8>::get(data)?)?, size)?),
+            },
         };
-        if let Some((buffer, (pointer, len))) = lent {
-            // SAFETY: `lend` checked the length; the buffer is never resized, `data` keeps
-            // it alive, and it lends no view (nothing writes it) until `done`.
-            let bytes = unsafe { std::slice::from_raw_parts(pointer, len) };
-            py.detach(|| scanner!(inner, s => s.feed(bytes)));
-            Buffer::done(buffer);
-        } else if let Ok(buffer) = data.cast::<Buffer>() {
-            let copy = &mut self.copy;
-            copy.clear();
-            copy.extend_from_slice(first(buffer.try_borrow()?.bytes(), size)?);
-            let bytes = copy.as_slice();
-            py.detach(|| scanner!(inner, s => s.feed(bytes)));
-        } else if let Ok(bytes) = data.cast::<PyBytes>() {
-            let bytes = first(bytes.as_bytes(), size)?;
-            py.detach(|| scanner!(inner, s => s.feed(bytes)));
-        } else {
-            let buffer = PyBuffer::<u8>::get(data)?;
-            let copy = &mut self.copy;
-            copy.clear();
-            copy.extend_from_slice(first(contiguous(&buffer)?, size)?);
-            let bytes = copy.as_slice();
-            py.detach(|| scanner!(inner, s => s.feed(bytes)));
-        }
+        py.detach(|| scanner!(inner, s => s.feed(bytes)));
+        drop(reading);
         self.check_calendar()?;
         Ok(self.outputs(py))
     }
@@ -272,61 +245,11 @@ impl Calendar for PyCalendar {
     }
 }
 
-fn found<'py, S: crate::scan::FactsSink>(
-    py: Python<'py>,
-    s: &Scanner<S>,
-    names: &[Py<PyString>],
-) -> PyResult<Bound<'py, PyDict>> {
-    // A file by its index: the name Python gave (the scanner's is lossy for non-UTF-8).
-    let name = |index: usize| -> PyResult<Bound<'py, PyAny>> {
-        match names.get(index) {
-            Some(name) => Ok(name.bind(py).clone().into_any()),
-            None => Ok(PyString::new(py, &s.files[index].0).into_any()),
-        }
-    };
-    let out = PyDict::new(py);
-    out.set_item("summary", tally_dict(py, &s.total)?)?;
-    let files = PyList::empty(py);
-    for (index, (_, tally)) in s.files.iter().enumerate() {
-        let dict = PyDict::new(py);
-        dict.set_item("path", name(index)?)?;
-        for (k, v) in tally_dict(py, tally)?.iter() {
-            dict.set_item(k, v)?;
-        }
-        files.append(dict)?;
-    }
-    out.set_item("files", files)?;
-    let mut stats: Vec<_> = ALL_CODES
-        .iter()
-        .zip(&s.stats)
-        .filter_map(|(code, stat)| stat.as_ref().map(|stat| (code, stat)))
-        .collect();
-    stats.sort_by(|a, b| b.1.count.cmp(&a.1.count).then(a.0.slug().cmp(b.0.slug())));
-    let by_code = PyList::empty(py);
-    for (code, stat) in stats {
-        let dict = PyDict::new(py);
-        dict.set_item("code", code.slug())?;
-        dict.set_item("severity", severity(code.is_warning()))?;
-        dict.set_item("count", stat.count)?;
-        dict.set_item("first_file", name(stat.first_file)?)?;
-        dict.set_item("first_line", stat.first_line)?;
-        dict.set_item("example", &stat.example)?;
-        by_code.append(dict)?;
-    }
-    out.set_item("by_code", by_code)?;
-    let problems = PyList::empty(py);
-    for p in &s.problems {
-        let dict = PyDict::new(py);
-        dict.set_item("file", name(p.file)?)?;
-        dict.set_item("line", p.line)?;
-        dict.set_item("severity", severity(p.code.is_warning()))?;
-        dict.set_item("code", p.code.slug())?;
-        dict.set_item("path", &p.path)?;
-        dict.set_item("message", &p.message)?;
-        problems.append(dict)?;
-    }
-    out.set_item("problems", problems)?;
-    Ok(out)
+/// `bytes` copied into the scan's reused buffer (read while the GIL is held).
+fn copied<'a>(copy: &'a mut Vec<u8>, bytes: &[u8]) -> &'a [u8] {
+    copy.clear();
+    copy.extend_from_slice(bytes);
+    copy
 }
 
 /// The first `size` bytes (all without a size); a size beyond them is an error.
@@ -427,8 +350,10 @@ fn parse_time(value: &Bound<'_, PyAny>) -> Option<i64> {
 }
 
 mod buffer;
+mod found;
 mod partial;
 use buffer::Buffer;
+use found::found;
 use partial::PyPartial;
 
 /// Whether a panic prints Rust's message and backtrace (`--debug`); it is silent

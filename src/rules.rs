@@ -16,41 +16,8 @@ pub struct Finding {
     pub message: String,
 }
 
-/// The most findings of one line kept in full; the rest are counted by code only, so
-/// that a line's memory and time do not grow with its problems (a line of millions of
-/// empty order lines once kept three findings per three bytes).
-pub const MAX_FINDINGS: usize = 100;
-
-/// The findings of one line: the first MAX_FINDINGS in full, the others counted.
-#[derive(Debug, Default)]
-pub struct Findings {
-    pub kept: Vec<Finding>,
-    /// (code, how many) of the findings beyond the kept ones, in first-found order.
-    pub more: Vec<(Code, u64)>,
-}
-
-impl Findings {
-    /// Add a finding; its path and message are only made when it is kept.
-    pub fn add(&mut self, code: Code, found: impl FnOnce() -> (String, String)) {
-        if self.kept.len() < MAX_FINDINGS {
-            let (path, message) = found();
-            self.kept.push(Finding {
-                code,
-                path,
-                message,
-            });
-        } else if let Some(entry) = self.more.iter_mut().find(|(c, _)| *c == code) {
-            entry.1 += 1;
-        } else {
-            self.more.push((code, 1));
-        }
-    }
-
-    pub fn clear(&mut self) {
-        self.kept.clear();
-        self.more.clear();
-    }
-}
+mod findings;
+pub use findings::{Findings, More, MAX_FINDINGS};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum EventKind {

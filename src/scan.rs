@@ -101,19 +101,25 @@ impl Run {
         }
     }
 
-    fn record(&mut self, options: &Options, file: usize, line: u64, finding: Finding) {
+    /// Count `count` findings of a code, the first of them `finding` (its example when
+    /// it is the code's first).
+    fn count(&mut self, file: usize, line: u64, finding: &Finding, count: u64) {
         let stat = &mut self.stats[finding.code.index()];
         match stat {
-            Some(stat) => stat.count += 1,
+            Some(stat) => stat.count += count,
             None => {
                 *stat = Some(CodeStat {
-                    count: 1,
+                    count,
                     first_file: file,
                     first_line: line,
                     example: finding.message.clone(),
                 })
             }
         }
+    }
+
+    fn record(&mut self, options: &Options, file: usize, line: u64, finding: Finding) {
+        self.count(file, line, &finding, 1);
         if self.problems.len() < options.keep {
             self.problems.push(Problem {
                 file,
@@ -259,13 +265,11 @@ fn scan_lines<S: FactsSink>(
             run.tally.warnings += finding.code.is_warning() as u64;
             run.record(options, file, number, finding);
         }
-        for &(code, count) in &findings.more {
-            // Beyond a line's kept findings: counted, and never a code's first example
-            // (a kept finding of the same line came first).
-            run.tally.warnings += count * code.is_warning() as u64;
-            if let Some(stat) = run.stats[code.index()].as_mut() {
-                stat.count += count;
-            }
+        for more in findings.more.drain(..) {
+            // Beyond a line's kept findings: counted, never listed (the first of a code
+            // may still be the code's first example).
+            run.tally.warnings += more.count * more.first.code.is_warning() as u64;
+            run.count(file, number, &more.first, more.count);
         }
     }
     if let Some(previous) = pending.take() {

@@ -17,6 +17,7 @@
 /// Epoch numbers above this are milliseconds.
 pub const MILLIS_ABOVE: f64 = 1e11;
 const MAX_SECONDS: f64 = 253_402_300_800.0; // 10000-01-01T00:00:00Z
+const MIN_SECONDS: f64 = -62_135_596_800.0; // 0001-01-01T00:00:00Z
 const MICROS_PER_DAY: i64 = 86_400_000_000;
 
 /// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's algorithm).
@@ -205,8 +206,8 @@ pub fn from_epoch(value: f64) -> Option<i64> {
     } else {
         value
     };
-    if seconds.abs() >= MAX_SECONDS {
-        return None;
+    if !(MIN_SECONDS..MAX_SECONDS).contains(&seconds) {
+        return None; // outside the years 1 to 9999, as for a text time
     }
     Some((seconds * 1_000_000.0).round_ties_even() as i64)
 }

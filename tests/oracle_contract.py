@@ -43,8 +43,16 @@ CURRENCIES = frozenset(
 Finding = tuple[str, str, str]
 
 
+# The most characters of one value a message shows (the kernel's MAX_VALUE_CHARS).
+MAX_VALUE_CHARS = 200
+
+
 def message(code: str, **values: Any) -> str:
-    return _PROBLEMS[code]["message"].format(**values)
+    def shortened(value: Any) -> str:
+        text = str(value)
+        return text if len(text) <= MAX_VALUE_CHARS else text[:MAX_VALUE_CHARS] + "…"
+
+    return _PROBLEMS[code]["message"].format(**{k: shortened(v) for k, v in values.items()})
 
 
 # --- JSON ------------------------------------------------------------------------------

@@ -210,31 +210,66 @@ def test_the_kernels_buffer_is_read_in_place_or_copied_while_a_view_lives():
         _core.Buffer(2**40)
 
 
+def scanning_in_a_thread(buffer: _core.Buffer) -> threading.Thread:
+    """A scan of the whole buffer, begun on another thread (it releases the GIL)."""
+
+    def scan() -> None:
+        kernel = _core.Scan(keep=0, threads=2)
+        kernel.begin_file("a")
+        kernel.feed(buffer)
+        kernel.end_file()
+
+    thread = threading.Thread(target=scan)
+    thread.start()
+    return thread
+
+
+def views_refused_while(thread: threading.Thread, buffer: _core.Buffer) -> int:
+    """How often a view of `buffer` was refused until `thread` ended."""
+    refused = 0
+    while thread.is_alive():
+        try:
+            with memoryview(buffer):
+                pass
+        except BufferError:
+            refused += 1
+    thread.join()
+    return refused
+
+
 def test_the_kernels_buffer_lends_no_view_while_a_scan_reads_it():
-    # Another thread asks for views all along; each one it gets is from before or after
-    # a feed (writes through them between feeds are what the next feed reads).
-    buffer = _core.Buffer(len(LINE) * 50_000)
-    memoryview(buffer)[:] = LINE * 50_000
-    stop, refused = threading.Event(), []
+    buffer = _core.Buffer(len(LINE) * 400_000)  # ~80 MB: a scan of some 100 ms
+    memoryview(buffer)[:] = LINE * 400_000
+    assert views_refused_while(scanning_in_a_thread(buffer), buffer) > 0
+    with memoryview(buffer) as view:  # and lent again once the scan is done
+        view[0] = ord("{")
 
-    def ask() -> None:
-        while not stop.is_set():
-            try:
-                with memoryview(buffer) as view:
-                    view[0] = ord("{")
-            except BufferError:
-                refused.append(1)
 
-    asker = threading.Thread(target=ask)
-    asker.start()
-    try:
-        scan = _core.Scan(keep=0, threads=2)
-        scan.begin_file("a")
-        for _ in range(30):
-            scan.feed(buffer)
-        scan.end_file()
-    finally:
-        stop.set()
-        asker.join()
-    summary = scan.result()["summary"]
-    assert summary["valid"] == summary["lines"] == 30 * 50_000
+def test_a_buffer_read_by_two_scans_lends_no_view_until_both_are_done():
+    buffer = _core.Buffer(len(LINE) * 400_000)
+    memoryview(buffer)[:] = LINE * 400_000
+    long_scan = scanning_in_a_thread(buffer)
+    short = _core.Scan(keep=0)  # begun and done while the long one still reads
+    short.begin_file("b")
+    short.feed(buffer, len(LINE))
+    short.end_file()
+    if long_scan.is_alive():
+        with pytest.raises(BufferError):
+            memoryview(buffer)
+    views_refused_while(long_scan, buffer)
+    memoryview(buffer).release()
+
+
+def test_a_calendar_is_asked_once_for_times_before_year_one():
+    asked: list[int] = []
+
+    def calendar(moment: int) -> tuple[int, int] | None:
+        asked.append(moment)
+        return Calendar("day", "America/New_York")(moment)
+
+    early = LINE.replace(b'"2026-10-01T10:00:00Z"', b"-62135596700")  # year 1, in UTC
+    scan = report_scan(calendar=calendar)
+    scan.begin_file("a")
+    scan.feed(early * 1000)
+    scan.end_file()
+    assert len(asked) == 1  # its local date is year 0 in New York: no period, once

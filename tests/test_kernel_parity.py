@@ -110,6 +110,22 @@ def test_a_line_keeps_its_first_100_findings_and_counts_the_rest(tmp_path):
     assert by_code == {"missing-field": 3000}
 
 
+def test_a_code_first_met_past_a_lines_100_findings_is_counted_with_its_example():
+    # 40 empty order lines (120 findings), then a line of an unknown currency: past 100.
+    tail = '{"sku":"k","quantity":1,"grossPrice":{"amount":1,"currency":"EURO"}}'
+    line = order_of(",".join(["{}"] * 40 + [tail]))
+    for threads in (1, 2):
+        scan = _core.Scan(keep=1000, threads=threads)
+        scan.begin_file("a")
+        scan.feed(line + b"\n" + line + b"\n")
+        scan.end_file()
+        by_code = {row["code"]: row for row in scan.result()["by_code"]}
+        assert by_code["missing-field"]["count"] == 240
+        assert by_code["unknown-currency"]["count"] == 2
+        assert by_code["unknown-currency"]["first_line"] == 1
+        assert "EURO" in by_code["unknown-currency"]["example"]
+
+
 CATALOGUE = json.loads((ROOT / "interact_cli" / "problems.json").read_text("utf-8"))["problems"]
 
 

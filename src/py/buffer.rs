@@ -18,8 +18,9 @@ pub struct Buffer {
     data: Vec<u8>,
     /// Views lent to Python and not yet released.
     views: usize,
-    /// A scan reads the bytes now (the GIL is released meanwhile).
-    busy: bool,
+    /// Scans reading the bytes now (the GIL is released meanwhile): two scans may read
+    /// one buffer at once, and no view is lent until both are done.
+    readers: usize,
 }
 
 #[pymethods]
@@ -35,7 +36,7 @@ impl Buffer {
         Ok(Buffer {
             data: vec![0; size],
             views: 0,
-            busy: false,
+            readers: 0,
         })
     }
 
@@ -58,7 +59,7 @@ impl Buffer {
         }
         let (pointer, len) = {
             let mut me = slf.try_borrow_mut()?;
-            if me.busy {
+            if me.readers > 0 {
                 return Err(PyBufferError::new_err("the kernel is reading this buffer"));
             }
             me.views += 1;
@@ -104,12 +105,12 @@ impl Buffer {
 
 impl Buffer {
     /// Mark the first `size` bytes (all without a size) as being read and hand them out,
-    /// lending no view until `done`; None while a view lent before is alive (whoever holds
-    /// it could write meanwhile: the caller copies the bytes instead).
-    pub(super) fn lend(
-        slf: &Bound<'_, Buffer>,
+    /// lending no view until the returned guard is dropped; None while a view lent before
+    /// is alive (whoever holds it could write meanwhile: the caller copies the bytes).
+    pub(super) fn lend<'a, 'py>(
+        slf: &'a Bound<'py, Buffer>,
         size: Option<usize>,
-    ) -> PyResult<Option<(*const u8, usize)>> {
+    ) -> PyResult<Option<(Reading<'a, 'py>, *const u8, usize)>> {
         let mut me = slf.try_borrow_mut()?;
         let size = size.unwrap_or(me.data.len());
         if size > me.data.len() {
@@ -121,17 +122,23 @@ impl Buffer {
         if me.views > 0 {
             return Ok(None);
         }
-        me.busy = true;
-        Ok(Some((me.data.as_ptr(), size)))
+        me.readers += 1;
+        Ok(Some((Reading(slf), me.data.as_ptr(), size)))
     }
 
     pub(super) fn bytes(&self) -> &[u8] {
         &self.data
     }
+}
 
-    pub(super) fn done(slf: &Bound<'_, Buffer>) {
-        if let Ok(mut me) = slf.try_borrow_mut() {
-            me.busy = false;
+/// A scan reading a buffer: dropped when it is done, even by a panic, so the buffer lends
+/// views again once no scan reads it.
+pub(super) struct Reading<'a, 'py>(&'a Bound<'py, Buffer>);
+
+impl Drop for Reading<'_, '_> {
+    fn drop(&mut self) {
+        if let Ok(mut me) = self.0.try_borrow_mut() {
+            me.readers = me.readers.saturating_sub(1);
         }
     }
 }

@@ -9,8 +9,9 @@ use std::sync::{Arc, Mutex};
 /// [start, end) holding a moment, in microseconds since the epoch. The zone rules live
 /// in Python (zoneinfo); the kernel asks once per period a thread meets.
 pub trait Calendar: Send + Sync {
-    /// None when the moment has no period (its local date is outside years 1-9999); an
-    /// error when the calendar itself failed.
+    /// None when the moment has no period (its local date is outside years 1-9999:
+    /// every moment below one moment, or above another, and no other); an error when the
+    /// calendar itself failed.
     fn period(&self, moment: i64) -> Result<Option<(i64, i64)>, String>;
 }
 
@@ -25,6 +26,10 @@ pub struct Trend {
     met: BTreeMap<i64, (i64, u32)>,
     /// The period met last: events mostly come in time order.
     last: Option<(i64, i64, u32)>,
+    /// Moments known to have no period: at or below the first, at or above the second
+    /// (asked once: hostile times before year 1 called Python for every event, 21×).
+    none_below: i64,
+    none_above: i64,
     failure: Arc<Mutex<Option<String>>>,
 }
 
@@ -34,6 +39,8 @@ impl Trend {
             calendar,
             met: BTreeMap::new(),
             last: None,
+            none_below: i64::MIN,
+            none_above: i64::MAX,
             failure: Arc::default(),
         }
     }
@@ -65,9 +72,19 @@ impl Trend {
                 return code;
             }
         }
+        if m <= self.none_below || m >= self.none_above {
+            return periods.code(NO_TIME);
+        }
         let (start, end) = match self.calendar.period(m) {
             Ok(Some(period)) => period,
-            Ok(None) => return periods.code(NO_TIME),
+            Ok(None) => {
+                if m < 0 {
+                    self.none_below = self.none_below.max(m);
+                } else {
+                    self.none_above = self.none_above.min(m);
+                }
+                return periods.code(NO_TIME);
+            }
             Err(why) => {
                 self.fail(why);
                 return periods.code(NO_TIME);

@@ -1,6 +1,7 @@
 //! Bytes through a report scan cut into random pieces on 1-3 threads, with a small line
-//! limit: the counts, the problems and the partial result never depend on the cuts or
-//! the threads, every line is valid, invalid or blank, and nothing panics.
+//! limit: the counts, the problems, the counts by code and the partial result never
+//! depend on the cuts or the threads, every line is valid, invalid or blank, and nothing
+//! panics.
 use _core::report::{Calendar, Partial, Window};
 use _core::scan::{Options, Scanner};
 use std::sync::Arc;
@@ -63,6 +64,7 @@ fn main() {
         assert_eq!(t.lines, t.valid + t.invalid + t.blank);
         assert_eq!(t, cut.total);
         assert_eq!(whole.problems, cut.problems);
+        assert_eq!(whole.stats, cut.stats); // counts and first examples by code
         assert_eq!(whole.take_outputs(), cut.take_outputs());
         let (a, b) = (merged(&mut whole), merged(&mut cut));
         assert_eq!(a.counters, b.counters);
