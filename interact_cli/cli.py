@@ -291,6 +291,11 @@ def report(
             raise OptionError(
                 "--format html writes a page: give -o report.html, or redirect stdout"
             )
+        if page or chart_dir is not None:
+            from interact_cli.output.emit import html_missing
+
+            if missing := html_missing():
+                raise OptionError(missing)
         if chart_dir is not None and not chart_dir.is_dir():
             what = "not a folder" if chart_dir.exists() else "no such folder"
             raise OptionError(f"--chart-dir {chart_dir}: {what}")

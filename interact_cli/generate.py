@@ -13,6 +13,7 @@ import msgspec
 
 from interact_cli.contract.vocabulary import DOCUMENTED_ACTIONS
 from interact_cli.engine import Progress
+from interact_cli.wide_catalogue import Prices, SetIds, Skus
 
 Event = dict[str, Any]  # a generated event, before it is encoded
 
@@ -36,54 +37,6 @@ def _uuid(rng: random.Random) -> str:
     return str(uuid.UUID(int=rng.getrandbits(128), version=4))
 
 
-class _Skus(Sequence[str]):
-    """The SKUs of a wide catalogue (--products), each made when asked for: ten events of
-    a catalogue of ten million products cost ten, not ten million."""
-
-    def __init__(self, count: int) -> None:
-        self.size = count
-
-    def __len__(self) -> int:
-        return self.size
-
-    def __getitem__(self, n: Any) -> Any:
-        if isinstance(n, slice):
-            return [self[i] for i in range(*n.indices(self.size))]
-        if not -self.size <= n < self.size:
-            raise IndexError(n)
-        n %= self.size
-        return f"{100000 + n // 10000}-{n % 10000:04d}"
-
-
-class _SetIds(Sequence[str]):
-    """The set ids of a wide catalogue, each a UUID drawn from its own seed when asked for."""
-
-    def __init__(self, count: int, salt: int) -> None:
-        self.size, self.salt = count, salt
-
-    def __len__(self) -> int:
-        return self.size
-
-    def __getitem__(self, n: Any) -> Any:
-        if isinstance(n, slice):
-            return [self[i] for i in range(*n.indices(self.size))]
-        if not -self.size <= n < self.size:
-            raise IndexError(n)
-        return _uuid(random.Random(f"{self.salt}:{n % self.size}"))
-
-
-class _Prices(dict[str, float]):
-    """A product's price, drawn the first time it is sold."""
-
-    def __init__(self, rng: random.Random) -> None:
-        super().__init__()
-        self.rng = rng
-
-    def __missing__(self, sku: str) -> float:
-        price = self[sku] = round(self.rng.uniform(9.9, 199.0), 2)
-        return price
-
-
 class _World:
     """Sets, products and users of a shop, all drawn from one seed."""
 
@@ -102,14 +55,14 @@ class _World:
                 for _ in range(min(400 * scale, 20000))
             ]
         else:  # distinct SKUs, 8 to a set, met in turn (see _event), made as they are met
-            self.skus = _Skus(products)
-            self.sets = _SetIds(-(-products // 8), rng.getrandbits(64))
+            self.skus = Skus(products)
+            self.sets = SetIds(-(-products // 8), rng.getrandbits(64))
         self.users = [_uuid(rng) for _ in range(min(600 * scale, 100000))]
         if products is None:
             self.price = {sku: round(rng.uniform(9.9, 199.0), 2) for sku in self.skus}
             self.products_of = {s: rng.sample(self.skus, 8) for s in self.sets}
         else:
-            self.price = _Prices(random.Random(rng.getrandbits(64)))
+            self.price = Prices(random.Random(rng.getrandbits(64)))
         self.turn: int | None = None if products is None else 0
         self.carts: dict[str, list[str]] = {}
         self.recent_carters: list[str] = []

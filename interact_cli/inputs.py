@@ -6,6 +6,7 @@ import glob
 import gzip
 import io
 import os
+import re
 import stat
 import sys
 import zlib
@@ -97,7 +98,8 @@ def _glob(pattern: str, notes: list[str]) -> list[str]:
     """The paths a pattern matches, sorted. `**` matches any depth of directories, as in
     glob, but enters each directory once: a link to one already entered is not followed
     (a link back up, a loop, is named in `notes`; glob followed it ~40 levels deep)."""
-    parts = pattern.split(os.sep)
+    # Either separator on Windows, as glob takes both there.
+    parts = re.split(r"[\\/]", pattern) if os.altsep else pattern.split(os.sep)
     if "**" not in parts:
         return sorted(glob.glob(pattern))
     at = parts.index("**")
@@ -242,7 +244,7 @@ def _decompressing(raw: BinaryIO, source: InputSource) -> BinaryIO:
     buffered: io.BufferedReader = (
         raw if isinstance(raw, io.BufferedReader) else io.BufferedReader(raw)  # type: ignore[arg-type]
     )
-    head = buffered.peek(4)[:4]
+    head = buffered.peek(8)[:8]
     if head.startswith(GZIP_MAGIC):
         return gzip.GzipFile(fileobj=buffered, mode="rb")  # type: ignore[return-value]
     if head.startswith(ZSTD_MAGIC):
@@ -251,12 +253,14 @@ def _decompressing(raw: BinaryIO, source: InputSource) -> BinaryIO:
     return buffered
 
 
-# Byte-order marks of text that is not UTF-8 (UTF-32's first: it begins as UTF-16 LE's).
+# Byte-order marks of text that is not UTF-8, each with where the NUL byte of its first
+# ASCII character falls (`{` in UTF-16 LE is 7B 00): a mark alone could be the start of
+# a broken line. UTF-32's first: it begins as UTF-16 LE's.
 _WIDE_TEXT = (
-    (b"\xff\xfe\x00\x00", "UTF-32", "little-endian"),
-    (b"\x00\x00\xfe\xff", "UTF-32", "big-endian"),
-    (b"\xff\xfe", "UTF-16", "little-endian"),
-    (b"\xfe\xff", "UTF-16", "big-endian"),
+    (b"\xff\xfe\x00\x00", 5, "UTF-32", "little-endian"),
+    (b"\x00\x00\xfe\xff", 4, "UTF-32", "big-endian"),
+    (b"\xff\xfe", 3, "UTF-16", "little-endian"),
+    (b"\xfe\xff", 2, "UTF-16", "big-endian"),
 )
 
 
@@ -264,8 +268,8 @@ def check_name(source: InputSource, head: bytes) -> None:
     """A .gz or .zst name must hold what it says (an empty file holds nothing to check),
     and a file that starts with a UTF-16 or UTF-32 byte-order mark is named as such: its
     every line would be invalid JSON."""
-    for mark, encoding, order in _WIDE_TEXT:
-        if head.startswith(mark):
+    for mark, nul, encoding, order in _WIDE_TEXT:
+        if head.startswith(mark) and head[nul : nul + 1] == b"\x00":
             raise InputError(
                 f"{source.name}: {encoding} text ({order}), not UTF-8; convert it first, "
                 f"e.g. iconv -f {encoding} -t UTF-8"

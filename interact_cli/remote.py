@@ -116,7 +116,7 @@ def head(fs: Any, path: str, name: str, size: int, options: Mapping[str, Any]) -
     if size == 0:
         return b""  # a range of an empty object is an error on S3
     try:
-        return bytes(fs.cat_file(path, start=0, end=min(4, size)))
+        return bytes(fs.cat_file(path, start=0, end=min(8, size)))
     except Exception as error:
         raise read_error(name, error, options) from None
 

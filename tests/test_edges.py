@@ -397,3 +397,31 @@ def test_the_reports_aggregation_shows_a_spinner_with_its_time(tmp_path):
     assert "aggregating" in shown
     assert any(frame in shown for frame in "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏")  # a spinner, not a still bar
     assert re.search(r"aggregating.{0,40}0:00:0\d", shown)  # the time it has taken
+
+
+def test_a_byte_order_mark_alone_is_a_broken_line_not_a_wide_file(tmp_path):
+    path = tmp_path / "marked.ndjson"
+    path.write_bytes(b'\xff\xfe{"a":1}\n')  # FF FE, then UTF-8: no NUL of UTF-16
+    done = run("validate", str(path))
+    assert done.returncode == 1 and done.stdout.startswith("1 line: 0 valid, 1 invalid")
+
+
+def test_html_without_its_extra_is_exit_2_with_the_hint(tmp_path):
+    # A sitecustomize that hides altair, as an install without the html extra has it.
+    hide = tmp_path / "hide"
+    hide.mkdir()
+    (hide / "sitecustomize.py").write_text(
+        "import importlib.util, sys\n"
+        "real = importlib.util.find_spec\n"
+        "def find_spec(name, *a, **k):\n"
+        "    return None if name in ('altair', 'vl_convert') else real(name, *a, **k)\n"
+        "importlib.util.find_spec = find_spec\n"
+    )
+    env = {"PYTHONPATH": str(hide)}
+    done = run("report", str(EVENTS), "-f", "html", "-o", str(tmp_path / "r.html"), env=env)
+    assert done.returncode == 2
+    assert done.stderr == (
+        "interact-cli: error: --format html and --chart-dir need the html extra: "
+        "pip install 'interact-cli[html]'\n"
+    )
+    assert not (tmp_path / "r.html").exists()

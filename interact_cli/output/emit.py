@@ -92,6 +92,15 @@ def emit_report(
         write_text(to_markdown(*report.shown(table)), output)
 
 
+def html_missing() -> str | None:
+    """Why the HTML page and charts cannot be made here (their extra is not installed)."""
+    import importlib.util
+
+    if all(importlib.util.find_spec(name) for name in ("altair", "vl_convert")):
+        return None
+    return "--format html and --chart-dir need the html extra: pip install 'interact-cli[html]'"
+
+
 def export_charts(report: Report, top: int, folder: str) -> None:
     """Each chart of the HTML page as SVG and PNG files in a folder."""
     from interact_cli.output import charts
