@@ -13,12 +13,11 @@ def _uuid(rng: random.Random) -> str:
     return str(uuid.UUID(int=rng.getrandbits(128), version=4))
 
 
-class Skus(Sequence[str]):
-    """The SKUs of a wide catalogue (--products), each made when asked for: ten events of
-    a catalogue of ten million products cost ten, not ten million."""
+class _Made(Sequence[str]):
+    """A sequence of `size` strings, each made from its index when asked for."""
 
-    def __init__(self, count: int) -> None:
-        self.size = count
+    def __init__(self, size: int) -> None:
+        self.size = size
 
     def __len__(self) -> int:
         return self.size
@@ -28,25 +27,31 @@ class Skus(Sequence[str]):
             return [self[i] for i in range(*n.indices(self.size))]
         if not -self.size <= n < self.size:
             raise IndexError(n)
-        n %= self.size
+        return self.make(n % self.size)
+
+    def make(self, n: int) -> str:
+        """The string at index `n` (0 <= n < size)."""
+        raise NotImplementedError
+
+
+class Skus(_Made):
+    """The SKUs of a wide catalogue (--products)."""
+
+    def make(self, n: int) -> str:
+        """SKU n."""
         return f"{100000 + n // 10000}-{n % 10000:04d}"
 
 
-class SetIds(Sequence[str]):
-    """The set ids of a wide catalogue, each a UUID drawn from its own seed when asked for."""
+class SetIds(_Made):
+    """The set ids of a wide catalogue, each a UUID drawn from its own seed."""
 
-    def __init__(self, count: int, salt: int) -> None:
-        self.size, self.salt = count, salt
+    def __init__(self, size: int, salt: int) -> None:
+        super().__init__(size)
+        self.salt = salt
 
-    def __len__(self) -> int:
-        return self.size
-
-    def __getitem__(self, n: Any) -> Any:
-        if isinstance(n, slice):
-            return [self[i] for i in range(*n.indices(self.size))]
-        if not -self.size <= n < self.size:
-            raise IndexError(n)
-        return _uuid(random.Random(f"{self.salt}:{n % self.size}"))
+    def make(self, n: int) -> str:
+        """Set id n."""
+        return _uuid(random.Random(f"{self.salt}:{n}"))
 
 
 class Prices(dict[str, float]):
