@@ -55,9 +55,10 @@ def render_report(report: Report, console: Console, tables: list[str], limit: in
     """The summary panel, then each chosen table."""
     console.print(_summary_panel(report))
     for table in tables:
-        for renderable in _fitted(report, table, console, limit):
+        columns, rows = report.shown(table)  # made once: it spreads every row
+        for renderable in _fitted(report, table, (columns, rows), console, limit):
             console.print(renderable)
-        if _over_one(*report.shown(table)):
+        if _over_one(columns, rows):
             console.print(Text(OVER_ONE, style="italic"))
 
 
@@ -177,13 +178,19 @@ def _pages(
     return [*pages, ids + page]
 
 
-def _fitted(report: Report, table: str, console: Console, limit: int | None) -> list[Any]:
+def _fitted(
+    report: Report,
+    table: str,
+    shown: tuple[list[Column], list[dict[str, Any]]],
+    console: Console,
+    limit: int | None,
+) -> list[Any]:
     """The table whole, or in two, or with shortened set ids over as many tables as needed.
 
     Numbers and SKUs are never cut: columns move to further tables instead. Only when the
     ids alone are wider than the terminal do they wrap onto a second line.
     """
-    columns, rows = report.shown(table)
+    columns, rows = shown
     first, second = _halves(columns)
     total = report.summary[table] if table in ("sets", "products") else None
     title = _title(table, len(rows), total, limit)
