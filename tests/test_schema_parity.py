@@ -101,6 +101,14 @@ def _beyond_the_schema(code: str) -> bytes:
     good = documented_lines()[0]
     if code == "duplicate-field":
         return good.replace(b'"type":"interact"', b'"type":"interact","type":"interact"', 1)
+    if code == "out-of-range":  # each number fine, their product (1e13) too large
+        line = {
+            "sku": "k1",
+            "quantity": 10_000_000,
+            "grossPrice": {"amount": 1e6, "currency": "EUR"},
+        }
+        order = {"type": "order", "order": {"id": "o1", "lines": [line]}, "userId": "u1"}
+        return json.dumps({**order, "context": [{"type": "user", "user": {"id": "u1"}}]}).encode()
     (line,) = [b.line for b in broken_catalogue() if b.code == code]
     return line
 
