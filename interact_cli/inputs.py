@@ -76,7 +76,7 @@ def resolve_inputs(
             matches = _glob(spec, notes if notes is not None else [])
             if not matches:
                 raise InputError(f"{spec}: no file matches this pattern")
-            found = [_file_source(m) for m in matches if not os.path.isdir(m)]
+            found = _glob_sources(matches, notes if notes is not None else [])
         else:
             found = [_file_source(spec)]
         for source, identity in found:
@@ -94,6 +94,30 @@ def resolve_inputs(
     return sources
 
 
+def _glob_sources(
+    matches: list[str], notes: list[str]
+) -> list[tuple[InputSource, tuple[Any, ...] | None]]:
+    """The files a glob matched, each once: a second name of one file (a link) and a link
+    to nothing are left out with a note, not an error (the glob asked for each file)."""
+    found: dict[tuple[Any, ...] | None, tuple[InputSource, tuple[Any, ...] | None]] = {}
+    for match in matches:
+        if os.path.islink(match) and not os.path.exists(match):
+            notes.append(f"{match}: a link to nothing: left out")
+            continue
+        if os.path.isdir(match):
+            continue
+        source, identity = _file_source(match)
+        if identity in found:
+            kept = found[identity][0].name
+            if os.path.islink(kept) and not os.path.islink(match):  # keep the file's own name
+                found[identity] = (source, identity)
+                kept, match = match, kept
+            notes.append(f"{match}: the same file as {kept}: read once")
+            continue
+        found[identity] = (source, identity)
+    return sorted(found.values(), key=lambda pair: pair[0].name)
+
+
 def _glob(pattern: str, notes: list[str]) -> list[str]:
     """The paths a pattern matches, sorted. `**` matches any depth of directories, as in
     glob, but enters each directory once: a link to one already entered is not followed
@@ -107,6 +131,7 @@ def _glob(pattern: str, notes: list[str]) -> list[str]:
     bases = glob.glob(head) if glob.has_magic(head) else [head or os.curdir]
     entered: set[tuple[int, int]] = set()
     found: set[str] = set()
+    noted = len(notes)
     for base in bases:
         for folder in _folders(base, entered, notes):
             if rest:
@@ -115,6 +140,7 @@ def _glob(pattern: str, notes: list[str]) -> list[str]:
             else:  # a trailing **: everything below
                 found.update(e.path for e in os.scandir(folder) if not e.name.startswith("."))
     prefix = "" if head else os.curdir + os.sep
+    notes[noted:] = [note.removeprefix(prefix) for note in notes[noted:]]
     return sorted(path.removeprefix(prefix) for path in found)
 
 
@@ -137,11 +163,12 @@ def _folders(base: str, entered: set[tuple[int, int]], notes: list[str]) -> Iter
             continue
         below = []  # in name order: of two ways into one folder, the first name is kept
         for entry in entries:
-            if entry.name.startswith(".") or not entry.is_dir():
-                continue
             try:
+                if entry.name.startswith(".") or not entry.is_dir():
+                    continue
                 info = entry.stat()
-            except OSError:
+            except OSError as error:  # a link to itself, or round a loop of links
+                notes.append(f"{entry.path}: {error.strerror or error}: not followed")
                 continue
             key = (info.st_dev, info.st_ino)
             if key in above:
@@ -245,12 +272,19 @@ def _decompressing(raw: BinaryIO, source: InputSource) -> BinaryIO:
         raw if isinstance(raw, io.BufferedReader) else io.BufferedReader(raw)  # type: ignore[arg-type]
     )
     head = buffered.peek(8)[:8]
+    stream: Any
     if head.startswith(GZIP_MAGIC):
-        return gzip.GzipFile(fileobj=buffered, mode="rb")  # type: ignore[return-value]
-    if head.startswith(ZSTD_MAGIC):
-        return io.BufferedReader(_ZstdFrames(buffered), CHUNK_BYTES)
-    check_name(source, head)
-    return buffered
+        stream = gzip.GzipFile(fileobj=buffered, mode="rb")
+    elif head.startswith(ZSTD_MAGIC):
+        stream = io.BufferedReader(_ZstdFrames(buffered), CHUNK_BYTES)
+    else:
+        check_name(source, head)
+        return buffered
+    try:  # what it holds may be UTF-16 too
+        check_wide(source, stream.peek(8)[:8])
+    except _decompression_errors():
+        pass  # a broken archive: the read says so, naming the file
+    return stream  # type: ignore[no-any-return]
 
 
 # Byte-order marks of text that is not UTF-8, each with where the NUL byte of its first
@@ -266,19 +300,24 @@ _WIDE_TEXT = (
 
 def check_name(source: InputSource, head: bytes) -> None:
     """A .gz or .zst name must hold what it says (an empty file holds nothing to check),
-    and a file that starts with a UTF-16 or UTF-32 byte-order mark is named as such: its
-    every line would be invalid JSON."""
+    and a file that starts with a UTF-16 or UTF-32 byte-order mark is named as such."""
+    check_wide(source, head)
+    name = source.name.lower()
+    if head and name.endswith(GZIP_SUFFIXES) and not head.startswith(GZIP_MAGIC):
+        raise InputError(f"{source.name}: not a gzip file (no gzip header)")
+    if head and name.endswith(ZSTD_SUFFIXES) and not head.startswith(ZSTD_MAGIC):
+        raise InputError(f"{source.name}: not a zstd file (no zstd header)")
+
+
+def check_wide(source: InputSource, head: bytes) -> None:
+    """A text that starts with a UTF-16 or UTF-32 byte-order mark (and the NUL of its
+    first character) is named as such: its every line would be invalid JSON."""
     for mark, nul, encoding, order in _WIDE_TEXT:
         if head.startswith(mark) and head[nul : nul + 1] == b"\x00":
             raise InputError(
                 f"{source.name}: {encoding} text ({order}), not UTF-8; convert it first, "
                 f"e.g. iconv -f {encoding} -t UTF-8"
             )
-    name = source.name.lower()
-    if head and name.endswith(GZIP_SUFFIXES) and not head.startswith(GZIP_MAGIC):
-        raise InputError(f"{source.name}: not a gzip file (no gzip header)")
-    if head and name.endswith(ZSTD_SUFFIXES) and not head.startswith(ZSTD_MAGIC):
-        raise InputError(f"{source.name}: not a zstd file (no zstd header)")
 
 
 class _ZstdFrames(io.RawIOBase):

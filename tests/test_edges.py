@@ -425,3 +425,39 @@ def test_html_without_its_extra_is_exit_2_with_the_hint(tmp_path):
         "pip install 'interact-cli[html]'\n"
     )
     assert not (tmp_path / "r.html").exists()
+
+
+def test_globstar_skips_broken_and_looping_links_and_reads_a_linked_file_once(tmp_path):
+    (tmp_path / "c").mkdir()
+    (tmp_path / "ok.ndjson").write_text(interact("s", "p") + "\n")
+    (tmp_path / "c" / "self").symlink_to("self")  # a link to itself
+    (tmp_path / "c" / "dead.ndjson").symlink_to("nothing.ndjson")
+    (tmp_path / "c" / "link.ndjson").symlink_to(tmp_path / "ok.ndjson")
+    done = run("validate", str(tmp_path / "**" / "*.ndjson"), "-f", "json")
+    assert done.returncode == 0, done.stderr
+    assert [f["path"] for f in json.loads(done.stdout)["files"]] == [str(tmp_path / "ok.ndjson")]
+    assert done.stderr == (
+        f"interact-cli: note: {tmp_path}/c/self: Too many levels of symbolic links: "
+        "not followed\n"
+        f"interact-cli: note: {tmp_path}/c/dead.ndjson: a link to nothing: left out\n"
+        f"interact-cli: note: {tmp_path}/c/link.ndjson: the same file as "
+        f"{tmp_path}/ok.ndjson: read once\n"
+    )
+
+
+def test_utf16_inside_a_compressed_file_or_stream_is_named(tmp_path):
+    import gzip
+
+    wide = (interact("s", "p") + "\n").encode("utf-16")
+    packed = tmp_path / "wide.ndjson.gz"
+    packed.write_bytes(gzip.compress(wide))
+    done = run("validate", str(packed))
+    assert done.returncode == 2 and "UTF-16 text (little-endian)" in done.stderr
+    piped = subprocess.run(
+        [sys.executable, "-m", "interact_cli", "validate", "-"],
+        input=gzip.compress(wide),
+        capture_output=True,
+        timeout=60,
+        check=False,
+    )
+    assert piped.returncode == 2 and b"<stdin>: UTF-16 text" in piped.stderr
