@@ -135,11 +135,16 @@ def _window(options: ReportOptions) -> TimeWindow | None:
 def _window_applied(window: TimeWindow | None, tz: str) -> dict[str, str | None]:
     """The --since/--until bounds applied, as ISO times in `tz` (null when not given)."""
     from interact_cli.periods import EPOCH, zone
+    from interact_cli.times import LAST
 
     def iso(moment: int | None) -> str | None:
-        if moment is None:
+        if moment is None or moment == LAST:  # LAST: --until the last day, no bound
             return None
-        return (EPOCH + timedelta(microseconds=moment)).astimezone(zone(tz)).isoformat()
+        utc = EPOCH + timedelta(microseconds=moment)
+        try:
+            return utc.astimezone(zone(tz)).isoformat()
+        except OverflowError:  # its local date is past year 9999: say it in UTC
+            return utc.isoformat()
 
     return {
         "since": iso(None if window is None else window.since),

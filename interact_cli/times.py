@@ -4,11 +4,15 @@ so that a bound and an event time never disagree on what a text means."""
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from interact_cli.errors import OptionError
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+LAST = 2**63 - 1  # an --until after every moment there is
+# The moments a bound may name: the years 1 to 9999 in UTC, as event times.
+_FIRST_MOMENT = -62_135_596_800_000_000
+_END_MOMENT = 253_402_300_800_000_000
 
 
 # An explicit offset at the end of a time (Z, +02:00, -0130, +02): the bound is absolute.
@@ -31,7 +35,10 @@ def parse_bound(text: str, option: str, end_of_day: bool = False, tz: str = "UTC
             "2026-10-01T12:00:00Z)"
         )
     try:
-        return _in_zone(text, moment, end_of_day, tz)
+        bound = _in_zone(text, moment, end_of_day, tz)
+        if bound != LAST and not _FIRST_MOMENT <= bound < _END_MOMENT:
+            raise OverflowError(bound)
+        return bound
     except OverflowError:
         raise OptionError(f"{option} {text!r} is out of range in {tz}") from None
 
@@ -43,6 +50,8 @@ def _in_zone(text: str, moment: int, end_of_day: bool, tz: str) -> int:
 
         # The kernel read the date as UTC midnight: its day, in the zone's calendar.
         day = (EPOCH + timedelta(microseconds=moment)).date()
+        if end_of_day and day == date.max:  # the last day has no next: no bound after it
+            return LAST
         return Calendar("day", tz).start_of(day + timedelta(days=1 if end_of_day else 0))
     if tz == "UTC" or _OFFSET.search(text):
         return moment

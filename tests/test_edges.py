@@ -461,3 +461,23 @@ def test_utf16_inside_a_compressed_file_or_stream_is_named(tmp_path):
         check=False,
     )
     assert piped.returncode == 2 and b"<stdin>: UTF-16 text" in piped.stderr
+
+
+@pytest.mark.parametrize(
+    ("bounds", "code", "until"),
+    [
+        (["--until", "9999-12-31"], 0, None),  # the last day: no bound after it
+        (["--until", "9999-12-30T23:00:00Z", "--tz", "Pacific/Kiritimati"], 0, "+14:00"),
+        (["--since", "0001-01-01T00:00:00", "--tz", "Asia/Tokyo"], 2, None),  # before year 1
+        (["--until", "9999-12-31T23:59:59", "--tz", "Pacific/Honolulu"], 2, None),  # 10000
+        (["--until", "9999-12-31", "--tz", "Pacific/Honolulu"], 0, None),
+    ],
+)
+def test_bounds_at_the_ends_of_the_calendar_are_no_internal_error(bounds, code, until):
+    done = run("report", str(EVENTS), "-f", "json", *bounds)
+    assert done.returncode == code, done.stderr
+    if code == 0:
+        summary = json.loads(done.stdout)["summary"]
+        assert summary["until"] is None if until is None else summary["until"].endswith(until)
+    else:
+        assert done.stderr.startswith("interact-cli: error: --") and "out of range" in done.stderr
