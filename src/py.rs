@@ -164,12 +164,12 @@ impl Scan {
         let (inner, copy) = (&mut self.inner, &mut self.copy);
         let mut reading = None; // while it lives, the buffer lends no view
         let bytes: &[u8] = match data.cast::<Buffer>() {
-            Ok(buffer) => match Buffer::lend(buffer, size)? {
+            Ok(buffer) => match Buffer::lend(buffer)? {
                 Some((lent, pointer, len)) => {
                     reading = Some(lent);
-                    // SAFETY: `lend` checked the length; the buffer is never resized,
+                    // SAFETY: the buffer's own pointer and length; it is never resized,
                     // `data` keeps it alive, and it lends no view while `reading` lives.
-                    unsafe { std::slice::from_raw_parts(pointer, len) }
+                    first(unsafe { std::slice::from_raw_parts(pointer, len) }, size)?
                 }
                 None => copied(copy, first(buffer.try_borrow()?.bytes(), size)?),
             },
@@ -256,9 +256,9 @@ fn copied<'a>(copy: &'a mut Vec<u8>, bytes: &[u8]) -> &'a [u8] {
 fn first(bytes: &[u8], size: Option<usize>) -> PyResult<&[u8]> {
     match size {
         None => Ok(bytes),
-        Some(size) => bytes
-            .get(..size)
-            .ok_or_else(|| PyValueError::new_err(format!("{size} bytes of {}", bytes.len()))),
+        Some(size) => bytes.get(..size).ok_or_else(|| {
+            PyValueError::new_err(format!("{size} bytes of a buffer of {}", bytes.len()))
+        }),
     }
 }
 

@@ -104,26 +104,18 @@ impl Buffer {
 }
 
 impl Buffer {
-    /// Mark the first `size` bytes (all without a size) as being read and hand them out,
-    /// lending no view until the returned guard is dropped; None while a view lent before
-    /// is alive (whoever holds it could write meanwhile: the caller copies the bytes).
+    /// Mark the bytes as being read and hand them out, lending no view until the returned
+    /// guard is dropped; None while a view lent before is alive (whoever holds it could
+    /// write meanwhile: the caller copies the bytes).
     pub(super) fn lend<'a, 'py>(
         slf: &'a Bound<'py, Buffer>,
-        size: Option<usize>,
     ) -> PyResult<Option<(Reading<'a, 'py>, *const u8, usize)>> {
         let mut me = slf.try_borrow_mut()?;
-        let size = size.unwrap_or(me.data.len());
-        if size > me.data.len() {
-            return Err(PyValueError::new_err(format!(
-                "{size} bytes of a buffer of {}",
-                me.data.len()
-            )));
-        }
         if me.views > 0 {
             return Ok(None);
         }
         me.readers += 1;
-        Ok(Some((Reading(slf), me.data.as_ptr(), size)))
+        Ok(Some((Reading(slf), me.data.as_ptr(), me.data.len())))
     }
 
     pub(super) fn bytes(&self) -> &[u8] {
