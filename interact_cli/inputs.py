@@ -59,6 +59,7 @@ def resolve_inputs(
     what the user should know (a directory link not followed) is added to `notes`."""
     if not specs:
         raise InputError("no input given (pass a path, a glob, or - for stdin)")
+    notes = notes if notes is not None else []
     sources: list[InputSource] = []
     seen: dict[tuple[Any, ...] | None, str] = {}
     for spec in specs:
@@ -73,10 +74,10 @@ def resolve_inputs(
         elif spec == STDIN:
             found = [(InputSource("<stdin>", regular=False), _stdin_identity())]
         elif not os.path.lexists(spec) and _GLOB_CHARS & set(spec):
-            matches = _glob(spec, notes if notes is not None else [])
+            matches = _glob(spec, notes)
             if not matches:
                 raise InputError(f"{spec}: no file matches this pattern")
-            found = _glob_sources(matches, notes if notes is not None else [])
+            found = _glob_sources(matches, notes)
         else:
             found = [_file_source(spec)]
         for source, identity in found:

@@ -19,7 +19,7 @@ EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 UNKNOWN = "unknown"
 NO_TIME = -(2**63)  # the kernel's start of the period `unknown`
 _MICRO = timedelta(microseconds=1)
-_LAST = 2**63 - 1
+LAST = 2**63 - 1  # an end after every moment there is
 
 
 @functools.cache
@@ -124,7 +124,7 @@ class Calendar:
         try:
             end = self._start(self._next(first))
         except OverflowError:
-            end = _LAST
+            end = LAST
         return start, end
 
     def __call__(self, moment: int) -> tuple[int, int] | None:

@@ -23,7 +23,7 @@ from interact_cli.engine import (
     resolve_inputs,
 )
 from interact_cli.errors import OptionError, shortened
-from interact_cli.periods import Calendar, zone
+from interact_cli.periods import EPOCH, LAST, Calendar, zone
 from interact_cli.times import parse_bound
 
 if TYPE_CHECKING:
@@ -134,8 +134,6 @@ def _window(options: ReportOptions) -> TimeWindow | None:
 
 def _window_applied(window: TimeWindow | None, tz: str) -> dict[str, str | None]:
     """The --since/--until bounds applied, as ISO times in `tz` (null when not given)."""
-    from interact_cli.periods import EPOCH, zone
-    from interact_cli.times import LAST
 
     def iso(moment: int | None) -> str | None:
         if moment is None or moment == LAST:  # LAST: --until the last day, no bound

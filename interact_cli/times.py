@@ -4,12 +4,11 @@ so that a bound and an event time never disagree on what a text means."""
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 
 from interact_cli.errors import OptionError
+from interact_cli.periods import EPOCH, LAST, Calendar, zone
 
-EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-LAST = 2**63 - 1  # an --until after every moment there is
 # The moments a bound may name: the years 1 to 9999 in UTC, as event times.
 _FIRST_MOMENT = -62_135_596_800_000_000
 _END_MOMENT = 253_402_300_800_000_000
@@ -46,8 +45,6 @@ def parse_bound(text: str, option: str, end_of_day: bool = False, tz: str = "UTC
 def _in_zone(text: str, moment: int, end_of_day: bool, tz: str) -> int:
     """The bound `moment` (as the kernel read `text`: UTC without an offset) in `tz`."""
     if len(text) == 10:  # a bare date
-        from interact_cli.periods import Calendar
-
         # The kernel read the date as UTC midnight: its day, in the zone's calendar.
         day = (EPOCH + timedelta(microseconds=moment)).date()
         if end_of_day and day == date.max:  # the last day has no next: no bound after it
@@ -55,8 +52,6 @@ def _in_zone(text: str, moment: int, end_of_day: bool, tz: str) -> int:
         return Calendar("day", tz).start_of(day + timedelta(days=1 if end_of_day else 0))
     if tz == "UTC" or _OFFSET.search(text):
         return moment
-    from interact_cli.periods import zone
-
     # A wall-clock time: the kernel read it as UTC; the same wall clock in the zone (the
     # first of two where clocks go back, the later side of a gap where they skip).
     wall = (EPOCH + timedelta(microseconds=moment)).replace(tzinfo=zone(tz))

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import SAMPLE
+from tests.test_report import interact as click
 
 EVENTS = SAMPLE / "events.ndjson"
 
@@ -42,16 +43,8 @@ def shell(command: str, env: dict[str, str] | None = None):
 
 
 def interact(set_id: str, sku: str, user: str = "u") -> str:
-    return json.dumps(
-        {
-            "type": "interact",
-            "interact": {"type": "product", "action": "click", "product": {"sku": sku}},
-            "context": [
-                {"type": "setCompose", "setCompose": {"id": set_id}},
-                {"type": "user", "user": {"id": user}},
-            ],
-        }
-    )
+    """One click on `sku` in set `set_id`, as text (test_report's event)."""
+    return click(set_id, sku, user, "click").decode()
 
 
 @pytest.mark.parametrize(
