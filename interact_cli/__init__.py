@@ -1,3 +1,45 @@
-"""interact-cli: validate and report on 8.LYTICS v3 tracking-event exports (NDJSON)."""
+"""interact-cli: validate and report on 8.LYTICS v3 tracking-event exports (NDJSON).
+
+The Python API (docs/api.md): `report(inputs, **options) -> Report` and
+`validate(inputs, **options) -> Validation`. Importing the package loads neither Polars
+nor the native kernel: each name is loaded when it is first used.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
 
 __version__ = "0.4.0"
+
+if TYPE_CHECKING:
+    from interact_cli.api import Validation, report, validate
+    from interact_cli.errors import ClusterError, InputError, OptionError
+    from interact_cli.result import Report
+
+_HOMES = {
+    "report": "interact_cli.api",
+    "validate": "interact_cli.api",
+    "Validation": "interact_cli.api",
+    "Report": "interact_cli.result",
+    "OptionError": "interact_cli.errors",
+    "InputError": "interact_cli.errors",
+    "ClusterError": "interact_cli.errors",
+}
+__all__ = [
+    "ClusterError",
+    "InputError",
+    "OptionError",
+    "Report",
+    "Validation",
+    "__version__",
+    "report",
+    "validate",
+]
+
+
+def __getattr__(name: str) -> Any:
+    """The API's names, each imported when first used (keeps `import interact_cli` light)."""
+    if name in _HOMES:
+        return getattr(importlib.import_module(_HOMES[name]), name)
+    raise AttributeError(f"module 'interact_cli' has no attribute {name!r}")

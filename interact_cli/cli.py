@@ -280,7 +280,7 @@ def report(
         from interact_cli.inputs import resolve_inputs
         from interact_cli.output.progress import ByteProgress
         from interact_cli.remote import parse_storage_options
-        from interact_cli.report import ReportOptions, build_report
+        from interact_cli.reporting import ReportOptions, build_report
         from interact_cli.sinks import plan_outputs
 
         # The output is checked before anything is read: it must not be one of the inputs.
@@ -358,7 +358,7 @@ def schema(output: OutputFile = None, debug: Debug = False) -> None:
 
     def work() -> ExitCode:
         from interact_cli.contract.schema import json_schema
-        from interact_cli.output.formats import to_json
+        from interact_cli.serialize import to_json
 
         _write(to_json(json_schema()), output)
         return ExitCode.OK

@@ -27,8 +27,9 @@ from interact_cli.inputs import (
     read_chunks,
     resolve_inputs,
 )
+from interact_cli.remote import parse_storage_options
 
-# What the library (report.py, validation.py) takes from the layers below, through here.
+# What the library (api.py, reporting.py, validation.py) takes from the layers below, through here.
 __all__ = [
     "CHUNK_BYTES",
     "EVENT_TYPES",
@@ -37,6 +38,7 @@ __all__ = [
     "Progress",
     "feed_sources",
     "new_scan",
+    "parse_storage_options",
     "resolve_inputs",
     "show_kernel_panics",
     "thread_count",

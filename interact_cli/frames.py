@@ -8,7 +8,6 @@ the codes; set ids and SKUs are joined onto the aggregated rows only, at the end
 from __future__ import annotations
 
 import os
-from collections import defaultdict
 from typing import Any
 
 # Polars' allocator (jemalloc) keeps freed pages for 10 s by default, so every transient
@@ -163,7 +162,7 @@ def tables(frames: dict[str, pl.DataFrame], basis: str) -> dict[str, pl.DataFram
     set_users = frames.pop("set_users")  # distinct users per set, counted by the kernel
     sku_users = frames.pop("sku_users")
     conversions = attribution(frames.pop("first_carts"), frames.pop("orders"), basis)
-    ordered = conversions.group_by("set").agg(pl.col("ordered").sum())
+    ordered = conversions.group_by("set").agg(pl.col("ordered").sum().cast(pl.UInt64))
     numbers = ["views", "click", "addToCart", "other", "interactions", "users", "ordered"]
     sets = (
         _bucketed(attributed, ["set"], click, cart)
@@ -175,7 +174,11 @@ def tables(frames: dict[str, pl.DataFrame], basis: str) -> dict[str, pl.DataFram
     )
     products = (
         _bucketed(counts, ["sku"], click, cart)
-        .join(attributed.group_by("sku").agg(sets=pl.col("set").n_unique()), on="sku", how="left")
+        .join(
+            attributed.group_by("sku").agg(sets=pl.col("set").n_unique().cast(pl.UInt64)),
+            on="sku",
+            how="left",
+        )
         .join(sku_users, on="sku", how="left")
         .with_columns(pl.col("sets").fill_null(0))
         .pipe(with_rates)
@@ -189,11 +192,10 @@ def tables(frames: dict[str, pl.DataFrame], basis: str) -> dict[str, pl.DataFram
     }
 
 
-def action_counts(
-    frames: dict[str, pl.DataFrame], table: str
-) -> dict[tuple[Any, ...], dict[str, int]]:
-    """Per row key of a table, the count of each distinct action name ('(none)' for none,
-    or '(none)*' and so on if an action is called that: the counts must not merge)."""
+def action_counts(frames: dict[str, pl.DataFrame], table: str) -> pl.DataFrame:
+    """Per row of a table (its id columns), `actions`: (action, count) structs in name
+    order, '(none)' for no action (or '(none)*' and so on if an action is called that:
+    the counts must not merge)."""
     counts = frames["counts"]
     if table != "products":
         counts = counts.filter(pl.col("set").is_not_null())
@@ -203,11 +205,11 @@ def action_counts(
     names, none = set(actions.to_list()), "(none)"
     while none in names:
         none += "*"
-    grouped = grouped.with_columns(action=actions.gather(grouped["action"]).fill_null(none))
-    found: dict[tuple[Any, ...], dict[str, int]] = defaultdict(dict)
-    for row in grouped.iter_rows(named=True):
-        found[tuple(row[k] for k in KEYS[table])][row["action"]] = row["n"]
-    return found
+    named = actions.gather(grouped["action"]).fill_null(none)
+    grouped = grouped.with_columns(action=named, count=pl.col("n")).sort("action")
+    return grouped.group_by(KEYS[table], maintain_order=True).agg(
+        actions=pl.struct("action", "count")
+    )
 
 
 TREND_KEYS = {"trend": [], "set_trend": ["set"], "product_trend": ["sku"]}

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from interact_cli import columns
 from interact_cli.columns import ID_FIELDS, TREND_OF
@@ -34,14 +34,14 @@ def _rolled_up(frame: pl.DataFrame, keys: list[str], moved: dict[int, int]) -> p
     return with_rates(grouped.agg(pl.col(numbers).sum()))
 
 
-def trend_rows(
+def trend_frames(
     frames: dict[str, pl.DataFrame],
     selected: pl.DataFrame,
     table: str,
     calendar: Calendar,
     auto: bool = False,
     narrow: bool = False,
-) -> tuple[dict[str, list[dict[str, Any]]], str]:
+) -> tuple[dict[str, pl.DataFrame], str]:
     """`trend` and the trend of `table` (sets, products or set_products) for the rows it
     kept (`selected`, in its order), period by period (`unknown` last); and the interval
     they are in. `auto`: the calendar counts days, rolled up here by the span; `narrow`:
@@ -75,5 +75,5 @@ def trend_rows(
             frame = frame.join(order, on=keys, how="inner")
         frame = frame.sort(["start", *(["rank"] if trend == name else [])], nulls_last=True)
         period = pl.col("start").fill_null(NO_TIME).replace_strict(labels, return_dtype=pl.String)
-        found[trend] = frame.with_columns(period=period).select(columns.fields(trend)).to_dicts()
+        found[trend] = frame.with_columns(period=period).select(columns.fields(trend))
     return found, interval

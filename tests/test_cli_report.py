@@ -9,7 +9,7 @@ import os
 
 import pytest
 
-from interact_cli.report import ReportOptions, build_report
+from interact_cli.reporting import ReportOptions, build_report
 
 from .conftest import GOLDEN, SAMPLE, invoke
 

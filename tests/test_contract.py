@@ -9,7 +9,7 @@ import pytest
 from interact_cli._core import check_line
 from interact_cli.generate import broken_catalogue
 from interact_cli.problems import problem_types
-from interact_cli.report import ReportOptions, build_report
+from interact_cli.reporting import ReportOptions, build_report
 
 from .conftest import documented_lines
 

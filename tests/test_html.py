@@ -218,3 +218,25 @@ def test_html_to_a_terminal_is_refused_with_a_hint():
 def test_other_formats_never_load_the_chart_stack():
     args = ["report", str(EVENTS), "-f", "json", "-o", "/dev/null"]
     assert modules_loaded_by(args, ["altair", "vl_convert"]) == [False, False]
+
+
+def test_a_huge_table_is_cut_in_the_page_which_says_so(tmp_path, browser):
+    # 12,000 sets, one click each: the page carries the first PAGE_ROWS (10,000) of each
+    # table, says where the rest are, and its totals and funnel count every set.
+    from interact_cli.output.html import PAGE_ROWS
+
+    lines = [interact(f"set-{i:05d}", "p", f"u{i}", "click") for i in range(PAGE_ROWS + 2000)]
+    dump = tmp_path / "wide.ndjson"
+    dump.write_bytes(b"".join(line + b"\n" for line in lines))
+    page = render(tmp_path, str(dump))
+    data = json.loads(page.read_text().split('type="application/json">')[1].split("</script>")[0])
+    assert data["tables"]["sets"]["rows"] == PAGE_ROWS
+    assert data["tables"]["sets"]["total"] == PAGE_ROWS + 2000
+    assert data["totals"]["click"] == PAGE_ROWS + 2000
+    opened = Opened(browser, page)
+    assert opened.errors == []
+    note = opened.page.locator("#table-sets p.cut").text_content()
+    assert "first 10,000 rows of 12,000" in note and "-f csv" in note
+    totals = opened.page.locator('dd[data-field="totals (sets)"]').text_content()
+    assert "click 12,000" in totals
+    opened.page.close()

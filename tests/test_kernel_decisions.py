@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from interact_cli.problems import problem_types
-from interact_cli.report import ReportOptions, build_report
+from interact_cli.reporting import ReportOptions, build_report
 from interact_cli.validation import validate
 
 from .conftest import documented_lines, invoke

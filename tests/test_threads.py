@@ -12,7 +12,7 @@ import sys
 import pytest
 
 from interact_cli.generate import broken_catalogue, generate_lines
-from interact_cli.report import ReportOptions, build_report
+from interact_cli.reporting import ReportOptions, build_report
 from interact_cli.validation import validate
 
 from .conftest import SAMPLE

@@ -14,7 +14,7 @@ from interact_cli._core import Scan
 from interact_cli.errors import OptionError
 from interact_cli.frames import load, trends
 from interact_cli.periods import Calendar
-from interact_cli.report import ReportOptions, build_report
+from interact_cli.reporting import ReportOptions, build_report
 
 from .oracle import comparable, oracle_report, ratio_interval
 from .test_report import interact, run, view

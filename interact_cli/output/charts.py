@@ -14,9 +14,10 @@ from pathlib import Path
 from typing import Any
 
 import altair as alt
+import polars as pl
 
 from interact_cli.output.terminal import printable, unique_prefix
-from interact_cli.report import Report
+from interact_cli.result import Report
 
 Spec = dict[str, Any]  # a Vega-Lite specification, as JSON
 OTHER = "(others)"
@@ -47,22 +48,20 @@ def _labels(identifiers: list[str]) -> dict[str, str]:
     return labels
 
 
-def _top(rows: list[dict[str, Any]], key: str, top: int) -> list[dict[str, Any]]:
-    """The top rows by interactions (all with `top` 0)."""
-    ranked = sorted(rows, key=lambda r: (-r["interactions"], r[key]))
-    return ranked if top == 0 else ranked[:top]
+def _top(frame: pl.DataFrame, key: str, top: int) -> pl.DataFrame:
+    """The top rows by interactions, then id (all with `top` 0)."""
+    ranked = frame.sort(["interactions", key], descending=[True, False], nulls_last=True)
+    return ranked if top == 0 else ranked.head(top)
 
 
-def _clicks_and_carts(rows: list[dict[str, Any]], key: str, top: int, title: str) -> Spec:
-    head = _top(rows, key, top)
-    shown = [{"id": r[key], "click": r["click"], "addToCart": r["addToCart"]} for r in head]
+def _clicks_and_carts(frame: pl.DataFrame, key: str, top: int, title: str) -> Spec:
+    head = _top(frame, key, top).select(id=key, click="click", addToCart="addToCart")
+    shown = head.to_dicts()
     labels = _labels([r["id"] for r in shown])
-    if len(head) < len(rows):  # the rest as one bar, named so that no id can take it
-        heads = {r[key] for r in head}
-        rest = [r for r in rows if r[key] not in heads]
-        other = f"{OTHER[:-1]}: {len(rest):,})"
+    if head.height < frame.height:  # the rest as one bar, named so that no id can take it
+        other = f"{OTHER[:-1]}: {frame.height - head.height:,})"
         labels[other] = other + "*" * (other in labels.values())
-        sums = {m: sum(r[m] for r in rest) for m in ("click", "addToCart")}
+        sums = {m: int(frame[m].sum()) - int(head[m].sum()) for m in ("click", "addToCart")}
         shown.append({"id": other, **sums})
     values = [
         {
@@ -105,8 +104,8 @@ def _rate(row: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _rates(rows: list[dict[str, Any]], top: int) -> Spec:
-    ranked = [r for r in _top(rows, "set_id", top) if r["cart_per_click"] is not None]
+def _rates(frame: pl.DataFrame, top: int) -> Spec:
+    ranked = _top(frame, "set_id", top).filter(pl.col("cart_per_click").is_not_null()).to_dicts()
     labels = _labels([r["set_id"] for r in ranked])
     values = [
         {
@@ -164,10 +163,10 @@ def _trend(rows: list[dict[str, Any]], interval: str) -> Spec:
     return spec
 
 
-def funnel_spec(sets: list[dict[str, Any]]) -> Spec:
+def funnel_spec(sets: pl.DataFrame) -> Spec:
     """The funnel views → click → addToCart → ordered over all sets; the page replaces its
     data (`funnel`) with a set's when one is picked."""
-    values = [{"step": step, "count": sum(r[step] for r in sets)} for step in COLOURS_FUNNEL]
+    values = [{"step": step, "count": sets[step].sum()} for step in COLOURS_FUNNEL]
     chart = (
         alt.Chart(alt.InlineData(values=values, name="funnel"), title="funnel")
         .mark_bar()
@@ -193,18 +192,17 @@ def _which(top: int) -> str:
 
 def specs(report: Report, top: int) -> dict[str, Spec]:
     """Every chart of the page, by name, with its data inline."""
+    sets, products = report.sets, report.products
     found = {
-        "funnel": funnel_spec(report.sets),
-        "sets": _clicks_and_carts(
-            report.sets, "set_id", top, f"click vs addToCart: {_which(top)} sets"
-        ),
+        "funnel": funnel_spec(sets),
+        "sets": _clicks_and_carts(sets, "set_id", top, f"click vs addToCart: {_which(top)} sets"),
         "products": _clicks_and_carts(
-            report.products, "sku", top, f"click vs addToCart: {_which(top)} products"
+            products, "sku", top, f"click vs addToCart: {_which(top)} products"
         ),
-        "rates": _rates(report.sets, top),
+        "rates": _rates(sets, top),
     }
-    if report.trends.get("trend"):
-        found["trend"] = _trend(report.trends["trend"], report.summary["interval"])
+    if "trend" in report.trends and report.trends["trend"].height:
+        found["trend"] = _trend(report.rows("trend"), report.summary["interval"])
     return found
 
 

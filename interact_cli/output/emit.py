@@ -7,17 +7,18 @@ Markdown runs start ~40 ms sooner without them.
 from __future__ import annotations
 
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from io import StringIO
 from typing import TYPE_CHECKING
 
 from interact_cli.columns import TREND_OF
-from interact_cli.output.formats import to_csv, to_json, to_markdown
+from interact_cli.output.formats import to_markdown
+from interact_cli.serialize import CHUNK_ROWS, to_json
 from interact_cli.sinks import Target, open_target
 
 if TYPE_CHECKING:
     from interact_cli.problems import ProblemType
-    from interact_cli.report import Report
+    from interact_cli.result import Report
     from interact_cli.validation import ValidationResult
 
 TABLE_OF = {"set": "sets", "product": "products", "set-product": "set_products"}
@@ -27,22 +28,38 @@ FILE_WIDTH = 160  # tables written to a file are not folded for a terminal
 def write_text(text: str | bytes, output: Target | None) -> None:
     """Text (or UTF-8 bytes) to stdout, or to a planned output (a stream, or a file
     replaced atomically)."""
+    write_chunks([text], output)
+
+
+def write_chunks(chunks: Iterable[str | bytes], output: Target | None) -> None:
+    """Text made piece by piece to stdout or a planned output: each piece is written as it
+    comes, so a huge table is never whole in memory."""
     if output is None or output.is_stdout:
         binary = getattr(sys.stdout, "buffer", None)
-        if isinstance(text, bytes) and binary is not None:
-            sys.stdout.flush()  # what was written as text goes first
-            binary.write(text)
-            binary.flush()
-            return
-        sys.stdout.write(text if isinstance(text, str) else text.decode())
+        for text in chunks:
+            if isinstance(text, bytes) and binary is not None:
+                sys.stdout.flush()  # what was written as text goes first
+                binary.write(text)
+            else:
+                sys.stdout.write(text if isinstance(text, str) else text.decode())
         sys.stdout.flush()
+        if binary is not None:
+            binary.flush()
         return
     try:
         with open_target(output) as stream:
-            stream.write(text if isinstance(text, bytes) else text.encode())
+            for text in chunks:
+                stream.write(text if isinstance(text, bytes) else text.encode())
     except OSError as error:  # a device or FIFO that refuses: name it in the error
         error.filename = error.filename or output.name
         raise
+
+
+def _markdown_chunks(report: Report, table: str) -> Iterable[str]:
+    frame = report.table(table)
+    for start in range(0, max(frame.height, 1), CHUNK_ROWS):
+        columns, rows = report.shown(table, CHUNK_ROWS, start)
+        yield to_markdown(columns, rows, header=start == 0)
 
 
 def emit_report(
@@ -76,7 +93,7 @@ def emit_report(
         write_text(buffer.getvalue(), output)
         return
     if format == "json":
-        write_text(to_json(report.to_dict()), output)
+        write_chunks(report.json_chunks(), output)
         return
     if format == "html":
         from interact_cli.output import charts, html
@@ -86,10 +103,9 @@ def emit_report(
         write_text(html.page(report, specs, charts.vega_bundle(), chart_top), output)
         return
     if format == "csv":
-        columns, rows = report.flat(table)
-        write_text(to_csv([c.name for c in columns], rows, raw=csv_raw), output)
+        write_chunks(report.csv_chunks(table, raw=csv_raw), output)
     else:
-        write_text(to_markdown(*report.shown(table)), output)
+        write_chunks(_markdown_chunks(report, table), output)
 
 
 def html_missing() -> str | None:

@@ -13,9 +13,12 @@ import re
 from importlib import resources
 from typing import Any
 
-from interact_cli.report import Report
+from interact_cli.result import Report
 
 TABLES = ("sets", "products", "set_products")
+PAGE_ROWS = 10_000
+"""Rows of each table the page carries (the first, in the report's order): a page with
+a million rows is one no browser opens comfortably; JSON and CSV hold them all."""
 _SCRIPT_END = re.compile(r"</(script)", re.IGNORECASE)
 
 
@@ -26,7 +29,7 @@ def _compact(value: Any) -> Any:
 
 
 def _columnar(report: Report, table: str) -> dict[str, Any]:
-    columns, rows = report.shown(table)
+    columns, rows = report.shown(table, PAGE_ROWS)
     names = []
     for column in columns:
         names += (
@@ -41,6 +44,7 @@ def _columnar(report: Report, table: str) -> dict[str, Any]:
         ],
         "data": {name: [_compact(row.get(name)) for row in rows] for name in names},
         "rows": len(rows),
+        "total": report.table(table).height,
     }
 
 
@@ -56,9 +60,13 @@ def page(report: Report, charts: dict[str, dict[str, Any]], bundle: str, top: in
     data = {
         "summary": report.summary,
         "notices": report.notices,
+        # Over every set, also those past PAGE_ROWS (the funnel starts from them).
+        "totals": {
+            name: report.sets[name].sum() for name in ("views", "click", "addToCart", "ordered")
+        },
         "top": top,
         "tables": {table: _columnar(report, table) for table in TABLES},
-        "trend": report.trends.get("trend", []),
+        "trend": report.rows("trend") if "trend" in report.trends else [],
         "charts": charts,
     }
     assets = resources.files("interact_cli.output") / "assets"

@@ -20,7 +20,7 @@ from rich.text import Text
 from interact_cli.columns import ID_KINDS, Column
 from interact_cli.output.terminal import printable, unique_prefix
 from interact_cli.output.validation_view import count
-from interact_cli.report import Report
+from interact_cli.result import Report
 
 TITLES = {
     "sets": "Sets",

@@ -41,9 +41,7 @@ function sortKey(column, data, row) {
 }
 
 function totals() {
-  const sets = DATA.tables.sets.data;
-  const sum = (name) => (sets[name] || []).reduce((a, b) => a + (b || 0), 0);
-  return { views: sum("views"), click: sum("click"), addToCart: sum("addToCart"), ordered: sum("ordered") };
+  return DATA.totals;  // over every set, also those past the rows the page carries
 }
 
 function summary(root) {
@@ -106,7 +104,11 @@ function funnel(root, view) {
 function table(root, name) {
   const spec = DATA.tables[name];
   const section = el("section", { id: "table-" + name });
-  section.append(el("h2", {}, `${TITLES[name]}: ${count(spec.rows)}`));
+  section.append(el("h2", {}, `${TITLES[name]}: ${count(spec.total)}`));
+  if (spec.total > spec.rows) {
+    section.append(el("p", { class: "cut" }, `This page holds the first ${count(spec.rows)} rows of ${count(spec.total)}; ` +
+      "the rest are in the report's JSON and CSV (interact-cli report -f json, or -f csv --by ...)."));
+  }
   const filter = el("input", { type: "search", placeholder: "filter by id", class: "filter", "aria-label": "filter " + name });
   const grid = el("table", { class: "rows" });
   const pager = el("div", { class: "pager" });

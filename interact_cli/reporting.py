@@ -6,12 +6,12 @@ import contextlib
 import importlib
 import threading
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from interact_cli import columns
-from interact_cli.columns import ID_FIELDS, Column
+from interact_cli.columns import ID_FIELDS
 from interact_cli.engine import (
     CHUNK_BYTES,
     EVENT_TYPES,
@@ -24,6 +24,7 @@ from interact_cli.engine import (
 )
 from interact_cli.errors import OptionError, shortened
 from interact_cli.periods import EPOCH, LAST, Calendar, zone
+from interact_cli.result import MAPPINGS, Report
 from interact_cli.times import parse_bound
 
 if TYPE_CHECKING:
@@ -59,66 +60,6 @@ class ReportOptions:
     """day, week, month or auto: counts per period too (`trend` and `<table>_trend`);
     auto picks from the span (up to 62 days: day; up to a year: week; else month)."""
     tz: str = "UTC"
-
-
-@dataclass
-class Report:
-    """The report: a summary and tables of rows with the documented field names."""
-
-    summary: dict[str, Any]
-    sets: list[dict[str, Any]]
-    products: list[dict[str, Any]]
-    set_products: list[dict[str, Any]]
-    notices: list[str] = field(default_factory=list)
-    """What the reader should know about the options (a --set that matched nothing, ...)."""
-    trends: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
-    """With an interval: `trend` (the whole dump per period) and the chosen table's."""
-
-    def to_dict(self) -> dict[str, Any]:
-        """The documented JSON document."""
-        return {
-            "summary": self.summary,
-            "sets": self.sets,
-            "products": self.products,
-            "set_products": self.set_products,
-            **self.trends,
-        }
-
-    def rows(self, table: str) -> list[dict[str, Any]]:
-        """The rows of a table by name (sets, ..., trend, set_trend, ...)."""
-        return self.trends[table] if table in self.trends else getattr(self, table)
-
-    def spreads(self, table: str) -> dict[str, list[str]]:
-        """The keys of a table's spread columns: currencies, action names."""
-        rows = self.rows(table)
-        return {
-            "currencies": self.summary["currencies"],
-            "actions": sorted({name for row in rows for name in row.get("actions", {})}),
-        }
-
-    def flat(self, table: str) -> tuple[list[Column], list[dict[str, Any]]]:
-        """Columns and rows of a table with nested values spread into columns:
-        `order_revenue` into `order_revenue_<CUR>`, `actions` into `action:<name>`."""
-        spreads = self.spreads(table)
-        return columns.flat(table, spreads), self._flat_rows(table, spreads)
-
-    def shown(self, table: str) -> tuple[list[Column], list[dict[str, Any]]]:
-        """The same rows, with the columns as people read them (an interval as one range
-        column): what tables, Markdown and the HTML page draw."""
-        spreads = self.spreads(table)
-        return columns.shown(table, spreads), self._flat_rows(table, spreads)
-
-    def _flat_rows(self, table: str, spreads: dict[str, list[str]]) -> list[dict[str, Any]]:
-        flat_rows = []
-        for row in self.rows(table):
-            flat = {k: v for k, v in row.items() if k not in ("order_revenue", "actions")}
-            if "order_revenue" in row:
-                for currency in spreads["currencies"]:
-                    flat[f"order_revenue_{currency}"] = row["order_revenue"].get(currency, 0.0)
-            for action in spreads["actions"]:
-                flat[f"action:{action}"] = row.get("actions", {}).get(action, 0)
-            flat_rows.append(flat)
-        return flat_rows
 
 
 def _window(options: ReportOptions) -> TimeWindow | None:
@@ -210,33 +151,33 @@ def _select(frame: pl.DataFrame, table: str, options: ReportOptions) -> pl.DataF
     return frame if not options.top or options.top >= frame.height else frame.head(options.top)
 
 
-def _rows(
-    frame: pl.DataFrame,
-    table: str,
-    extras: dict[str, dict[tuple[Any, ...], Any]],
-    options: ReportOptions,
-) -> list[dict[str, Any]]:
+def _finished(frame: pl.DataFrame, table: str, mappings: dict[str, pl.DataFrame]) -> pl.DataFrame:
+    """A table's documented fields, in order: its scalar fields, then each mapping
+    (`order_revenue` of sets; `actions` with --actions) joined on the row's ids."""
+    import polars as pl
+
     keys = [c for c in ID_FIELDS if c in frame.columns]
-    scalar = [c for c in columns.fields(table) if c not in ("order_revenue", "actions")]
-    rows = frame.select(scalar).to_dicts()
-    if table != "sets" and not options.actions:
-        return rows
-    for row in rows:
-        key = tuple(row[k] for k in keys)
-        if table == "sets":
-            row["order_revenue"] = dict(sorted(extras["revenue"].get(key, {}).items()))
-        if options.actions:
-            row["actions"] = dict(sorted(extras["actions"].get(key, {}).items()))
-    return rows
+    wanted = columns.fields(table)
+    frame = frame.select([c for c in wanted if c not in MAPPINGS])
+    for name in (n for n in wanted if n in mappings):
+        found = mappings[name]
+        frame = frame.join(found, on=keys, how="left", maintain_order="left")
+        frame = frame.with_columns(pl.col(name).fill_null(pl.lit([], dtype=found[name].dtype)))
+    return frame
 
 
-def _revenue(frame: pl.DataFrame) -> dict[tuple[Any, ...], dict[str, float]]:
-    """{(set_id,): {currency: revenue}}; `frame` is already summed per set and currency
-    (in integer millionths, exactly), so it is only shown in units here."""
-    found: dict[tuple[Any, ...], dict[str, float]] = {}
-    for row in frame.iter_rows(named=True):
-        found.setdefault((row["set_id"],), {})[row["currency"]] = row["micros"] / 1_000_000
-    return found
+def _revenue(frame: pl.DataFrame) -> pl.DataFrame:
+    """Per set, `order_revenue` as (currency, amount) structs in currency order; `frame`
+    is summed per set and currency in integer millionths, shown in units here."""
+    import polars as pl
+
+    # Divided as Python divides integers (correctly rounded): Polars multiplies by the
+    # reciprocal, 1 ulp off for most amounts. One row per set and currency with revenue.
+    amounts = pl.Series([m / 1_000_000 for m in frame["micros"].to_list()], dtype=pl.Float64)
+    pairs = frame.select("set_id", "currency", amount=amounts).sort("set_id", "currency")
+    return pairs.group_by("set_id", maintain_order=True).agg(
+        order_revenue=pl.struct("currency", "amount")
+    )
 
 
 def _load_polars() -> None:
@@ -323,7 +264,7 @@ def _assemble(
     """The tables and summary from the scan's counts and its partial result."""
     windowed = window is not None
     from interact_cli.frames import action_counts, load, tables
-    from interact_cli.trends import trend_rows
+    from interact_cli.trends import trend_frames
 
     counters = partial.counters()
     timed = counters["saw_time"] or options.time_field is not None or windowed
@@ -331,40 +272,26 @@ def _assemble(
     del partial
     computed = tables(frames, "time" if timed else "seq")
     notices: list[str] = []
-    extras: dict[str, dict[tuple[Any, ...], Any]] = {
-        "revenue": _revenue(computed.pop("revenue")),
-        "actions": {},
-    }
+    mappings = {"order_revenue": _revenue(computed.pop("revenue"))}
     if options.sets:
         known = computed["sets"]["set_id"].to_list()
         options = replace(options, sets=_resolve_sets(options.sets, known, notices))
     if options.skus:
         _unmatched_skus(options.skus, computed["products"]["sku"].to_list(), notices)
-    valid = found["summary"]["valid"]
-    field = shortened(options.time_field or "")
-    if options.time_field is not None and valid and not counters["saw_time"]:
-        notices.append(
-            f"--time-field {field}: no event has this field, so no event has a "
-            "usable time and no order is attributed (see 'untimed')"
-        )
-    elif options.time_field is not None and not windowed and counters["untimed"]:
-        notices.append(
-            f"--time-field {field}: {counters['untimed']:,} add-to-carts and orders have no "
-            "usable time in it and are not attributed (see 'untimed')"
-        )
+    notices += _time_field_notices(options, found["summary"]["valid"], counters, windowed)
     sizes = {table: computed[table].height for table in ("sets", "products")}
-    rows: dict[str, list[dict[str, Any]]] = {}
-    trend: dict[str, list[dict[str, Any]]] = {}
+    finished: dict[str, pl.DataFrame] = {}
+    trend: dict[str, pl.DataFrame] = {}
     interval = options.interval
     for table in ("sets", "products", "set_products"):
         if options.actions:
-            extras["actions"] = action_counts(frames, table)
+            mappings["actions"] = action_counts(frames, table)
         selected = _select(computed.pop(table), table, options)
         if calendar is not None and table == options.table:
             narrow = bool(options.top or options.sets or options.skus)
             auto = options.interval == "auto"
-            trend, interval = trend_rows(frames, selected, table, calendar, auto, narrow)
-        rows[table] = _rows(selected, table, extras, options)
+            trend, interval = trend_frames(frames, selected, table, calendar, auto, narrow)
+        finished[table] = _finished(selected, table, mappings)
     summary = {
         **found["summary"],
         "events": {kind: counters["events"][kind] for kind in EVENT_TYPES},
@@ -380,5 +307,22 @@ def _assemble(
         "tz": options.tz,
         **_window_applied(window, options.tz),
     }
-    tables_ = (rows["sets"], rows["products"], rows["set_products"])
-    return Report(summary, *tables_, notices=notices, trends=trend)
+    return Report(summary, **finished, notices=notices, trends=trend)
+
+
+def _time_field_notices(
+    options: ReportOptions, valid: int, counters: dict[str, Any], windowed: bool
+) -> list[str]:
+    """What --time-field left without a time: every event, or some carts and orders."""
+    field = shortened(options.time_field or "")
+    if options.time_field is not None and valid and not counters["saw_time"]:
+        return [
+            f"--time-field {field}: no event has this field, so no event has a "
+            "usable time and no order is attributed (see 'untimed')"
+        ]
+    if options.time_field is not None and not windowed and counters["untimed"]:
+        return [
+            f"--time-field {field}: {counters['untimed']:,} add-to-carts and orders have no "
+            "usable time in it and are not attributed (see 'untimed')"
+        ]
+    return []

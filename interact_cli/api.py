@@ -1,0 +1,218 @@
+"""The public Python API: `report` and `validate`, for notebooks and scripts.
+
+Each function takes the inputs and the command's long options as keywords (in
+snake_case, with the command's defaults) and returns data: nothing here prints, exits or
+touches the terminal. Errors are the library's own exceptions (`OptionError`, a
+ValueError; `InputError`; `ClusterError`), never SystemExit. docs/api.md documents it.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Literal
+
+from interact_cli.errors import OptionError
+
+if TYPE_CHECKING:
+    import polars as pl
+
+    from interact_cli.result import Report
+    from interact_cli.validation import ValidationResult
+
+By = Literal["set", "product", "set-product"]
+Interval = Literal["day", "week", "month", "auto"]
+Inputs = str | os.PathLike[str] | Sequence[str | os.PathLike[str]]
+StorageOption = Mapping[str, Any] | Sequence[str] | None
+TABLE_OF = {"set": "sets", "product": "products", "set-product": "set_products"}
+INTERVALS = ("day", "week", "month", "auto")
+VALIDATE_MAX_PROBLEMS = 1000  # as `validate -f json`
+
+
+def _inputs(inputs: Inputs) -> list[str]:
+    """Paths, globs, '-' or URLs as the strings the engine takes."""
+    if isinstance(inputs, (str, os.PathLike)):
+        inputs = [inputs]
+    found = [os.fspath(i) for i in inputs]
+    if not found:
+        raise OptionError("no inputs: give at least one file, glob, '-' or URL")
+    return found
+
+
+def _storage(storage_option: StorageOption) -> dict[str, Any] | None:
+    """A mapping as it is, or KEY=VALUE strings as `--storage-option` reads them."""
+    from interact_cli.engine import parse_storage_options
+
+    if storage_option is None or isinstance(storage_option, Mapping):
+        return None if storage_option is None else dict(storage_option)
+    if isinstance(storage_option, str):
+        storage_option = [storage_option]
+    return parse_storage_options(list(storage_option))
+
+
+def _count(name: str, value: int | None, least: int) -> None:
+    if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
+        raise OptionError(f"{name}: give a whole number, not {value!r}")
+    if value is not None and value < least:
+        raise OptionError(f"{name}: {value} is below the minimum {least}")
+
+
+def report(
+    inputs: Inputs,
+    *,
+    by: By = "set",
+    interval: Interval | None = None,
+    tz: str = "UTC",
+    since: str | None = None,
+    until: str | None = None,
+    set: Sequence[str] = (),
+    sku: Sequence[str] = (),
+    time_field: str | None = None,
+    top: int | None = None,
+    sort: str | None = None,
+    actions: bool = False,
+    storage_option: StorageOption = None,
+    cluster: str | None = None,
+    workers: int | None = None,
+) -> Report:
+    """Report on the inputs as `interact-cli report` does; `Report.to_json()` is its JSON."""
+    from interact_cli.reporting import ReportOptions, build_report
+
+    if by not in TABLE_OF:
+        raise OptionError(f"by: {by!r} is not one of {', '.join(TABLE_OF)}")
+    if interval is not None and interval not in INTERVALS:
+        raise OptionError(f"interval: {interval!r} is not one of {', '.join(INTERVALS)}")
+    _count("top", top, 0)
+    _count("workers", workers, 1)
+    options = ReportOptions(
+        time_field=time_field,
+        since=since,
+        until=until,
+        sets=tuple(_strings("set", set)),
+        skus=tuple(_strings("sku", sku)),
+        sort=sort,
+        top=top,
+        actions=actions,
+        table=TABLE_OF[by],
+        interval=interval,
+        tz=tz,
+    )
+    return build_report(
+        _inputs(inputs),
+        options,
+        workers=workers,
+        storage_options=_storage(storage_option),
+        cluster=cluster,
+    )
+
+
+def _strings(name: str, values: Sequence[str]) -> list[str]:
+    """A list option: one string is one value (not its characters)."""
+    found = [values] if isinstance(values, str) else list(values)
+    if not all(isinstance(v, str) for v in found):
+        raise OptionError(f"{name}: give strings")
+    return found
+
+
+@dataclass(frozen=True)
+class Validation:
+    """What `validate` found: `summary` (line counts), `files` (a row per input),
+    `by_code` (a row per problem code) and `problems` (a row per problem listed, at most
+    `max_problems`), as Polars frames with the JSON document's field names."""
+
+    summary: dict[str, int]
+    files: pl.DataFrame
+    by_code: pl.DataFrame
+    problems: pl.DataFrame
+    notices: list[str] = field(default_factory=list)
+    _result: ValidationResult | None = field(default=None, repr=False, compare=False)
+
+    def fails(self, strict: bool = False) -> bool:
+        """Whether `validate` exits 1: an invalid line (or, with `strict`, a warning)."""
+        return self.summary["invalid"] > 0 or (strict and self.summary["warnings"] > 0)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON document as Python data."""
+        if self._result is None:
+            raise ValueError("this Validation was not made by interact_cli.validate")
+        return self._result.to_dict()
+
+    def to_json(self) -> bytes:
+        """The JSON document `interact-cli validate -f json` prints, byte for byte."""
+        from interact_cli.serialize import to_json
+
+        return to_json(self.to_dict())
+
+
+COUNTS = ("lines", "valid", "invalid", "blank", "warnings")
+SCHEMAS: dict[str, tuple[tuple[str, type], ...]] = {
+    "files": (("path", str), *((name, int) for name in COUNTS)),
+    "by_code": tuple(
+        zip(
+            ("code", "severity", "count", "first_file", "first_line", "example"),
+            (str, str, int, str, int, str),
+            strict=True,
+        )
+    ),
+    "problems": tuple(
+        zip(
+            ("file", "line", "severity", "code", "path", "message"),
+            (str, int, str, str, str, str),
+            strict=True,
+        )
+    ),
+}
+NAMES = {"files": "path", "by_code": "first_file", "problems": "file"}
+
+
+def _utf8(name: str) -> str:
+    """A file name as Polars can hold it: bytes that are not UTF-8 (kept by Python as
+    surrogate escapes) written as \\xNN, as the terminal shows them."""
+    return name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
+def _frame(rows: list[dict[str, Any]], table: str) -> pl.DataFrame:
+    """Rows as a frame with the table's fixed schema (also when there are none)."""
+    import polars as pl
+
+    schema = {n: pl.Int64 if kind is int else pl.String for n, kind in SCHEMAS[table]}
+    name = NAMES[table]
+    rows = [{**row, name: _utf8(row[name])} for row in rows]
+    return pl.DataFrame(rows, schema=schema)
+
+
+def validate(
+    inputs: Inputs,
+    *,
+    max_problems: int = VALIDATE_MAX_PROBLEMS,
+    valid_out: str | os.PathLike[str] | None = None,
+    invalid_out: str | os.PathLike[str] | None = None,
+    storage_option: StorageOption = None,
+    cluster: str | None = None,
+    workers: int | None = None,
+) -> Validation:
+    """Check every line of the inputs as `interact-cli validate` does (its JSON document
+    is `Validation.to_json()`); `valid_out`/`invalid_out` write the lines byte for byte."""
+    from interact_cli.validation import validate as run
+
+    _count("max_problems", max_problems, 0)
+    _count("workers", workers, 1)
+    result = run(
+        _inputs(inputs),
+        max_problems,
+        valid_out=None if valid_out is None else os.fspath(valid_out),
+        invalid_out=None if invalid_out is None else os.fspath(invalid_out),
+        workers=workers,
+        storage_options=_storage(storage_option),
+        cluster=cluster,
+    )
+    document: dict[str, Any] = result.to_dict()
+    return Validation(
+        summary=result.summary.counts(),
+        files=_frame(document["files"], "files"),
+        by_code=_frame(document["by_code"], "by_code"),
+        problems=_frame(document["problems"], "problems"),
+        notices=result.notices,
+        _result=result,
+    )
