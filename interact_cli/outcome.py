@@ -13,7 +13,7 @@ import os
 import signal
 import sys
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 import typer
 
@@ -137,12 +137,35 @@ def escape_unencodable() -> None:
             stream.reconfigure(errors="backslashreplace")  # type: ignore[union-attr]
 
 
+def shell_from_environment() -> None:
+    """Typer finds the shell among the parent processes; a job with no shell above it
+    (nohup, cron, a detached CI step) got "Shell not supported", exit 1. Then $SHELL
+    names it, as the user's login shell."""
+    import typer._completion_shared as shared
+    import typer.completion as completion
+
+    original = getattr(shared, "_get_shell_name", None)
+    if original is None or getattr(completion, "_get_shell_name", None) is not original:
+        return  # another Typer: its own detection stands
+    detect = cast(Callable[[], "str | None"], original)
+
+    def detected() -> str | None:
+        found = detect()
+        named = os.path.basename(os.environ.get("SHELL", ""))
+        return found or (named if named in ("bash", "zsh", "fish") else None)
+
+    shared._get_shell_name = detected  # --install-completion looks here
+    setattr(completion, "_get_shell_name", detected)  # noqa: B010 - --show-completion's
+
+
 def run_app(app: Any) -> None:
     """Run the Typer app; usage errors are one line on stderr and exit 2."""
     from typer._click.exceptions import NoArgsIsHelpError, UsageError
 
     sane_width()
     escape_unencodable()
+    if any(arg in ("--show-completion", "--install-completion") for arg in sys.argv[1:]):
+        shell_from_environment()
     if sys.stderr is None:  # started with 2>&-: messages are lost, outcomes are not
         sys.stderr = open(os.devnull, "w")  # noqa: SIM115
     if sys.stdout is None:  # started with >&-: writing there is an error, not a bug

@@ -499,3 +499,19 @@ def test_a_table_of_200k_sets_is_written_in_pieces(tmp_path):
     rows = json.loads((tmp_path / "out.json").read_bytes())["sets"]
     assert len(rows) == 200_000 and {r["click"] for r in rows} == {1}
     assert len((tmp_path / "out.csv").read_text().splitlines()) == 200_001
+
+
+def test_completion_with_no_shell_above_falls_back_to_dollar_shell(tmp_path):
+    # Started by nohup/cron/a detached job, Typer found no shell among the parents and
+    # --show-completion said "Shell not supported" (exit 1); $SHELL names it now.
+    out = tmp_path / "script"
+    script = Path(sys.executable).parent / "interact-cli"
+    command = f"setsid -f {script} --show-completion > {out} 2>&1"
+    subprocess.run(["sh", "-c", command], env={**os.environ, "SHELL": "/bin/zsh"}, check=True)
+    for _ in range(100):
+        if "compdef" in (out.read_text() if out.exists() else ""):
+            break
+        import time
+
+        time.sleep(0.1)
+    assert "compdef _interact_cli_completion interact-cli" in out.read_text()
