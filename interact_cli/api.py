@@ -34,7 +34,13 @@ def _inputs(inputs: Inputs) -> list[str]:
     """Paths, globs, '-' or URLs as the strings the engine takes."""
     if isinstance(inputs, (str, os.PathLike)):
         inputs = [inputs]
+    if not isinstance(inputs, Sequence) or not all(
+        isinstance(i, (str, os.PathLike)) for i in inputs
+    ):
+        raise OptionError("inputs: give a path, glob, '-' or URL, or a list of them")
     found = [os.fspath(i) for i in inputs]
+    if not all(isinstance(i, str) for i in found):  # os.PathLike[bytes]
+        raise OptionError("inputs: give paths as str, not bytes")
     if not found:
         raise OptionError("no inputs: give at least one file, glob, '-' or URL")
     return found
@@ -48,7 +54,26 @@ def _storage(storage_option: StorageOption) -> dict[str, Any] | None:
         return None if storage_option is None else dict(storage_option)
     if isinstance(storage_option, str):
         storage_option = [storage_option]
+    if not isinstance(storage_option, Sequence) or not all(
+        isinstance(pair, str) for pair in storage_option
+    ):
+        raise OptionError("storage_option: give a mapping, or KEY=VALUE strings")
     return parse_storage_options(list(storage_option))
+
+
+def _text(name: str, value: object, choices: Sequence[str] = ()) -> None:
+    """A text option: a str (or None), one of `choices` if given, and UTF-8 (a name
+    from a non-UTF-8 command line holds surrogates, which no id can match)."""
+    if value is None:
+        return
+    if not isinstance(value, str):
+        raise OptionError(f"{name}: give a string, not {type(value).__name__}")
+    try:
+        value.encode()
+    except UnicodeEncodeError:
+        raise OptionError(f"{name}: {value!r} is not valid UTF-8") from None
+    if choices and value not in choices:
+        raise OptionError(f"{name}: {value!r} is not one of {', '.join(choices)}")
 
 
 def _count(name: str, value: int | None, least: int) -> None:
@@ -79,10 +104,16 @@ def report(
     """Report on the inputs as `interact-cli report` does; `Report.to_json()` is its JSON."""
     from interact_cli.reporting import ReportOptions, build_report
 
-    if by not in TABLE_OF:
-        raise OptionError(f"by: {by!r} is not one of {', '.join(TABLE_OF)}")
-    if interval is not None and interval not in INTERVALS:
-        raise OptionError(f"interval: {interval!r} is not one of {', '.join(INTERVALS)}")
+    _text("by", by, list(TABLE_OF))
+    _text("interval", interval, INTERVALS)
+    for name, value in [("tz", tz), ("since", since), ("until", until), ("sort", sort)]:
+        _text(name, value)
+    _text("time_field", time_field)
+    _text("cluster", cluster)
+    if tz is None:
+        raise OptionError("tz: give a zone name, such as UTC or Europe/Berlin")
+    if not isinstance(actions, bool):
+        raise OptionError(f"actions: give True or False, not {actions!r}")
     _count("top", top, 0)
     _count("workers", workers, 1)
     options = ReportOptions(
@@ -108,11 +139,16 @@ def report(
 
 
 def _strings(name: str, values: Sequence[str]) -> list[str]:
-    """A list option: one string is one value (not its characters)."""
-    found = [values] if isinstance(values, str) else list(values)
-    if not all(isinstance(v, str) for v in found):
+    """A list option: one string is one value (not its characters); None is none."""
+    if values is None:
+        return []
+    if isinstance(values, str):
+        values = [values]
+    if not isinstance(values, Sequence) or not all(isinstance(v, str) for v in values):
         raise OptionError(f"{name}: give strings")
-    return found
+    for value in values:
+        _text(name, value)
+    return list(values)
 
 
 @dataclass(frozen=True)
@@ -196,8 +232,14 @@ def validate(
     is `Validation.to_json()`); `valid_out`/`invalid_out` write the lines byte for byte."""
     from interact_cli.validation import validate as run
 
+    if max_problems is None:
+        raise OptionError("max_problems: give a whole number")
     _count("max_problems", max_problems, 0)
     _count("workers", workers, 1)
+    _text("cluster", cluster)
+    for name, path in (("valid_out", valid_out), ("invalid_out", invalid_out)):
+        if path is not None and not isinstance(path, (str, os.PathLike)):
+            raise OptionError(f"{name}: give a path")
     result = run(
         _inputs(inputs),
         max_problems,

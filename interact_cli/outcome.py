@@ -137,10 +137,13 @@ def escape_unencodable() -> None:
             stream.reconfigure(errors="backslashreplace")  # type: ignore[union-attr]
 
 
+SHELLS = ("bash", "zsh", "fish", "powershell", "pwsh")  # the shells Typer completes
+
+
 def shell_from_environment() -> None:
     """Typer finds the shell among the parent processes; a job with no shell above it
-    (nohup, cron, a detached CI step) got "Shell not supported", exit 1. Then $SHELL
-    names it, as the user's login shell."""
+    (nohup, cron, a detached CI step), or only `sh`, got "Shell not supported", exit 1.
+    Then $SHELL names it, as the user's login shell."""
     import typer._completion_shared as shared
     import typer.completion as completion
 
@@ -152,7 +155,9 @@ def shell_from_environment() -> None:
     def detected() -> str | None:
         found = detect()
         named = os.path.basename(os.environ.get("SHELL", ""))
-        return found or (named if named in ("bash", "zsh", "fish") else None)
+        if found not in SHELLS and named in SHELLS:  # none found, or `sh -c` under cron
+            return named
+        return found
 
     shared._get_shell_name = detected  # --install-completion looks here
     setattr(completion, "_get_shell_name", detected)  # noqa: B010 - --show-completion's

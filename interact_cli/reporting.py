@@ -205,9 +205,10 @@ def build_report(
     interval = "day" if options.interval == "auto" else options.interval
     calendar = Calendar(interval, options.tz) if interval else None
     kernel = new_scan(0, workers, False, True, time_fields, since, until, calendar)
+    read: list[str] = []  # notes on the inputs as they were found and read
     sources = [i for i in inputs if isinstance(i, InputSource)]
     if len(sources) != len(inputs):
-        sources = resolve_inputs([str(i) for i in inputs], storage_options)
+        sources = resolve_inputs([str(i) for i in inputs], storage_options, read)
     if cluster is not None:
         from interact_cli import cluster as dask_cluster
         from interact_cli import units
@@ -224,7 +225,9 @@ def build_report(
             found, partial = dask_cluster.scan(cluster, sources, job, progress)
             if progress is not None:
                 progress.stage("aggregating")
-            return _assemble(found, partial, options, window, calendar)
+            report = _assemble(found, partial, options, window, calendar)
+            report.notices[:0] = read
+            return report
         finally:
             if progress is not None:
                 progress.end()
@@ -232,7 +235,6 @@ def build_report(
     # import error surfaces again, once, when the tables are built.
     loading = threading.Thread(target=_load_polars, daemon=True)
     loading.start()
-    read: list[str] = []  # notes on the inputs as they were read
     try:
         feed_sources(sources, kernel, progress, chunk_bytes=chunk_bytes, finish=False, notes=read)
     except BaseException:

@@ -75,5 +75,7 @@ def trend_frames(
             frame = frame.join(order, on=keys, how="inner")
         frame = frame.sort(["start", *(["rank"] if trend == name else [])], nulls_last=True)
         period = pl.col("start").fill_null(NO_TIME).replace_strict(labels, return_dtype=pl.String)
+        if not labels:  # no period (and no row): an empty mapping keeps start's Int64
+            period = pl.lit(None, dtype=pl.String)
         found[trend] = frame.with_columns(period=period).select(columns.fields(trend))
     return found, interval

@@ -271,3 +271,53 @@ def test_json_from_frames_is_msgspecs_json_of_the_rows(rows, chunk):
     finally:
         serialize.CHUNK_ROWS = old
     assert got == want
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        {"set": None},  # None is no --set: fine
+        {"tz": None},
+        {"since": 5},
+        {"time_field": 5},
+        {"by": ["set"]},
+        {"storage_option": 5},
+        {"cluster": 5},
+        {"actions": "yes"},
+        {"set": ["\udcff"]},
+        {"sort": 1.5},
+    ],
+)
+def test_options_of_the_wrong_type_are_option_errors(options):
+    if options == {"set": None}:
+        assert interact_cli.report(SAMPLE / "events.ndjson", **options).sets.height == 40
+        return
+    with pytest.raises(OptionError):
+        interact_cli.report(SAMPLE / "events.ndjson", **options)
+
+
+@pytest.mark.parametrize("inputs", [None, 5, [5], [b"x.ndjson"]])
+def test_inputs_of_the_wrong_type_are_option_errors(inputs):
+    with pytest.raises(OptionError, match="inputs"):
+        interact_cli.report(inputs)
+    with pytest.raises(OptionError, match="inputs"):
+        interact_cli.validate(inputs)
+
+
+def test_validate_options_of_the_wrong_type_are_option_errors():
+    for options in ({"max_problems": None}, {"valid_out": 5}, {"cluster": 5}):
+        with pytest.raises(OptionError):
+            interact_cli.validate(SAMPLE / "broken.ndjson", **options)
+
+
+def test_report_notices_hold_the_notes_on_inputs_and_empty_trends_have_string_periods(tmp_path):
+    folder = tmp_path / "g"
+    folder.mkdir()
+    shutil.copy(SAMPLE / "events.ndjson", folder / "a.ndjson")
+    (folder / "b.ndjson").symlink_to("a.ndjson")
+    (folder / "c.ndjson").symlink_to("nothing")
+    notices = interact_cli.report(str(folder / "*.ndjson")).notices
+    assert any("read once" in n for n in notices) and any("link to nothing" in n for n in notices)
+    (tmp_path / "empty.ndjson").write_bytes(b"")
+    empty = interact_cli.report(tmp_path / "empty.ndjson", interval="day")
+    assert empty.trends["trend"].schema["period"] == pl.String
