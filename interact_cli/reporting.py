@@ -209,28 +209,40 @@ def build_report(
     sources = [i for i in inputs if isinstance(i, InputSource)]
     if len(sources) != len(inputs):
         sources = resolve_inputs([str(i) for i in inputs], storage_options, read)
-    if cluster is not None:
-        from interact_cli import cluster as dask_cluster
-        from interact_cli import units
+    try:
+        if cluster is not None:
+            from interact_cli import cluster as dask_cluster
+            from interact_cli import units
 
-        job = units.Job(
-            report=True,
-            time_fields=tuple(time_fields),
-            since=since,
-            until=until,
-            interval=interval,  # "auto" counts days (rolled up after, as locally)
-            tz=options.tz,
-        )
-        try:
+            job = units.Job(
+                report=True,
+                time_fields=tuple(time_fields),
+                since=since,
+                until=until,
+                interval=interval,  # "auto" counts days (rolled up after, as locally)
+                tz=options.tz,
+            )
             found, partial = dask_cluster.scan(cluster, sources, job, progress)
             if progress is not None:
                 progress.stage("aggregating")
-            report = _assemble(found, partial, options, window, calendar)
-            report.notices[:0] = read
-            return report
-        finally:
-            if progress is not None:
-                progress.end()
+        else:
+            found, partial = _scan_here(sources, kernel, progress, chunk_bytes, read)
+        report = _assemble(found, partial, options, window, calendar)
+        report.notices[:0] = read
+        return report
+    finally:
+        if progress is not None:
+            progress.end()
+
+
+def _scan_here(
+    sources: list[InputSource],
+    kernel: Any,
+    progress: Progress | None,
+    chunk_bytes: int,
+    read: list[str],
+) -> tuple[dict[str, Any], Any]:
+    """The kernel's counts and partial result over the sources, read in this process."""
     # Polars loads on another thread while the kernel reads (it releases the GIL); an
     # import error surfaces again, once, when the tables are built.
     loading = threading.Thread(target=_load_polars, daemon=True)
@@ -243,17 +255,10 @@ def build_report(
         # the one-line error.
         loading.join()
         raise
-    try:
-        if progress is not None:
-            progress.stage("aggregating")
-        loading.join()
-        found, partial = kernel.result(), kernel.partial()
-        report = _assemble(found, partial, options, window, calendar)
-        report.notices[:0] = read
-        return report
-    finally:
-        if progress is not None:
-            progress.end()
+    if progress is not None:
+        progress.stage("aggregating")
+    loading.join()
+    return kernel.result(), kernel.partial()
 
 
 def _assemble(
