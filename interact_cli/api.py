@@ -13,6 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
+from interact_cli.columns import TABLE_OF
 from interact_cli.errors import OptionError
 
 if TYPE_CHECKING:
@@ -25,7 +26,6 @@ By = Literal["set", "product", "set-product"]
 Interval = Literal["day", "week", "month", "auto"]
 Inputs = str | os.PathLike[str] | Sequence[str | os.PathLike[str]]
 StorageOption = Mapping[str, Any] | Sequence[str] | None
-TABLE_OF = {"set": "sets", "product": "products", "set-product": "set_products"}
 INTERVALS = ("day", "week", "month", "auto")
 VALIDATE_MAX_PROBLEMS = 1000  # as `validate -f json`
 

@@ -276,6 +276,7 @@ def report(
         top = 20
 
     def work() -> ExitCode:
+        from interact_cli.columns import TABLE_OF
         from interact_cli.errors import OptionError
         from interact_cli.inputs import resolve_inputs
         from interact_cli.output.progress import ByteProgress
@@ -311,7 +312,7 @@ def report(
             sort=sort,
             top=None if page else top,  # the page holds every row; --top is for its charts
             actions=actions,
-            table=(by or ReportTable.set).value.replace("-", "_") + "s",
+            table=TABLE_OF[(by or ReportTable.set).value],
             interval=interval.value if interval else ("auto" if page or chart_dir else None),
             tz=tz,
         )

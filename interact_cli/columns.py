@@ -64,6 +64,8 @@ TABLES: dict[str, tuple[Column, ...]] = {
     "product_trend": (PERIOD, SKU, *_COUNTS, CART_PER_CLICK, LOW_SAMPLE),
     "set_product_trend": (PERIOD, SET_ID, SKU, *_COUNTS, CART_PER_CLICK, LOW_SAMPLE),
 }
+TABLE_OF = {"set": "sets", "product": "products", "set-product": "set_products"}
+"""The table of each `--by` value."""
 TREND_OF = {"sets": "set_trend", "products": "product_trend", "set_products": "set_product_trend"}
 ID_KINDS = ("id", "period")
 ID_FIELDS = ("set_id", "sku")  # the id columns a table row is keyed by

@@ -89,14 +89,18 @@ class Report:
         """A table's columns in CSV: intervals as bounds, a column per currency or action."""
         return columns.flat(name, self.spreads(name))
 
+    def _slices(self, name: str) -> Iterator[list[dict[str, Any]]]:
+        """A table's rows as dicts, CHUNK_ROWS at a time (one empty slice if it has none)."""
+        frame = self.table(name)
+        for start in range(0, max(frame.height, 1), serialize.CHUNK_ROWS):
+            yield _dicts(frame.slice(start, serialize.CHUNK_ROWS))
+
     def csv_chunks(self, name: str, raw: bool = False) -> Iterator[str]:
         """`to_csv`'s text in pieces, a slice of the table at a time."""
         spreads = self.spreads(name)
         names = [c.name for c in columns.flat(name, spreads)]
-        frame = self.table(name)
         yield serialize.to_csv(names, [], raw)
-        for start in range(0, frame.height, serialize.CHUNK_ROWS):
-            rows = _dicts(frame.slice(start, serialize.CHUNK_ROWS))
+        for rows in self._slices(name):
             yield serialize.to_csv(names, flat_rows(rows, spreads), raw, header=False)
 
     def to_csv(self, name: str = "sets", raw: bool = False) -> str:
@@ -111,6 +115,14 @@ class Report:
         what tables, Markdown and the HTML page draw."""
         spreads = self.spreads(name)
         return columns.shown(name, spreads), flat_rows(self.rows(name, limit, offset), spreads)
+
+    def shown_slices(self, name: str) -> Iterator[tuple[list[Column], list[dict[str, Any]]]]:
+        """`shown` for the whole table, a slice of rows at a time (the spread columns found
+        once, not once a slice)."""
+        spreads = self.spreads(name)
+        shown = columns.shown(name, spreads)
+        for rows in self._slices(name):
+            yield shown, flat_rows(rows, spreads)
 
 
 def _dicts(frame: pl.DataFrame) -> list[dict[str, Any]]:

@@ -11,9 +11,9 @@ from collections.abc import Iterable, Sequence
 from io import StringIO
 from typing import TYPE_CHECKING
 
-from interact_cli.columns import TREND_OF
+from interact_cli.columns import TABLE_OF, TREND_OF
 from interact_cli.output.formats import to_markdown
-from interact_cli.serialize import CHUNK_ROWS, to_json
+from interact_cli.serialize import to_json
 from interact_cli.sinks import Target, open_target
 
 if TYPE_CHECKING:
@@ -21,7 +21,6 @@ if TYPE_CHECKING:
     from interact_cli.result import Report
     from interact_cli.validation import ValidationResult
 
-TABLE_OF = {"set": "sets", "product": "products", "set-product": "set_products"}
 FILE_WIDTH = 160  # tables written to a file are not folded for a terminal
 
 
@@ -56,10 +55,8 @@ def write_chunks(chunks: Iterable[str | bytes], output: Target | None) -> None:
 
 
 def _markdown_chunks(report: Report, table: str) -> Iterable[str]:
-    frame = report.table(table)
-    for start in range(0, max(frame.height, 1), CHUNK_ROWS):
-        columns, rows = report.shown(table, CHUNK_ROWS, start)
-        yield to_markdown(columns, rows, header=start == 0)
+    for number, (columns, rows) in enumerate(report.shown_slices(table)):
+        yield to_markdown(columns, rows, header=number == 0)
 
 
 def emit_report(
