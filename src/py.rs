@@ -350,9 +350,11 @@ fn parse_time(value: &Bound<'_, PyAny>) -> Option<i64> {
 }
 
 mod buffer;
+mod fingerprint;
 mod found;
 mod partial;
 use buffer::Buffer;
+use fingerprint::Fingerprint;
 use found::found;
 use partial::PyPartial;
 
@@ -390,6 +392,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<Scan>()?;
     m.add_class::<PyPartial>()?;
     m.add_class::<Buffer>()?;
+    m.add_class::<Fingerprint>()?;
     m.add_class::<Column>()?;
     m.add_function(wrap_pyfunction!(check_line, m)?)?;
     m.add_function(wrap_pyfunction!(parse_time, m)?)?;

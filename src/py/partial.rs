@@ -69,9 +69,19 @@ impl PyPartial {
         Ok(PyBytes::new(py, &data))
     }
 
-    /// A partial from `to_bytes`; ValueError for anything else.
+    /// A partial from `to_bytes` (or from `data[start:end]`, not copied: a state file
+    /// holds one between its header and its checksum); ValueError for anything else.
     #[staticmethod]
-    fn from_bytes(py: Python<'_>, data: &[u8]) -> PyResult<PyPartial> {
+    #[pyo3(signature = (data, start=0, end=None))]
+    fn from_bytes(
+        py: Python<'_>,
+        data: &[u8],
+        start: usize,
+        end: Option<usize>,
+    ) -> PyResult<PyPartial> {
+        let data = data
+            .get(start..end.unwrap_or(data.len()))
+            .ok_or_else(|| PyValueError::new_err("start or end outside the bytes"))?;
         let inner = py
             .detach(|| Partial::from_bytes(data))
             .map_err(PyValueError::new_err)?;
@@ -88,7 +98,8 @@ impl PyPartial {
         Ok((from_bytes, (data,)))
     }
 
-    /// Counters: events by type, unattributed, untimed, outside, saw_time, users.
+    /// Counters: events by type, unattributed, untimed, outside, saw_time; distinct users,
+    /// set ids and skus (every one met, with or without a row in the tables).
     fn counters<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
         let c = &self.inner.counters;
         let out = PyDict::new(py);
@@ -102,6 +113,8 @@ impl PyPartial {
         out.set_item("outside", c.outside)?;
         out.set_item("saw_time", c.saw_time)?;
         out.set_item("users", self.inner.users.len())?;
+        out.set_item("sets", self.inner.sets.len())?;
+        out.set_item("skus", self.inner.skus.len())?;
         Ok(out)
     }
 

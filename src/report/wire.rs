@@ -214,14 +214,20 @@ impl Partial {
                 Err("a period code outside the periods".into())
             }
         };
-        for _ in 0..r.len(24)? {
+        // Reserved: the lengths are checked against the bytes there are, and growing a
+        // table of millions of rows rehashed it at every doubling.
+        let rows = r.len(24)?;
+        p.counts.reserve(rows);
+        for _ in 0..rows {
             let set = r.code(&p.sets, true)?;
             let sku = r.code(&p.skus, false)?;
             let action = r.code(&p.actions, true)?;
             let key = (set, sku, action, period(&mut r)?);
             p.counts.insert(key, r.u64()?);
         }
-        for _ in 0..r.len(16)? {
+        let rows = r.len(16)?;
+        p.views.reserve(rows);
+        for _ in 0..rows {
             let set = r.code(&p.sets, true)?;
             let key = (set, period(&mut r)?);
             p.views.insert(key, r.u64()?);
@@ -239,7 +245,9 @@ impl Partial {
                 p.sku_users = pairs;
             }
         }
-        for _ in 0..r.len(28)? {
+        let rows = r.len(28)?;
+        p.first_carts.reserve(rows);
+        for _ in 0..rows {
             let user = r.code(&p.users, false)?;
             let sku = r.code(&p.skus, false)?;
             let set = r.code(&p.sets, false)?;
