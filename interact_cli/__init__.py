@@ -1,7 +1,8 @@
 """interact-cli: validate and report on 8.LYTICS v3 tracking-event exports (NDJSON).
 
-The Python API (docs/api.md): `report(inputs, **options) -> Report` and
-`validate(inputs, **options) -> Validation`. Importing the package loads neither Polars
+The Python API (docs/api.md): `report(inputs, **options) -> Report`,
+`validate(inputs, **options) -> Validation`, and `ingest(inputs, state)` with
+`describe_state(state)` for state files. Importing the package loads neither Polars
 nor the native kernel: each name is loaded when it is first used.
 """
 
@@ -13,14 +14,17 @@ from typing import TYPE_CHECKING, Any
 __version__ = "0.4.0"
 
 if TYPE_CHECKING:
-    from interact_cli.api import Validation, report, validate
-    from interact_cli.errors import ClusterError, InputError, OptionError
+    from interact_cli.api import Validation, describe_state, ingest, report, validate
+    from interact_cli.errors import ClusterError, InputError, OptionError, StateError
     from interact_cli.result import Report
 
 _HOMES = {
     "report": "interact_cli.api",
     "validate": "interact_cli.api",
     "Validation": "interact_cli.api",
+    "ingest": "interact_cli.api",
+    "describe_state": "interact_cli.api",
+    "StateError": "interact_cli.errors",
     "Report": "interact_cli.result",
     "OptionError": "interact_cli.errors",
     "InputError": "interact_cli.errors",
@@ -31,8 +35,11 @@ __all__ = [
     "InputError",
     "OptionError",
     "Report",
+    "StateError",
     "Validation",
     "__version__",
+    "describe_state",
+    "ingest",
     "report",
     "validate",
 ]

@@ -30,8 +30,10 @@ INTERVALS = ("day", "week", "month", "auto")
 VALIDATE_MAX_PROBLEMS = 1000  # as `validate -f json`
 
 
-def _inputs(inputs: Inputs) -> list[str]:
+def _inputs(inputs: Inputs | None) -> list[str]:
     """Paths, globs, '-' or URLs as the strings the engine takes."""
+    if inputs is None:
+        raise OptionError("no inputs: give at least one file, glob, '-' or URL (or a state)")
     if isinstance(inputs, (str, os.PathLike)):
         inputs = [inputs]
     if not isinstance(inputs, Sequence) or not all(
@@ -84,11 +86,11 @@ def _count(name: str, value: int | None, least: int) -> None:
 
 
 def report(
-    inputs: Inputs,
+    inputs: Inputs | None = None,
     *,
     by: By = "set",
     interval: Interval | None = None,
-    tz: str = "UTC",
+    tz: str | None = None,
     since: str | None = None,
     until: str | None = None,
     set: Sequence[str] = (),
@@ -100,8 +102,10 @@ def report(
     storage_option: StorageOption = None,
     cluster: str | None = None,
     workers: int | None = None,
+    state: str | os.PathLike[str] | None = None,
 ) -> Report:
-    """Report on the inputs as `interact-cli report` does; `Report.to_json()` is its JSON."""
+    """Report on the inputs (or a `state` file of `ingest`) as `interact-cli report` does;
+    `Report.to_json()` is its JSON. `tz` is UTC by default, or the state's."""
     from interact_cli.reporting import ReportOptions, build_report
 
     _text("by", by, list(TABLE_OF))
@@ -110,8 +114,6 @@ def report(
         _text(name, value)
     _text("time_field", time_field)
     _text("cluster", cluster)
-    if tz is None:
-        raise OptionError("tz: give a zone name, such as UTC or Europe/Berlin")
     if not isinstance(actions, bool):
         raise OptionError(f"actions: give True or False, not {actions!r}")
     _count("top", top, 0)
@@ -130,12 +132,57 @@ def report(
         tz=tz,
     )
     return build_report(
-        _inputs(inputs),
+        [] if inputs is None and state is not None else _inputs(inputs),
         options,
         workers=workers,
         storage_options=_storage(storage_option),
         cluster=cluster,
+        state=None if state is None else _path("state", state),
     )
+
+
+def _path(name: str, value: object) -> str:
+    if not isinstance(value, (str, os.PathLike)) or not isinstance(os.fspath(value), str):
+        raise OptionError(f"{name}: give a path as str or os.PathLike[str]")
+    return os.fspath(value)
+
+
+def ingest(
+    inputs: Inputs,
+    state: str | os.PathLike[str],
+    *,
+    time_field: str | None = None,
+    tz: str | None = None,
+    storage_option: StorageOption = None,
+    workers: int | None = None,
+    cluster: str | None = None,
+) -> dict[str, Any]:
+    """Add the inputs to a state file as `interact-cli ingest` does; what it added and
+    what the state holds, as the command's JSON document (a dict)."""
+    from interact_cli.state import ingest as run_ingest
+    from interact_cli.state import ingest_summary
+
+    _text("time_field", time_field)
+    _text("tz", tz)
+    _text("cluster", cluster)
+    _count("workers", workers, 1)
+    found = run_ingest(
+        _inputs(inputs),
+        _path("state", state),
+        time_field=time_field,
+        tz=tz,
+        workers=workers,
+        storage_options=_storage(storage_option),
+        cluster=cluster,
+    )
+    return ingest_summary(found)
+
+
+def describe_state(state: str | os.PathLike[str]) -> dict[str, Any]:
+    """What a state file holds (checked whole), as `interact-cli state -f json` prints it."""
+    from interact_cli.state import describe
+
+    return describe(_path("state", state))
 
 
 def _strings(name: str, values: Sequence[str]) -> list[str]:

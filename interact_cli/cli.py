@@ -12,18 +12,21 @@ from typing import Annotated, Optional
 
 import typer
 
-from interact_cli import __version__
+from interact_cli import __version__, cli_state
 from interact_cli.cli_options import (
     ClusterOption,
     Debug,
     Inputs,
     Interval,
+    OptionalInputs,
     OutputFile,
     ReportFormat,
     ReportTable,
     StorageOptions,
     ValidateFormat,
     Workers,
+    check_cluster,
+    check_workers,
 )
 from interact_cli.exit_codes import ExitCode
 from interact_cli.outcome import fail, quiet_on_broken_pipe, run, run_app
@@ -37,27 +40,6 @@ app = typer.Typer(
     rich_markup_mode="markdown",
     context_settings={"help_option_names": ["-h", "--help"]},
 )
-
-
-def _check_workers(workers: int | None) -> None:
-    """Say so when --workers asks for more threads than there are cores (they are capped)."""
-    if workers is None:
-        return
-    from interact_cli.engine import cores
-
-    if workers > cores():
-        fail(f"notice: --workers {workers} capped at the {cores()} cores of this machine")
-
-
-def _check_cluster(cluster: str | None) -> None:
-    """Refuse a bad local:N before reading; say so when it asks for more than the cores."""
-    if cluster is None or not (cluster == "local" or cluster.startswith("local:")):
-        return
-    from interact_cli.cluster import local_workers
-
-    workers, asked = local_workers(cluster), cluster.partition(":")[2]
-    if asked and int(asked) > workers:
-        fail(f"notice: --cluster {cluster} capped at {workers} workers, the cores of this machine")
 
 
 def _write(text: str | bytes, output: Path | None) -> None:
@@ -134,8 +116,8 @@ def validate(
         from interact_cli.remote import parse_storage_options
         from interact_cli.validation import validate as run_validation
 
-        _check_workers(workers)
-        _check_cluster(cluster)
+        check_workers(workers)
+        check_cluster(cluster)
         result = run_validation(
             inputs,
             max_problems=limit,
@@ -163,7 +145,7 @@ def validate(
 
 @app.command()
 def report(
-    inputs: Inputs,
+    inputs: OptionalInputs = None,
     format: Annotated[
         ReportFormat,
         typer.Option(
@@ -225,8 +207,21 @@ def report(
         ),
     ] = None,
     tz: Annotated[
-        str, typer.Option(help="IANA time zone of the --interval periods (e.g. Europe/Berlin).")
-    ] = "UTC",
+        Optional[str],
+        typer.Option(
+            help="IANA time zone of --since/--until and the --interval periods, e.g. "
+            "Europe/Berlin (default UTC; with --state, the state's)."
+        ),
+    ] = None,
+    state: Annotated[
+        Optional[Path],
+        typer.Option(
+            "--state",
+            metavar="FILE",
+            help="Report from a state file of `ingest` instead of inputs (its time field "
+            "and zone apply; no --since/--until).",
+        ),
+    ] = None,
     fail_on_invalid: Annotated[
         bool, typer.Option("--fail-on-invalid", help="Exit 1 when any line is invalid.")
     ] = False,
@@ -270,6 +265,8 @@ def report(
     interact-cli report 's3://shop-exports/2026/*.ndjson' --cluster local:4
 
     interact-cli report events.ndjson -f html -o report.html --chart-dir charts/
+
+    interact-cli report --state october.state --interval day -f json
     """
     page = format == ReportFormat.html
     if top is None and (format == ReportFormat.table or page):
@@ -286,7 +283,10 @@ def report(
 
         # The output is checked before anything is read: it must not be one of the inputs.
         notes: list[str] = []
-        sources = resolve_inputs(inputs, parse_storage_options(storage_option), notes)
+        if not inputs and state is None:
+            raise OptionError("give the inputs to report on (or --state FILE of ingest)")
+        storage = parse_storage_options(storage_option)
+        sources = resolve_inputs(inputs, storage, notes) if inputs else []
         target = plan_outputs([None if output is None else str(output)], sources)[0]
         if page and (target is None or target.is_stdout) and sys.stdout.isatty():
             raise OptionError(
@@ -301,8 +301,8 @@ def report(
             what = "not a folder" if chart_dir.exists() else "no such folder"
             raise OptionError(f"--chart-dir {chart_dir}: {what}")
 
-        _check_workers(workers)
-        _check_cluster(cluster)
+        check_workers(workers)
+        check_cluster(cluster)
         options = ReportOptions(
             time_field=time_field,
             since=since,
@@ -317,7 +317,12 @@ def report(
             tz=tz,
         )
         result = build_report(
-            sources, options, progress=ByteProgress(), workers=workers, cluster=cluster
+            sources,
+            options,
+            progress=ByteProgress(),
+            workers=workers,
+            cluster=cluster,
+            state=None if state is None else str(state),
         )
         from interact_cli.output.emit import emit_report
 
@@ -343,6 +348,11 @@ def report(
         return ExitCode(verdict)
 
     run(debug, work)
+
+
+# After report: the commands are listed in the order they are registered.
+app.command()(cli_state.ingest)
+app.command()(cli_state.state)
 
 
 @app.command()

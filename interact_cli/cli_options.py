@@ -54,6 +54,16 @@ Inputs = Annotated[
         metavar="INPUTS...",
     ),
 ]
+OptionalInputs = Annotated[
+    Optional[list[str]],
+    typer.Argument(
+        help="Files or globs (quoted globs are expanded too); '-' reads stdin; URLs "
+        "(s3://bucket/day/*.ndjson.gz, with the cluster extra). .gz and .zst are "
+        "decompressed. None with --state.",
+        show_default=False,
+        metavar="[INPUTS]...",
+    ),
+]
 Debug = Annotated[bool, typer.Option("--debug", help="Show tracebacks of errors.")]
 Workers = Annotated[
     Optional[int],
@@ -93,3 +103,26 @@ OutputFile = Annotated[
         "a FIFO or device written through).",
     ),
 ]
+
+
+def check_workers(workers: int | None) -> None:
+    """Say so when --workers asks for more threads than there are cores (they are capped)."""
+    if workers is None:
+        return
+    from interact_cli.engine import cores
+    from interact_cli.outcome import fail
+
+    if workers > cores():
+        fail(f"notice: --workers {workers} capped at the {cores()} cores of this machine")
+
+
+def check_cluster(cluster: str | None) -> None:
+    """Refuse a bad local:N before reading; say so when it asks for more than the cores."""
+    if cluster is None or not (cluster == "local" or cluster.startswith("local:")):
+        return
+    from interact_cli.cluster import local_workers
+    from interact_cli.outcome import fail
+
+    workers, asked = local_workers(cluster), cluster.partition(":")[2]
+    if asked and int(asked) > workers:
+        fail(f"notice: --cluster {cluster} capped at {workers} workers, the cores of this machine")

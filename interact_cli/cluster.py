@@ -18,7 +18,7 @@ from interact_cli import __version__
 from interact_cli.engine import Progress, cores
 from interact_cli.errors import ClusterError, OptionError
 from interact_cli.inputs import InputSource
-from interact_cli.units import RANGE_BYTES, Job, Unit, plan, run_unit, unpack
+from interact_cli.units import RANGE_BYTES, Job, Unit, aligned, plan, run_unit, unpack
 
 INSTALL = "--cluster needs Dask: pip install 'interact-cli[cluster]'"
 
@@ -148,12 +148,20 @@ def scan(
     sources: Sequence[InputSource],
     job: Job,
     progress: Progress | None = None,
+    fingerprints: list[tuple[str, int]] | None = None,
 ) -> tuple[dict[str, Any], Any]:
     """Run the kernel over the inputs on a cluster: the merged result and partial (None
-    unless `job.report`), exactly those of one local pass."""
+    unless `job.report`), exactly those of one local pass. With `job.fingerprint`, each
+    source's (fingerprint, bytes) is appended to `fingerprints`, as a local pass gives."""
     spec = ClusterSpec(spec) if isinstance(spec, str) else spec
-    units = plan(sources, spec.range_bytes)
+    range_bytes = spec.range_bytes
+    if job.fingerprint:
+        from interact_cli.engine import FINGERPRINT_BLOCK
+
+        range_bytes = aligned(range_bytes, FINGERPRINT_BLOCK)
+    units = plan(sources, range_bytes)
     founds: dict[int, dict[str, Any]] = {}
+    hashed: dict[int, tuple[bytes, int]] = {}
     merging = _InOrder()
     with connect(spec) as client:
         from distributed import as_completed
@@ -171,6 +179,8 @@ def scan(
                 unit = futures.pop(future)
                 result = future.result()  # a task's own error (unreadable input) is raised
                 founds[unit.index] = result["found"]
+                if job.fingerprint:
+                    hashed[unit.index] = result["fingerprint"]
                 if job.report:
                     merging.add(unit.index, result["partial"])
                 done += unit.weight
@@ -178,7 +188,27 @@ def scan(
                     progress.update(done)
         except _cluster_errors() as error:
             raise ClusterError(_lost(spec.address, error)) from None
+    if job.fingerprint and fingerprints is not None:
+        fingerprints += _combined(units, hashed, len(sources))
     return merge_found(units, [founds[u.index] for u in units], job.keep), merging.partial
+
+
+def _combined(
+    units: Sequence[Unit], hashed: dict[int, tuple[bytes, int]], files: int
+) -> list[tuple[str, int]]:
+    """Each file's fingerprint from its units' block digests, joined in order."""
+    from interact_cli._core import Fingerprint
+
+    digests: list[list[bytes]] = [[] for _ in range(files)]
+    sizes = [0] * files
+    for unit in units:
+        data, size = hashed[unit.index]
+        digests[unit.file].append(data)
+        sizes[unit.file] += size
+    return [
+        (Fingerprint.combine(b"".join(parts), size), size)
+        for parts, size in zip(digests, sizes, strict=True)
+    ]
 
 
 class _InOrder:

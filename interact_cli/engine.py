@@ -33,6 +33,7 @@ from interact_cli.remote import parse_storage_options
 __all__ = [
     "CHUNK_BYTES",
     "EVENT_TYPES",
+    "FINGERPRINT_BLOCK",
     "TIME_FIELD_CANDIDATES",
     "InputSource",
     "Progress",
@@ -43,6 +44,10 @@ __all__ = [
     "show_kernel_panics",
     "thread_count",
 ]
+
+# An input's fingerprint hashes it in blocks of this size (1 MiB: 16 bytes of digests per
+# MiB), so a cluster's tasks can hash their ranges, aligned to it, apart.
+FINGERPRINT_BLOCK = 1 << 20
 
 # The kernel's split outputs of one chunk: (valid lines, invalid lines), byte for byte.
 BlockWriter = Callable[[bytes, bytes], None]
@@ -199,14 +204,19 @@ def feed_sources(
     chunk_bytes: int = CHUNK_BYTES,
     finish: bool = True,
     notes: list[str] | None = None,
+    fingerprints: list[tuple[str, int]] | None = None,
 ) -> None:
     """Feed every source's bytes to the kernel, file by file, in chunks of `chunk_bytes`.
 
     The progress bar ends with the reading unless `finish` is False (on error it always
     ends): the report keeps it for its aggregation. What the user should know of the
-    inputs as they were read (a file that grew) is added to `notes`.
+    inputs as they were read (a file that grew) is added to `notes`. With `fingerprints`,
+    each source's (fingerprint of its decompressed bytes as hex, their count) is appended:
+    XXH3-128 over the XXH3-128 of each FINGERPRINT_BLOCK bytes, so that cluster tasks can
+    hash their ranges apart (src/py/fingerprint.rs).
     """
     notes = notes if notes is not None else []
+    fingerprint: Any = None
     if progress is not None:
         streams = any(source.size is None for source in sources)
         progress.begin(sum(source.size or 0 for source in sources), streams)
@@ -222,6 +232,14 @@ def feed_sources(
             if index != current:
                 current = index
                 kernel.begin_file(sources[index].name)
+                if fingerprints is not None:
+                    from interact_cli._core import Fingerprint
+
+                    fingerprint = Fingerprint(FINGERPRINT_BLOCK)
+            if fingerprints is not None and chunk is not None:
+                fingerprint.update(chunk, size)
+            elif fingerprints is not None:
+                fingerprints.append((fingerprint.hexdigest(), fingerprint.size))
             valid, invalid = kernel.feed(chunk, size) if chunk is not None else kernel.end_file()
             if write is not None and (valid or invalid):
                 write(valid, invalid)

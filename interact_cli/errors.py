@@ -16,3 +16,8 @@ def shortened(value: str, limit: int = 60) -> str:
 
 class ClusterError(Exception):
     """The cluster cannot be used or was lost: one line, exit 2, and no partial numbers."""
+
+
+class StateError(InputError):
+    """A state file cannot be used (missing, corrupt, locked, or it cannot answer the
+    options), or an input was ingested before: one line naming it, exit 2."""

@@ -59,13 +59,19 @@ class ReportOptions:
     interval: str | None = None
     """day, week, month or auto: counts per period too (`trend` and `<table>_trend`);
     auto picks from the span (up to 62 days: day; up to a year: week; else month)."""
-    tz: str = "UTC"
+    tz: str | None = None
+    """The zone of --since/--until and the periods: UTC, or with a state, the state's."""
+
+    @property
+    def zone_name(self) -> str:
+        """The zone in effect (`tz`, else UTC)."""
+        return self.tz or "UTC"
 
 
 def _window(options: ReportOptions) -> TimeWindow | None:
     if options.since is None and options.until is None:
         return None
-    tz = options.tz
+    tz = options.zone_name
     since = None if options.since is None else parse_bound(options.since, "--since", False, tz)
     until = None if options.until is None else parse_bound(options.until, "--until", True, tz)
     if since is not None and until is not None and since >= until:
@@ -97,7 +103,7 @@ def _check_options(options: ReportOptions) -> None:
         raise OptionError("--time-field: give a field name (or leave it out for the default)")
     if "" in options.skus:
         raise OptionError("--sku: an empty sku matches nothing; give a product's sku")
-    zone(options.tz)  # checked with or without --interval: the summary names it
+    zone(options.zone_name)  # checked with or without --interval: the summary names it
 
 
 def _check_sort(options: ReportOptions) -> None:
@@ -193,9 +199,16 @@ def build_report(
     chunk_bytes: int = CHUNK_BYTES,
     storage_options: Mapping[str, Any] | None = None,
     cluster: str | ClusterSpec | None = None,
+    state: str | None = None,
 ) -> Report:
     """Read the inputs (specs, or sources already resolved) once and report on them; on a
-    Dask cluster with `cluster` (tcp://HOST:PORT, local[:N], or a ClusterSpec)."""
+    Dask cluster with `cluster` (tcp://HOST:PORT, local[:N], or a ClusterSpec); or with
+    `state` and no inputs, report from a state file of `ingest`."""
+    if state is not None:
+        if inputs or cluster is not None:
+            what = "inputs" if inputs else "--cluster"
+            raise OptionError(f"--state reads the state, not {what}: give one or the other")
+        return _from_state(state, options)
     _check_options(options)
     _check_sort(options)
     window = _window(options)
@@ -203,7 +216,7 @@ def build_report(
     since, until = (None, None) if window is None else (window.since, window.until)
     # "auto" counts per day; the trend is rolled up to weeks or months after the scan.
     interval = "day" if options.interval == "auto" else options.interval
-    calendar = Calendar(interval, options.tz) if interval else None
+    calendar = Calendar(interval, options.zone_name) if interval else None
     kernel = new_scan(0, workers, False, True, time_fields, since, until, calendar)
     read: list[str] = []  # notes on the inputs as they were found and read
     sources = [i for i in inputs if isinstance(i, InputSource)]
@@ -220,7 +233,7 @@ def build_report(
                 since=since,
                 until=until,
                 interval=interval,  # "auto" counts days (rolled up after, as locally)
-                tz=options.tz,
+                tz=options.zone_name,
             )
             found, partial = dask_cluster.scan(cluster, sources, job, progress)
             if progress is not None:
@@ -233,6 +246,31 @@ def build_report(
     finally:
         if progress is not None:
             progress.end()
+
+
+def _from_state(path: str, options: ReportOptions) -> Report:
+    """The report from a state: its settings apply; what it cannot answer is an error."""
+    from interact_cli.state import read_state, settings_for
+
+    if options.since is not None or options.until is not None:
+        raise OptionError(
+            "--since/--until: a state holds the counts of every event, not of a time "
+            "range; report on the inputs for a range (or use --interval)"
+        )
+    # Polars loads on another thread while the kernel reads the partial (without the GIL).
+    loading = threading.Thread(target=_load_polars, daemon=True)
+    loading.start()
+    try:
+        held = read_state(path)
+    finally:
+        loading.join()
+    # The zone matters only to periods: without --interval, --tz is only named.
+    settings = settings_for(held, options.time_field, options.tz if options.interval else None)
+    options = replace(options, time_field=settings.time_field, tz=options.tz or settings.tz)
+    _check_options(options)
+    _check_sort(options)
+    calendar = Calendar(settings.period, settings.tz) if options.interval else None
+    return _assemble({"summary": held.totals()}, held.partial, options, None, calendar)
 
 
 def _scan_here(
@@ -296,8 +334,9 @@ def _assemble(
         selected = _select(computed.pop(table), table, options)
         if calendar is not None and table == options.table:
             narrow = bool(options.top or options.sets or options.skus)
-            auto = options.interval == "auto"
-            trend, interval = trend_frames(frames, selected, table, calendar, auto, narrow)
+            # Days counted (auto, or a state) are rolled up to the interval asked for.
+            roll = options.interval if options.interval != calendar.interval else None
+            trend, interval = trend_frames(frames, selected, table, calendar, roll, narrow)
         finished[table] = _finished(selected, table, mappings)
     summary = {
         **found["summary"],
@@ -311,8 +350,8 @@ def _assemble(
         "untimed": counters["untimed"] if timed else 0,
         "outside_time_range": counters["outside"],
         "interval": interval,
-        "tz": options.tz,
-        **_window_applied(window, options.tz),
+        "tz": options.zone_name,
+        **_window_applied(window, options.zone_name),
     }
     return Report(summary, **finished, notices=notices, trends=trend)
 

@@ -39,12 +39,13 @@ def trend_frames(
     selected: pl.DataFrame,
     table: str,
     calendar: Calendar,
-    auto: bool = False,
+    roll: str | None = None,
     narrow: bool = False,
 ) -> tuple[dict[str, pl.DataFrame], str]:
     """`trend` and the trend of `table` (sets, products or set_products) for the rows it
     kept (`selected`, in its order), period by period (`unknown` last); and the interval
-    they are in. `auto`: the calendar counts days, rolled up here by the span; `narrow`:
+    they are in. `roll`: the calendar counts days, rolled up here to this interval (auto:
+    by the span); `narrow`:
     the table kept only some rows (--top, --set, --sku), so only theirs are counted."""
     import polars as pl
 
@@ -53,8 +54,8 @@ def trend_frames(
     starts = frames["periods"]["start"].to_list()
     interval = calendar.interval
     moved: dict[int, int] | None = None
-    if auto:
-        interval = auto_interval(starts, calendar)
+    if roll is not None:
+        interval = auto_interval(starts, calendar) if roll == "auto" else roll
         if interval != calendar.interval:
             final = Calendar(interval, calendar.tz)
             days = [s for s in starts if s != NO_TIME]

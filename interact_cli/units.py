@@ -8,7 +8,7 @@ line start at or after `start`, and reads past `end` to finish the last line it 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -50,6 +50,8 @@ class Job:
     until: int | None = None
     interval: str | None = None
     tz: str = "UTC"
+    fingerprint: bool = False
+    """Hash each unit's bytes (a range's own bytes, block-aligned) for `ingest`."""
 
 
 def _location(source: InputSource) -> str:
@@ -132,22 +134,35 @@ def _first_line_start(reader: _Reader, start: int) -> int | None:
     return None
 
 
-def range_blocks(unit: Unit) -> Iterator[bytes]:
-    """The bytes of the lines that begin in a unit's range, in blocks."""
-    assert unit.end is not None
+def _pieces(reader: _Reader, start: int, end: int) -> Iterator[bytes]:
+    while start < end:
+        block = reader.read(start, min(end, start + BLOCK))
+        if not block:
+            raise InputError(f"{reader.unit.name}: cannot read: the file ends early")
+        yield block
+        start += len(block)
+
+
+def range_blocks(unit: Unit, seen: Callable[[bytes], None] | None = None) -> Iterator[bytes]:
+    """The bytes of the lines that begin in a unit's range, in blocks. With `seen`, every
+    byte of the range itself, [start, end), is passed to it once, in order (to hash it)."""
+    if unit.end is None:
+        raise ValueError("range_blocks: a unit of a whole file")
     reader = _Reader(unit)
     try:
         at = _first_line_start(reader, unit.start)
+        if seen is not None:  # the end of a line begun before the range: not its lines
+            for piece in _pieces(reader, unit.start, unit.end if at is None else min(at, unit.end)):
+                seen(piece)
         if at is None or at >= unit.end:
             return
         last = b"\n"
-        while at < unit.end:
-            block = reader.read(at, min(unit.end, at + BLOCK))
-            if not block:
-                raise InputError(f"{unit.name}: cannot read: the file ends early")
+        for block in _pieces(reader, at, unit.end):
+            if seen is not None:
+                seen(block)
             yield block
-            at += len(block)
             last = block[-1:]
+        at = unit.end
         while last != b"\n" and at < unit.size:  # finish the line begun in the range
             block = reader.read(at, at + BLOCK)
             if not block:
@@ -184,13 +199,34 @@ def run_unit(unit: Unit, job: Job, version: str) -> dict[str, Any]:
     # One thread: a worker's cores are shared by the tasks Dask runs on it.
     scan = new_scan(job.keep, 1, False, job.report, job.time_fields, job.since, job.until, calendar)
     scan.begin_file(unit.name, continued=unit.start > 0)
-    for block in _whole_blocks(unit) if unit.end is None else range_blocks(unit):
-        scan.feed(block)
+    fingerprint = _fingerprint() if job.fingerprint else None
+    if unit.end is None:
+        for block in _whole_blocks(unit):
+            if fingerprint is not None:
+                fingerprint.update(block)
+            scan.feed(block)
+    else:
+        for block in range_blocks(unit, fingerprint.update if fingerprint else None):
+            scan.feed(block)
     scan.end_file()
     out: dict[str, Any] = {"found": scan.result()}
+    if fingerprint is not None:
+        out["fingerprint"] = (fingerprint.digests(), fingerprint.size)
     if job.report:
         out["partial"] = _pack(scan.partial())
     return out
+
+
+def _fingerprint() -> Any:
+    from interact_cli._core import Fingerprint
+    from interact_cli.engine import FINGERPRINT_BLOCK
+
+    return Fingerprint(FINGERPRINT_BLOCK)
+
+
+def aligned(range_bytes: int, block: int) -> int:
+    """`range_bytes` rounded up to whole blocks (ranges hashed apart must align)."""
+    return -(-range_bytes // block) * block
 
 
 def _pack(partial: Any) -> bytes:

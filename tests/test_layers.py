@@ -7,7 +7,7 @@ from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parent.parent / "interact_cli"
 # Modules of the command line and the renderers; everything else is the library.
-CLI_SIDE = {"cli.py", "cli_options.py", "outcome.py", "__main__.py"}
+CLI_SIDE = {"cli.py", "cli_options.py", "cli_state.py", "outcome.py", "__main__.py"}
 
 
 def imports_of(path: Path) -> set[str]:
@@ -47,12 +47,13 @@ def test_the_renderers_do_not_reach_into_the_kernel_or_inputs():
 
 # The library API (what cli.py calls) reaches inputs, the contract and the kernel only
 # through the engine; the layers below never import the layers above them.
-LIBRARY_API = {"__init__.py", "api.py", "reporting.py", "result.py", "validation.py"}
+LIBRARY_API = {"__init__.py", "api.py", "reporting.py", "result.py", "state.py", "validation.py"}
 BELOW_THE_ENGINE = ("interact_cli.inputs", "interact_cli.remote", "interact_cli.contract")
 ABOVE = (
     "interact_cli.api",
     "interact_cli.reporting",
     "interact_cli.result",
+    "interact_cli.state",
     "interact_cli.validation",
     "interact_cli.cli",
 )
