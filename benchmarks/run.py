@@ -8,7 +8,8 @@ invalid-heavy case) under benchmarks/data/, then times each tool as its own proc
 alternating tools run by run, and reports the median wall time, peak RSS (largest
 process), peak PSS summed over all processes, MB/s and the ratio to DuckDB measured in
 the same run. Then: a 5M-event report (memory, and time against the 1M run; median of 3,
-the dump read once before), many one-line files, and `--help`. Writes
+the dump read once before), `ingest` against `report` and `report --state` on both dumps,
+many one-line files, and `--help`. Writes
 benchmarks/results/latest.json. Not a test.
 """
 
@@ -196,6 +197,31 @@ def small_files(count: int, source: Path) -> tuple[float, float]:
     return many, single
 
 
+def state_runs(path: Path, runs: int) -> dict:
+    """`ingest` (into a new state each run) against `report` on the same dump, alternating;
+    then `report --state` from the state and the state's size against the dump's."""
+    state = DATA / f"{path.stem}.state"
+    walls: dict[str, list[float]] = {"ingest": [], "report": [], "report --state": []}
+    for _ in range(runs):
+        state.unlink(missing_ok=True)
+        walls["ingest"].append(measure(cli("ingest", str(path), "-s", str(state)), 0.2)[0])
+        walls["report"].append(measure(cli("report", str(path), "-f", "json"), 0.2)[0])
+    command = cli("report", "--state", str(state), "-f", "json", "-o", os.devnull)
+    for _ in range(runs):
+        walls["report --state"].append(measure(command, 0.05)[0])
+    median = {name: statistics.median(found) for name, found in walls.items()}
+    found = {
+        "events_bytes": path.stat().st_size,
+        "state_bytes": state.stat().st_size,
+        "state_share": round(state.stat().st_size / path.stat().st_size, 3),
+        "wall_s": {name: round(wall, 3) for name, wall in median.items()},
+        "runs": {name: [round(w, 3) for w in found] for name, found in walls.items()},
+        "ingest_over_report": round(median["ingest"] / median["report"], 2),
+    }
+    state.unlink()
+    return found
+
+
 def startup(runs: int) -> float:
     """Median seconds of `interact-cli --help`."""
     walls = []
@@ -244,8 +270,9 @@ def main() -> None:
         ),
     }
     result = {"events": args.events, "bytes": path.stat().st_size, "machine": machine, "rows": rows}
+    big_dump = None
     if args.memory_events:
-        big = dump(args.memory_events)
+        big = big_dump = dump(args.memory_events)
         # Read once first: the 1.6 GB dump is often out of the page cache by now, and a
         # cold read alone took 1.6 s here (one run measured 5.5 s against 2.6 s warm).
         with open(big, "rb") as stream:
@@ -263,6 +290,17 @@ def main() -> None:
         )
         report += "\n\n" + table(
             f"memory: {args.memory_events:,} events, {big.stat().st_size / 1e6:.0f} MB", memory
+        )
+    for name, dumped, count in [("state", path, args.runs), ("state_big", big_dump, 3)]:
+        if dumped is None:
+            continue
+        held = result[name] = state_runs(dumped, count)
+        ratios[f"{name}_ingest_over_report"] = held["ingest_over_report"]
+        report += (
+            f"\n\n{dumped.name} (median of {count}): ingest {held['wall_s']['ingest']:.2f} s,"
+            f" report {held['wall_s']['report']:.2f} s ({held['ingest_over_report']:.2f}×);"
+            f" report --state {held['wall_s']['report --state']:.2f} s; the state"
+            f" {held['state_bytes'] / 1e6:.1f} MB, {held['state_share']:.1%} of the dump"
         )
     if args.small_files:
         many, single = small_files(args.small_files, path)
