@@ -49,6 +49,16 @@ class Partial:
     def counters(self) -> dict[str, Any]: ...
     def table(self, name: str) -> dict[str, Column]: ...  # each once; then no merge
 
+class Tables:
+    """A partial's tables read from its bytes for a report (no merge, no bytes)."""
+
+    @staticmethod
+    def from_bytes(
+        data: bytes, start: int = 0, end: int | None = None, periods: bool = True
+    ) -> Tables: ...
+    def counters(self) -> dict[str, Any]: ...
+    def table(self, name: str) -> dict[str, Column]: ...  # each once
+
 class Scan:
     """The single pass: counts every line fed to it; for a report, builds a Partial."""
 

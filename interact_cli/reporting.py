@@ -261,7 +261,7 @@ def _from_state(path: str, options: ReportOptions) -> Report:
     loading = threading.Thread(target=_load_polars, daemon=True)
     loading.start()
     try:
-        held = read_state(path)
+        held = read_state(path, "days" if options.interval else "total")
     finally:
         loading.join()
     # The zone matters only to periods: without --interval, --tz is only named.

@@ -258,7 +258,7 @@ def _holdings(state: State) -> dict[str, Any]:
 
 def describe(path: str) -> dict[str, Any]:
     """What a state file holds (checked whole): settings, totals and every input."""
-    state = read_state(path)
+    state = read_state(path, "days")  # checked whole; its tables give the counters
     import msgspec
 
     return {

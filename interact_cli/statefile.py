@@ -32,6 +32,8 @@ from interact_cli import __version__
 from interact_cli.errors import StateError
 from interact_cli.sinks import atomic_file
 
+Read = Literal["merge", "days", "total"]
+
 MAGIC = b"interact-cli state\n"
 VERSION = 1
 MAX_HEADER = 1 << 30
@@ -160,11 +162,16 @@ def _header(path: str, raw: bytes) -> Header:
     return header
 
 
-def _partial(path: str, data: bytes, start: int, valid: int) -> Any:
-    from interact_cli._core import Partial
+def _partial(path: str, data: bytes, start: int, valid: int, read: Read) -> Any:
+    from interact_cli._core import Partial, Tables
 
+    end = len(data) - CHECKSUM
+    partial: Partial | Tables
     try:
-        partial = Partial.from_bytes(data, start, len(data) - CHECKSUM)
+        if read == "merge":
+            partial = Partial.from_bytes(data, start, end)
+        else:
+            partial = Tables.from_bytes(data, start, end, periods=read == "days")
     except ValueError as error:
         raise _fail(path, f"its partial is wrong: {error}") from None
     if sum(partial.counters()["events"].values()) != valid:
@@ -172,8 +179,11 @@ def _partial(path: str, data: bytes, start: int, valid: int) -> Any:
     return partial
 
 
-def read_state(path: str, partial: bool = True) -> State:
-    """The state in a file, checked whole; its partial too unless `partial` is False."""
+def read_state(path: str, partial: Read | None = "merge") -> State:
+    """The state in a file, checked whole; its partial as `partial` says (None: not
+    kept): "merge", a `_core.Partial` to merge into; "days", its tables for a report per
+    period (`_core.Tables`); "total", its tables summed over periods. Tables read in a
+    fraction of the time: they skip the hash maps that only a merge needs."""
     try:
         with open(path, "rb") as stream:
             data = stream.read()
@@ -186,8 +196,8 @@ def read_state(path: str, partial: bool = True) -> State:
     raw_header, start = _split(path, data)
     header = _header(path, raw_header)
     state = State(header, path=path, size=len(data))
-    if partial and header.inputs:
-        state.partial = _partial(path, data, start, state.totals()["valid"])
+    if partial is not None and header.inputs:
+        state.partial = _partial(path, data, start, state.totals()["valid"], partial)
     return state
 
 

@@ -356,7 +356,7 @@ mod partial;
 use buffer::Buffer;
 use fingerprint::Fingerprint;
 use found::found;
-use partial::PyPartial;
+use partial::{PyPartial, PyTables};
 
 /// Whether a panic prints Rust's message and backtrace (`--debug`); it is silent
 /// otherwise, and reaches Python as a `PanicException` that the CLI shows in one line.
@@ -391,6 +391,7 @@ fn install_panic_hook() {
 fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<Scan>()?;
     m.add_class::<PyPartial>()?;
+    m.add_class::<PyTables>()?;
     m.add_class::<Buffer>()?;
     m.add_class::<Fingerprint>()?;
     m.add_class::<Column>()?;

@@ -19,9 +19,11 @@ pub const NONE: u32 = u32::MAX;
 
 mod keys;
 mod periods;
+mod tables;
 mod wire;
 pub use keys::*;
 pub use periods::*;
+pub use tables::Tables;
 
 /// The --since/--until range in microseconds since the epoch (until excluded).
 #[derive(Clone, Copy, Debug, Default, PartialEq)]

@@ -164,6 +164,23 @@ def test_the_real_calendar_in_the_kernel():
 def test_bytes_that_are_not_a_partial_are_a_value_error(data):
     with pytest.raises(ValueError):
         _core.Partial.from_bytes(data)
+    for periods in (True, False):
+        with pytest.raises(ValueError):
+            _core.Tables.from_bytes(data, periods=periods)
+
+
+def test_tables_from_bytes_are_the_partials_tables_each_had_once():
+    data = partial_of(LINE).to_bytes()
+    for start, end in [(-1, None), (0, len(data) + 1), (5, 4)]:
+        with pytest.raises((ValueError, OverflowError)):
+            _core.Tables.from_bytes(data, start, end)
+    tables = _core.Tables.from_bytes(b"xx" + data + b"yy", 2, 2 + len(data))
+    assert tables.counters() == partial_of(LINE).counters()
+    assert len(tables.table("counts")["n"]) == len(partial_of(LINE).table("counts")["n"]) == 1
+    with pytest.raises(ValueError, match="taken already"):
+        tables.table("counts")
+    with pytest.raises(ValueError, match="no table"):
+        tables.table("nothing")
 
 
 def run_python(code: str) -> subprocess.CompletedProcess[str]:

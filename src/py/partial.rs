@@ -1,6 +1,7 @@
 //! The report's partial result in Python: merge, counters, and tables as Arrow columns.
 
 use super::*;
+use crate::report::{Counters, Tables};
 
 /// The report's mergeable partial result (see src/report.rs): columns for Polars.
 #[pyclass(name = "Partial", module = "interact_cli._core")]
@@ -101,21 +102,8 @@ impl PyPartial {
     /// Counters: events by type, unattributed, untimed, outside, saw_time; distinct users,
     /// set ids and skus (every one met, with or without a row in the tables).
     fn counters<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
-        let c = &self.inner.counters;
-        let out = PyDict::new(py);
-        let events = PyDict::new(py);
-        for kind in EventKind::ALL {
-            events.set_item(kind.name(), c.events[kind as usize])?;
-        }
-        out.set_item("events", events)?;
-        out.set_item("unattributed", c.unattributed)?;
-        out.set_item("untimed", c.untimed)?;
-        out.set_item("outside", c.outside)?;
-        out.set_item("saw_time", c.saw_time)?;
-        out.set_item("users", self.inner.users.len())?;
-        out.set_item("sets", self.inner.sets.len())?;
-        out.set_item("skus", self.inner.skus.len())?;
-        Ok(out)
+        let p = &self.inner;
+        counters(py, &p.counters, [p.users.len(), p.sets.len(), p.skus.len()])
     }
 
     /// One table of the partial as {column: Column}; codes index the dictionaries
@@ -132,64 +120,148 @@ impl PyPartial {
             )));
         }
         self.inner.compact();
-        let p = self
+        let piece = self
             .inner
             .take(name)
             .ok_or_else(|| PyValueError::new_err(format!("no table {name}")))?;
         self.taken.push(name.to_string());
-        let columns: Vec<(&str, Column)> = match name {
-            "counts" => vec![
-                ("set", u32s(p.counts.keys().map(|k| k.0))),
-                ("sku", u32s(p.counts.keys().map(|k| k.1))),
-                ("action", u32s(p.counts.keys().map(|k| k.2))),
-                ("period", u32s(p.counts.keys().map(|k| k.3))),
-                ("n", u64s(p.counts.values().copied())),
-            ],
-            "views" => vec![
-                ("set", u32s(p.views.keys().map(|k| k.0))),
-                ("period", u32s(p.views.keys().map(|k| k.1))),
-                ("n", u64s(p.views.values().copied())),
-            ],
-            "periods" => vec![("start", i64s(p.periods.starts().iter().copied()))],
-            "set_users" => {
-                let (keys, users) = p.set_users.users_per_key();
-                vec![
-                    ("set", u32s(keys.into_iter())),
-                    ("users", u64s(users.into_iter())),
-                ]
-            }
-            "sku_users" => {
-                let (keys, users) = p.sku_users.users_per_key();
-                vec![
-                    ("sku", u32s(keys.into_iter())),
-                    ("users", u64s(users.into_iter())),
-                ]
-            }
-            "first_carts" => vec![
-                ("user", u32s(p.first_carts.keys().map(|k| k.0))),
-                ("sku", u32s(p.first_carts.keys().map(|k| k.1))),
-                ("set", u32s(p.first_carts.keys().map(|k| k.2))),
-                ("seq", u64s(p.first_carts.values().map(|c| c.seq))),
-                ("time", i64s(p.first_carts.values().map(|c| c.time))),
-            ],
-            "orders" => vec![
-                ("user", u32s(p.orders.iter().map(|r| r.user))),
-                ("sku", u32s(p.orders.iter().map(|r| r.sku))),
-                ("seq", u64s(p.orders.iter().map(|r| r.seq))),
-                ("time", i64s(p.orders.iter().map(|r| r.time))),
-                ("micros", i64s(p.orders.iter().map(|r| r.micros))),
-                ("currency", u32s(p.orders.iter().map(|r| r.currency))),
-            ],
-            "sets" => vec![("value", Column::new(Values::text(p.sets.values())))],
-            "skus" => vec![("value", Column::new(Values::text(p.skus.values())))],
-            "actions" => vec![("value", Column::new(Values::text(p.actions.values())))],
-            "currencies" => vec![("value", Column::new(Values::text(p.currencies.values())))],
-            _ => return Err(PyValueError::new_err(format!("no table {name}"))),
-        };
-        let out = PyDict::new(py);
-        for (column, values) in columns {
-            out.set_item(column, Py::new(py, values)?)?;
+        table(py, Tables::from(piece), name)
+    }
+}
+
+/// Counters as a dict; `sizes`: distinct users, sets and skus.
+fn counters<'py>(py: Python<'py>, c: &Counters, sizes: [usize; 3]) -> PyResult<Bound<'py, PyDict>> {
+    let out = PyDict::new(py);
+    let events = PyDict::new(py);
+    for kind in EventKind::ALL {
+        events.set_item(kind.name(), c.events[kind as usize])?;
+    }
+    out.set_item("events", events)?;
+    out.set_item("unattributed", c.unattributed)?;
+    out.set_item("untimed", c.untimed)?;
+    out.set_item("outside", c.outside)?;
+    out.set_item("saw_time", c.saw_time)?;
+    for (name, size) in ["users", "sets", "skus"].into_iter().zip(sizes) {
+        out.set_item(name, size)?;
+    }
+    Ok(out)
+}
+
+/// The table `name` of `p` (which holds it: taken out of a partial) as {column: Column}.
+fn table<'py>(py: Python<'py>, p: Tables, name: &str) -> PyResult<Bound<'py, PyDict>> {
+    let columns: Vec<(&str, Column)> = match name {
+        "counts" => vec![
+            ("set", u32s(p.counts.iter().map(|r| r.0 .0))),
+            ("sku", u32s(p.counts.iter().map(|r| r.0 .1))),
+            ("action", u32s(p.counts.iter().map(|r| r.0 .2))),
+            ("period", u32s(p.counts.iter().map(|r| r.0 .3))),
+            ("n", u64s(p.counts.iter().map(|r| r.1))),
+        ],
+        "views" => vec![
+            ("set", u32s(p.views.iter().map(|r| r.0 .0))),
+            ("period", u32s(p.views.iter().map(|r| r.0 .1))),
+            ("n", u64s(p.views.iter().map(|r| r.1))),
+        ],
+        "periods" => vec![("start", i64s(p.periods.iter().copied()))],
+        "set_users" => {
+            let (keys, users) = p.set_users.users_per_key();
+            vec![
+                ("set", u32s(keys.into_iter())),
+                ("users", u64s(users.into_iter())),
+            ]
         }
-        Ok(out)
+        "sku_users" => {
+            let (keys, users) = p.sku_users.users_per_key();
+            vec![
+                ("sku", u32s(keys.into_iter())),
+                ("users", u64s(users.into_iter())),
+            ]
+        }
+        "first_carts" => vec![
+            ("user", u32s(p.first_carts.iter().map(|r| r.0 .0))),
+            ("sku", u32s(p.first_carts.iter().map(|r| r.0 .1))),
+            ("set", u32s(p.first_carts.iter().map(|r| r.0 .2))),
+            ("seq", u64s(p.first_carts.iter().map(|r| r.1.seq))),
+            ("time", i64s(p.first_carts.iter().map(|r| r.1.time))),
+        ],
+        "orders" => vec![
+            ("user", u32s(p.orders.iter().map(|r| r.user))),
+            ("sku", u32s(p.orders.iter().map(|r| r.sku))),
+            ("seq", u64s(p.orders.iter().map(|r| r.seq))),
+            ("time", i64s(p.orders.iter().map(|r| r.time))),
+            ("micros", i64s(p.orders.iter().map(|r| r.micros))),
+            ("currency", u32s(p.orders.iter().map(|r| r.currency))),
+        ],
+        "sets" => vec![("value", Column::new(Values::text(p.sets.values())))],
+        "skus" => vec![("value", Column::new(Values::text(p.skus.values())))],
+        "actions" => vec![("value", Column::new(Values::text(p.actions.values())))],
+        "currencies" => vec![("value", Column::new(Values::text(p.currencies.values())))],
+        _ => return Err(PyValueError::new_err(format!("no table {name}"))),
+    };
+    let out = PyDict::new(py);
+    for (column, values) in columns {
+        out.set_item(column, Py::new(py, values)?)?;
+    }
+    Ok(out)
+}
+
+/// A partial's tables read from its bytes for a report: `table` and `counters` as a
+/// `Partial` has them, without the hash maps of a merge (it cannot merge or be written).
+#[pyclass(name = "Tables", module = "interact_cli._core")]
+pub struct PyTables {
+    inner: Tables,
+    taken: Vec<String>,
+}
+
+#[pymethods]
+impl PyTables {
+    /// The tables of `data[start:end]` (`Partial.to_bytes`); with `periods` False, the
+    /// counts and views summed over periods. ValueError for anything but a partial.
+    #[staticmethod]
+    #[pyo3(signature = (data, start=0, end=None, periods=true))]
+    fn from_bytes(
+        py: Python<'_>,
+        data: &[u8],
+        start: usize,
+        end: Option<usize>,
+        periods: bool,
+    ) -> PyResult<PyTables> {
+        let data = data
+            .get(start..end.unwrap_or(data.len()))
+            .ok_or_else(|| PyValueError::new_err("start or end outside the bytes"))?;
+        let inner = py
+            .detach(|| {
+                let mut tables = Tables::from_bytes(data)?;
+                if !periods {
+                    tables.sum_periods();
+                }
+                Ok::<Tables, String>(tables)
+            })
+            .map_err(PyValueError::new_err)?;
+        Ok(PyTables {
+            inner,
+            taken: Vec::new(),
+        })
+    }
+
+    /// As `Partial.counters`.
+    fn counters<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let t = &self.inner;
+        counters(py, &t.counters, [t.users.len(), t.sets.len(), t.skus.len()])
+    }
+
+    /// As `Partial.table`: each table can be had once.
+    fn table<'py>(&mut self, py: Python<'py>, name: &str) -> PyResult<Bound<'py, PyDict>> {
+        if self.taken.iter().any(|taken| taken == name) {
+            return Err(PyValueError::new_err(format!(
+                "the table '{name}' was taken already: each table can be had once"
+            )));
+        }
+        let piece = self
+            .inner
+            .take(name)
+            .ok_or_else(|| PyValueError::new_err(format!("no table {name}")))?;
+        self.taken.push(name.to_string());
+        table(py, piece, name)
     }
 }

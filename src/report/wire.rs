@@ -135,16 +135,22 @@ impl Partial {
         for &start in self.periods.starts() {
             w.i64(start);
         }
-        w.len(self.counts.len());
-        for (&(set, sku, action, period), &n) in &self.counts {
+        // Sorted by key: a reader sums the periods out in one pass (a state's report), and
+        // the same partial always gives the same bytes.
+        let mut counts: Vec<_> = self.counts.iter().collect();
+        counts.sort_unstable_by_key(|row| *row.0);
+        w.len(counts.len());
+        for (&(set, sku, action, period), &n) in counts {
             w.u32(set);
             w.u32(sku);
             w.u32(action);
             w.u32(period);
             w.u64(n);
         }
-        w.len(self.views.len());
-        for (&(set, period), &n) in &self.views {
+        let mut views: Vec<_> = self.views.iter().collect();
+        views.sort_unstable_by_key(|row| *row.0);
+        w.len(views.len());
+        for (&(set, period), &n) in views {
             w.u32(set);
             w.u32(period);
             w.u64(n);
@@ -156,8 +162,10 @@ impl Partial {
                 w.u32(user);
             }
         }
-        w.len(self.first_carts.len());
-        for (&(user, sku, set), cart) in &self.first_carts {
+        let mut carts: Vec<_> = self.first_carts.iter().collect();
+        carts.sort_unstable_by_key(|row| *row.0);
+        w.len(carts.len());
+        for (&(user, sku, set), cart) in carts {
             w.u32(user);
             w.u32(sku);
             w.u32(set);
@@ -188,24 +196,37 @@ impl Partial {
 
     /// A partial from `to_bytes`; an error for anything else.
     pub fn from_bytes(data: &[u8]) -> Result<Partial, String> {
+        Tables::from_bytes(data).map(Partial::from)
+    }
+}
+
+impl Tables {
+    /// The tables of a partial's bytes (`Partial::to_bytes`), every code and length
+    /// checked; an error for anything else.
+    pub fn from_bytes(data: &[u8]) -> Result<Tables, String> {
         let mut r = Reader { data };
         if r.take(MAGIC.len())? != MAGIC {
             return Err("not a partial result of this version of interact-cli".into());
         }
-        let mut p = Partial::new(r.window()?);
-        p.sets = r.dictionary()?;
-        p.skus = r.dictionary()?;
-        p.users = r.dictionary()?;
-        p.actions = r.dictionary()?;
-        p.currencies = r.dictionary()?;
+        let mut t = Tables {
+            window: r.window()?,
+            ..Tables::default()
+        };
+        t.sets = r.dictionary()?;
+        t.skus = r.dictionary()?;
+        t.users = r.dictionary()?;
+        t.actions = r.dictionary()?;
+        t.currencies = r.dictionary()?;
+        let mut periods = Periods::default();
         for _ in 0..r.len(8)? {
             let start = r.i64()?;
-            if p.periods.contains(start) {
+            if periods.contains(start) {
                 return Err("a period appears twice".into());
             }
-            p.periods.code(start);
+            periods.code(start);
         }
-        let periods = p.periods.len();
+        t.periods = periods.starts().to_vec();
+        let periods = t.periods.len();
         let period = |r: &mut Reader| -> Read<u32> {
             let code = r.u32()?;
             if (code as usize) < periods || code == NONE {
@@ -214,55 +235,56 @@ impl Partial {
                 Err("a period code outside the periods".into())
             }
         };
-        // Reserved: the lengths are checked against the bytes there are, and growing a
-        // table of millions of rows rehashed it at every doubling.
+        // The lengths are checked against the bytes there are before anything is reserved.
         let rows = r.len(24)?;
-        p.counts.reserve(rows);
+        t.counts.reserve(rows);
         for _ in 0..rows {
-            let set = r.code(&p.sets, true)?;
-            let sku = r.code(&p.skus, false)?;
-            let action = r.code(&p.actions, true)?;
+            let set = r.code(&t.sets, true)?;
+            let sku = r.code(&t.skus, false)?;
+            let action = r.code(&t.actions, true)?;
             let key = (set, sku, action, period(&mut r)?);
-            p.counts.insert(key, r.u64()?);
+            t.counts.push((key, r.u64()?));
         }
         let rows = r.len(16)?;
-        p.views.reserve(rows);
+        t.views.reserve(rows);
         for _ in 0..rows {
-            let set = r.code(&p.sets, true)?;
+            let set = r.code(&t.sets, true)?;
             let key = (set, period(&mut r)?);
-            p.views.insert(key, r.u64()?);
+            t.views.push((key, r.u64()?));
         }
-        for keys in [&p.sets, &p.skus] {
+        for keys in [&t.sets, &t.skus] {
             let mut pairs = Pairs::default();
             for _ in 0..r.len(8)? {
                 let key = r.code(keys, false)?;
-                pairs.push(key, r.code(&p.users, false)?);
+                pairs.push(key, r.code(&t.users, false)?);
             }
             pairs.compact();
-            if std::ptr::eq(keys, &p.sets) {
-                p.set_users = pairs;
+            if std::ptr::eq(keys, &t.sets) {
+                t.set_users = pairs;
             } else {
-                p.sku_users = pairs;
+                t.sku_users = pairs;
             }
         }
         let rows = r.len(28)?;
-        p.first_carts.reserve(rows);
+        t.first_carts.reserve(rows);
         for _ in 0..rows {
-            let user = r.code(&p.users, false)?;
-            let sku = r.code(&p.skus, false)?;
-            let set = r.code(&p.sets, false)?;
+            let user = r.code(&t.users, false)?;
+            let sku = r.code(&t.skus, false)?;
+            let set = r.code(&t.sets, false)?;
             let cart = FirstCart {
                 seq: r.u64()?,
                 time: r.i64()?,
             };
-            p.first_carts.insert((user, sku, set), cart);
+            t.first_carts.push(((user, sku, set), cart));
         }
-        for _ in 0..r.len(36)? {
-            let user = r.code(&p.users, false)?;
-            let sku = r.code(&p.skus, false)?;
+        let rows = r.len(36)?;
+        t.orders.reserve(rows);
+        for _ in 0..rows {
+            let user = r.code(&t.users, false)?;
+            let sku = r.code(&t.skus, false)?;
             let (seq, time, micros) = (r.u64()?, r.i64()?, r.i64()?);
-            let currency = r.code(&p.currencies, false)?;
-            p.orders.push(OrderRow {
+            let currency = r.code(&t.currencies, false)?;
+            t.orders.push(OrderRow {
                 user,
                 sku,
                 seq,
@@ -271,25 +293,25 @@ impl Partial {
                 currency,
             });
         }
-        let c = &mut p.counters;
+        let c = &mut t.counters;
         for n in c.events.iter_mut() {
             *n = r.u64()?;
         }
         (c.unattributed, c.untimed, c.outside) = (r.u64()?, r.u64()?, r.u64()?);
         c.saw_time = r.u8()? == 1;
-        p.runs = r.u64()?;
+        t.runs = r.u64()?;
         if !r.data.is_empty() {
             return Err("extra bytes after the partial result".into());
         }
         // Positions are `run << 32 | index` with a run below `runs`.
-        let in_runs = |seq: u64| (seq >> 32) < p.runs;
-        if p.runs > u32::MAX as u64
-            || !p.first_carts.values().all(|c| in_runs(c.seq))
-            || !p.orders.iter().all(|o| in_runs(o.seq))
+        let in_runs = |seq: u64| (seq >> 32) < t.runs;
+        if t.runs > u32::MAX as u64
+            || !t.first_carts.iter().all(|(_, c)| in_runs(c.seq))
+            || !t.orders.iter().all(|o| in_runs(o.seq))
         {
             return Err("a position outside the partial's runs".into());
         }
-        Ok(p)
+        Ok(t)
     }
 }
 

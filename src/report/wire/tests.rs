@@ -125,3 +125,41 @@ fn bytes_round_trip_and_every_truncation_is_an_error() {
         assert!(Partial::from_bytes(&data[..cut]).is_err(), "cut at {cut}");
     }
 }
+
+#[test]
+fn tables_summed_over_periods_are_the_counts_without_periods_in_any_row_order() {
+    let data: &[u8] = include_bytes!("../../../sample_data/events.ndjson");
+    let plain = scan(Partial::new(None), data);
+    let dated = scan(Partial::with_trend(None, Arc::new(Hours)), data);
+    fn sorted<T: Ord>(mut rows: Vec<T>) -> Vec<T> {
+        rows.sort();
+        rows
+    }
+    let expected_counts = sorted(plain.counts.iter().map(|(&k, &n)| (k, n)).collect());
+    let expected_views = sorted(plain.views.iter().map(|(&k, &n)| (k, n)).collect());
+    let mut tables = Tables::from_bytes(&dated.to_bytes()).expect("its own bytes");
+    assert!(
+        tables.counts.is_sorted(),
+        "to_bytes writes counts sorted by key"
+    );
+    let mut shuffled = Tables::from_bytes(&dated.to_bytes()).expect("its own bytes");
+    shuffled.counts.reverse(); // as from a writer that did not sort: the other path
+    shuffled.views.reverse();
+    for t in [&mut tables, &mut shuffled] {
+        assert!(t.counts.iter().any(|row| row.0 .3 != NONE));
+        t.sum_periods();
+        assert!(t.periods.is_empty());
+        assert_eq!(sorted(std::mem::take(&mut t.counts)), expected_counts);
+        assert_eq!(sorted(std::mem::take(&mut t.views)), expected_views);
+    }
+}
+
+#[test]
+fn a_partial_through_tables_is_the_same_partial() {
+    let mut p = partial();
+    p.compact(); // pairs as a reader holds them
+    let again = Partial::from(Tables::from(
+        Partial::from_bytes(&p.to_bytes()).expect("bytes"),
+    ));
+    assert_eq!(again.to_bytes(), p.to_bytes());
+}
