@@ -9,6 +9,7 @@ served between chunks.
 from __future__ import annotations
 
 import contextlib
+import importlib
 import itertools
 import os
 import queue
@@ -40,6 +41,7 @@ __all__ = [
     "feed_sources",
     "new_scan",
     "parse_storage_options",
+    "preload_frames",
     "resolve_inputs",
     "show_kernel_panics",
     "thread_count",
@@ -255,3 +257,16 @@ def feed_sources(
         raise
     if progress is not None and finish:
         progress.end()
+
+
+def _load_frames() -> None:
+    with contextlib.suppress(ImportError):  # surfaces again, once, where frames are used
+        importlib.import_module("interact_cli.frames")
+
+
+def preload_frames() -> threading.Thread:
+    """Import Polars (frames.py) on another thread, started now: the kernel reads
+    meanwhile, without the GIL. Join it before the frames are used."""
+    loading = threading.Thread(target=_load_frames, daemon=True)
+    loading.start()
+    return loading

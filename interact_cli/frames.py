@@ -8,6 +8,7 @@ the codes; set ids and SKUs are joined onto the aggregated rows only, at the end
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 from typing import Any
 
 # Polars' allocator (jemalloc) keeps freed pages for 10 s by default, so every transient
@@ -190,6 +191,28 @@ def tables(frames: dict[str, pl.DataFrame], basis: str) -> dict[str, pl.DataFram
         "set_products": _decoded(set_products, frames),
         "revenue": _decoded(conversions.select("set", "currency", "micros"), frames),
     }
+
+
+@dataclass
+class Computed:
+    """What a report is made of before its options apply: the kernel's counters, the
+    sets, products, set_products and revenue tables, the currencies met, and (unless
+    read from a state's summary) the frames that --actions and trends need."""
+
+    counters: dict[str, Any]
+    tables: dict[str, pl.DataFrame]
+    currencies: list[str]
+    frames: dict[str, pl.DataFrame] | None = None
+
+
+def compute(partial: Any, time_field: str | None, windowed: bool) -> Computed:
+    """The tables of a partial (consumed: its tables are taken out), attributing by time
+    when any event had one (or a time field or window was given), else by file order."""
+    counters = partial.counters()
+    timed = counters["saw_time"] or time_field is not None or windowed
+    frames = load(partial)
+    found = tables(frames, "time" if timed else "seq")
+    return Computed(counters, found, sorted(frames["currencies"]["value"].to_list()), frames)
 
 
 def action_counts(frames: dict[str, pl.DataFrame], table: str) -> pl.DataFrame:

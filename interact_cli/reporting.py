@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
-import importlib
-import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import timedelta
@@ -20,6 +17,7 @@ from interact_cli.engine import (
     Progress,
     feed_sources,
     new_scan,
+    preload_frames,
     resolve_inputs,
 )
 from interact_cli.errors import OptionError, shortened
@@ -31,6 +29,7 @@ if TYPE_CHECKING:
     import polars as pl
 
     from interact_cli.cluster import ClusterSpec
+    from interact_cli.frames import Computed
 
 
 @dataclass(frozen=True)
@@ -186,11 +185,6 @@ def _revenue(frame: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def _load_polars() -> None:
-    with contextlib.suppress(ImportError):
-        importlib.import_module("interact_cli.frames")
-
-
 def build_report(
     inputs: Sequence[str] | Sequence[InputSource],
     options: ReportOptions,
@@ -240,7 +234,11 @@ def build_report(
                 progress.stage("aggregating")
         else:
             found, partial = _scan_here(sources, kernel, progress, chunk_bytes, read)
-        report = _assemble(found, partial, options, window, calendar)
+        from interact_cli.frames import compute
+
+        computed = compute(partial, options.time_field, window is not None)
+        del partial
+        report = _assemble(found, computed, options, window, calendar)
         report.notices[:0] = read
         return report
     finally:
@@ -249,7 +247,9 @@ def build_report(
 
 
 def _from_state(path: str, options: ReportOptions) -> Report:
-    """The report from a state: its settings apply; what it cannot answer is an error."""
+    """The report from a state: its settings apply; what it cannot answer is an error.
+    Without --interval and --actions, the state's summary (its tables as computed at
+    ingest) is all that is read; else its partial result, per day."""
     from interact_cli.state import read_state, settings_for
 
     if options.since is not None or options.until is not None:
@@ -257,11 +257,11 @@ def _from_state(path: str, options: ReportOptions) -> Report:
             "--since/--until: a state holds the counts of every event, not of a time "
             "range; report on the inputs for a range (or use --interval)"
         )
+    whole = bool(options.interval or options.actions)
     # Polars loads on another thread while the kernel reads the partial (without the GIL).
-    loading = threading.Thread(target=_load_polars, daemon=True)
-    loading.start()
+    loading = preload_frames()
     try:
-        held = read_state(path, "days" if options.interval else "total")
+        held = read_state(path, "days" if whole else "summary")
     finally:
         loading.join()
     # The zone matters only to periods: without --interval, --tz is only named.
@@ -270,7 +270,21 @@ def _from_state(path: str, options: ReportOptions) -> Report:
     _check_options(options)
     _check_sort(options)
     calendar = Calendar(settings.period, settings.tz) if options.interval else None
-    return _assemble({"summary": held.totals()}, held.partial, options, None, calendar)
+    if whole and held.partial is not None:
+        from interact_cli.frames import compute
+
+        computed = compute(held.partial, options.time_field, False)
+    else:
+        computed = held.summary if held.summary is not None else _empty()
+    return _assemble({"summary": held.totals()}, computed, options, None, calendar)
+
+
+def _empty() -> Computed:
+    """The tables of no events (a state that has ingested nothing yet)."""
+    from interact_cli.engine import new_scan
+    from interact_cli.frames import compute
+
+    return compute(new_scan(0, 1, False, True, None, None, None, None).partial(), None, False)
 
 
 def _scan_here(
@@ -283,8 +297,7 @@ def _scan_here(
     """The kernel's counts and partial result over the sources, read in this process."""
     # Polars loads on another thread while the kernel reads (it releases the GIL); an
     # import error surfaces again, once, when the tables are built.
-    loading = threading.Thread(target=_load_polars, daemon=True)
-    loading.start()
+    loading = preload_frames()
     try:
         feed_sources(sources, kernel, progress, chunk_bytes=chunk_bytes, finish=False, notes=read)
     except BaseException:
@@ -301,38 +314,33 @@ def _scan_here(
 
 def _assemble(
     found: dict[str, Any],
-    partial: Any,
+    computed: Computed,
     options: ReportOptions,
     window: TimeWindow | None,
     calendar: Calendar | None = None,
 ) -> Report:
-    """The tables and summary from the scan's counts and its partial result."""
-    windowed = window is not None
-    from interact_cli.frames import action_counts, load, tables
+    """The report from the computed tables: the options applied, the summary made."""
+    from interact_cli.frames import action_counts
     from interact_cli.trends import trend_frames
 
-    counters = partial.counters()
-    timed = counters["saw_time"] or options.time_field is not None or windowed
-    frames = load(partial)
-    del partial
-    computed = tables(frames, "time" if timed else "seq")
+    counters, computed_tables, frames = computed.counters, dict(computed.tables), computed.frames
     notices: list[str] = []
-    mappings = {"order_revenue": _revenue(computed.pop("revenue"))}
+    mappings = {"order_revenue": _revenue(computed_tables.pop("revenue"))}
     if options.sets:
-        known = computed["sets"]["set_id"].to_list()
+        known = computed_tables["sets"]["set_id"].to_list()
         options = replace(options, sets=_resolve_sets(options.sets, known, notices))
     if options.skus:
-        _unmatched_skus(options.skus, computed["products"]["sku"].to_list(), notices)
-    notices += _time_field_notices(options, found["summary"]["valid"], counters, windowed)
-    sizes = {table: computed[table].height for table in ("sets", "products")}
+        _unmatched_skus(options.skus, computed_tables["products"]["sku"].to_list(), notices)
+    notices += _time_field_notices(options, found["summary"]["valid"], counters, window is not None)
+    sizes = {table: computed_tables[table].height for table in ("sets", "products")}
     finished: dict[str, pl.DataFrame] = {}
     trend: dict[str, pl.DataFrame] = {}
     interval = options.interval
     for table in ("sets", "products", "set_products"):
-        if options.actions:
+        if options.actions and frames is not None:
             mappings["actions"] = action_counts(frames, table)
-        selected = _select(computed.pop(table), table, options)
-        if calendar is not None and table == options.table:
+        selected = _select(computed_tables.pop(table), table, options)
+        if calendar is not None and frames is not None and table == options.table:
             narrow = bool(options.top or options.sets or options.skus)
             # Days counted (auto, or a state) are rolled up to the interval asked for.
             roll = options.interval if options.interval != calendar.interval else None
@@ -344,16 +352,21 @@ def _assemble(
         "unattributed": counters["unattributed"],
         **sizes,
         "users": counters["users"],
-        "currencies": sorted(frames["currencies"]["value"].to_list()),
+        "currencies": computed.currencies,
         "time_field": options.time_field or "auto (" + ", ".join(TIME_FIELD_CANDIDATES) + ")",
-        "attribution_basis": "time" if timed else "file order",
-        "untimed": counters["untimed"] if timed else 0,
+        "attribution_basis": "time" if _timed(counters, options, window) else "file order",
+        "untimed": counters["untimed"] if _timed(counters, options, window) else 0,
         "outside_time_range": counters["outside"],
         "interval": interval,
         "tz": options.zone_name,
         **_window_applied(window, options.zone_name),
     }
     return Report(summary, **finished, notices=notices, trends=trend)
+
+
+def _timed(counters: dict[str, Any], options: ReportOptions, window: TimeWindow | None) -> bool:
+    """Whether attribution goes by time (as frames.compute decided) or by file order."""
+    return bool(counters["saw_time"] or options.time_field is not None or window is not None)
 
 
 def _time_field_notices(

@@ -25,6 +25,7 @@ from interact_cli.engine import (
     Progress,
     feed_sources,
     new_scan,
+    preload_frames,
     resolve_inputs,
 )
 from interact_cli.errors import OptionError, StateError, shortened
@@ -47,6 +48,8 @@ class IngestResult:
     new_products: int
     size: int
     """The state file's bytes after the run."""
+    counters: dict[str, Any] = field(default_factory=dict)
+    """The kernel's counters over every input the state holds now."""
     notes: list[str] = field(default_factory=list)
 
 
@@ -199,7 +202,11 @@ def ingest(
         state = state or new_state(settings, _now())
         state.path = state_path
         how = (workers, chunk_bytes, cluster)
-        records, partial = _scan(sources, settings, progress, how, notes)
+        loading = preload_frames()  # the summary needs Polars after the scan
+        try:
+            records, partial = _scan(sources, settings, progress, how, notes)
+        finally:
+            loading.join()
         _duplicates(state, records)
         before = state.partial.counters() if state.partial is not None else {}
         if state.partial is None:
@@ -207,19 +214,32 @@ def ingest(
         else:
             state.partial.merge(partial)
         del partial
-        after = state.partial.counters()
         state.header.inputs.extend(records)
         state.header.written_by = __version__
         state.fingerprints.update({r.fingerprint: r for r in records if r.size})
-        size = write_state(state, path)
+        after, size = _write(state, path)
     return IngestResult(
         state,
         records,
         new_sets=after["sets"] - before.get("sets", 0),
         new_products=after["skus"] - before.get("skus", 0),
         size=size,
+        counters=after,
         notes=notes,
     )
+
+
+def _write(state: State, path: str) -> tuple[dict[str, Any], int]:
+    """Write the state with its summary (computed here, which takes the partial's tables
+    out: the state keeps its counters only); its counters and the file's size."""
+    from interact_cli.frames import compute
+    from interact_cli.statesummary import encode
+
+    counters = state.partial.counters()
+    raw = state.partial.to_bytes()
+    summary = encode(compute(state.partial, state.settings.time_field, False))
+    state.partial = None
+    return counters, write_state(state, path, raw, summary)
 
 
 def _counts(record: Ingested) -> dict[str, Any]:
@@ -240,13 +260,12 @@ def ingest_summary(result: IngestResult) -> dict[str, Any]:
         "new_sets": result.new_sets,
         "new_products": result.new_products,
         "inputs": [_counts(r) for r in result.added],
-        "holds": _holdings(result.state),
+        "holds": _holdings(result.state, result.counters),
         "size": result.size,
     }
 
 
-def _holdings(state: State) -> dict[str, Any]:
-    counters = state.partial.counters() if state.partial is not None else {}
+def _holdings(state: State, counters: dict[str, Any]) -> dict[str, Any]:
     return {
         "inputs": len(state.header.inputs),
         **state.totals(),
@@ -258,7 +277,7 @@ def _holdings(state: State) -> dict[str, Any]:
 
 def describe(path: str) -> dict[str, Any]:
     """What a state file holds (checked whole): settings, totals and every input."""
-    state = read_state(path, "days")  # checked whole; its tables give the counters
+    state = read_state(path, "all")  # checked whole; its tables give the counters
     import msgspec
 
     return {
@@ -267,6 +286,6 @@ def describe(path: str) -> dict[str, Any]:
         "written_by": state.header.written_by,
         "created": state.header.created,
         "settings": msgspec.structs.asdict(state.settings),
-        "holds": _holdings(state),
+        "holds": _holdings(state, state.partial.counters() if state.partial else {}),
         "inputs": [_counts(r) for r in state.header.inputs],
     }

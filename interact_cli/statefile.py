@@ -2,21 +2,27 @@
 
 Layout, integers little-endian:
 
-    MAGIC (19 bytes) | format version: u32 | header length: u64 | header (JSON) |
-    partial length: u64 | the partial's bytes | XXH3-128 of everything before it (16 bytes)
+    MAGIC (19 bytes) | format version: u32 | header | summary | partial
+    each section: its length: u64 | its bytes | XXH3-128 of its bytes (16 bytes)
 
-The header holds the settings the partial was counted with (time field, zone, period)
-and one record per input ingested. Reading checks the whole file before trusting any of
-it: the magic and version, every length against the bytes there are, the checksum, the
-header's types, and the partial's own structure (the kernel's `from_bytes`, which checks
-every count against the bytes there are). So a truncated, corrupted, foreign or
-forged file is a StateError naming it, and reading costs time and memory linear in the
-file's size. Writing goes through a temporary file beside it, synced and renamed into
-place: a crash, a signal or a full disk leaves the previous state as it was.
+The header (JSON) holds the settings the partial was counted with (time field, zone,
+period) and one record per input ingested. The summary holds the report's tables over
+every input as `ingest` computed them (statesummary.py): a report without --interval or
+--actions reads the header and the summary only, never the partial, which is most of the
+file. The partial is the kernel's partial result, per day.
+
+Reading checks every section it reads before trusting any of it: the magic and version,
+every length against the file's size (the sections must fill it exactly), each section's
+checksum, the header's types, the summary's schema, and the partial's own structure (the
+kernel's reader, which checks every count against the bytes there are). So a truncated,
+corrupted, foreign or forged file is a StateError naming it, and reading costs time and
+memory linear in the file's size. Writing goes through a temporary file beside it, synced
+and renamed into place: a crash, a signal or a full disk leaves the previous state as it
+was.
 
 The partial is not compressed: zstd made it 3x smaller (5M events: 101 MB -> 35 MB, 6%
--> 2% of the input) but cost 0.16 s to write and 0.13 s to read, a third of what reading
-a state takes, while 6% of the input is small enough to keep.
+-> 2% of the input) but cost 0.16 s to write and 0.13 s to read, while 6% of the input is
+small enough to keep.
 """
 
 from __future__ import annotations
@@ -24,15 +30,20 @@ from __future__ import annotations
 import os
 import struct
 from dataclasses import dataclass, field
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, BinaryIO, Literal
 
 import msgspec
 
 from interact_cli import __version__
-from interact_cli.errors import StateError
+from interact_cli.errors import OptionError, StateError, shortened
+from interact_cli.periods import zone
 from interact_cli.sinks import atomic_file
 
-Read = Literal["merge", "days", "total"]
+if TYPE_CHECKING:
+    from interact_cli.frames import Computed
+
+Read = Literal["merge", "days", "total", "summary", "all"]
+SECTIONS = ("header", "summary", "partial")
 
 MAGIC = b"interact-cli state\n"
 VERSION = 1
@@ -87,7 +98,10 @@ class State:
 
     header: Header
     partial: Any = None
-    """The `_core.Partial` over every input (None: nothing ingested yet, or not read)."""
+    """The `_core.Partial` (or `_core.Tables`) over every input (None: nothing ingested
+    yet, or not read)."""
+    summary: Computed | None = None
+    """The report's tables over every input (read with "summary")."""
     path: str = ""
     size: int = 0
     """The file's bytes when read."""
@@ -115,36 +129,39 @@ def _fail(path: str, why: str) -> StateError:
     return StateError(f"{path}: not a usable state file: {why}")
 
 
-def _split(path: str, data: bytes) -> tuple[bytes, int]:
-    """(header JSON, where the partial starts) in a whole file, every length checked."""
+def _sections(path: str, stream: BinaryIO, size: int, wanted: int) -> list[bytes]:
+    """The first `wanted` sections of a state file open at its start, each checked
+    against its checksum; the lengths of all three against the file's `size`."""
     from interact_cli._core import Fingerprint
 
-    least = len(MAGIC) + 4 + 8 + 8 + CHECKSUM
-    if len(data) < least or not data.startswith(MAGIC):
-        if data.startswith(MAGIC[: len(data)]) and data:
-            raise _fail(path, f"cut short ({len(data)} bytes)")
+    head = stream.read(len(MAGIC) + 4)
+    if not head.startswith(MAGIC[: len(head)]) or not head:
         raise _fail(path, "it is not an interact-cli state (no state header)")
-    at = len(MAGIC)
-    (version,) = struct.unpack_from("<I", data, at)
+    if len(head) < len(MAGIC) + 4:
+        raise _fail(path, f"cut short ({size} bytes)")
+    (version,) = struct.unpack_from("<I", head, len(MAGIC))
     if version != VERSION:
         raise _fail(path, f"format {version}; this version of interact-cli reads {VERSION}")
-    body = len(data) - CHECKSUM
-    check = Fingerprint()
-    check.update(memoryview(data)[:body])
-    if bytes.fromhex(check.hexdigest()) != data[body:]:
-        raise _fail(path, "its checksum does not match (truncated or corrupted)")
-    at += 4
-    (header_size,) = struct.unpack_from("<Q", data, at)
-    at += 8
-    if header_size > min(MAX_HEADER, body - at - 8):
-        raise _fail(path, "its header's length is past its end")
-    header = data[at : at + header_size]
-    at += header_size
-    (partial_size,) = struct.unpack_from("<Q", data, at)
-    at += 8
-    if partial_size != body - at:
-        raise _fail(path, "its partial's length does not match the file's")
-    return header, at
+    at, found = len(head), []
+    for index, name in enumerate(SECTIONS):
+        left = size - at - 8 - CHECKSUM
+        stream.seek(at)
+        raw = stream.read(8)
+        if len(raw) < 8 or left < 0:
+            raise _fail(path, f"cut short before its {name} ({size} bytes)")
+        (length,) = struct.unpack("<Q", raw)
+        last = index == len(SECTIONS) - 1
+        if length > left or (last and length != left):
+            raise _fail(path, f"its {name}'s length does not match the file's")
+        if index < wanted:
+            data = stream.read(length)
+            check = Fingerprint()
+            check.update(data)
+            if len(data) < length or bytes.fromhex(check.hexdigest()) != stream.read(CHECKSUM):
+                raise _fail(path, f"its {name}'s checksum does not match (corrupted)")
+            found.append(data)
+        at += 8 + length + CHECKSUM
+    return found
 
 
 def _header(path: str, raw: bytes) -> Header:
@@ -152,6 +169,12 @@ def _header(path: str, raw: bytes) -> Header:
         header = msgspec.json.decode(raw, type=Header)
     except msgspec.DecodeError as error:
         raise _fail(path, f"its header is wrong: {error}") from None
+    try:
+        zone(header.settings.tz)
+    except OptionError:
+        raise _fail(path, f"its zone {shortened(header.settings.tz)} is not a zone here") from None
+    if header.settings.time_field == "":
+        raise _fail(path, "its time field is empty")
     seen = set()
     for record in header.inputs:
         if record.lines != record.valid + record.invalid + record.blank:
@@ -162,16 +185,15 @@ def _header(path: str, raw: bytes) -> Header:
     return header
 
 
-def _partial(path: str, data: bytes, start: int, valid: int, read: Read) -> Any:
+def _partial(path: str, data: bytes, valid: int, read: Read) -> Any:
     from interact_cli._core import Partial, Tables
 
-    end = len(data) - CHECKSUM
     partial: Partial | Tables
     try:
         if read == "merge":
-            partial = Partial.from_bytes(data, start, end)
+            partial = Partial.from_bytes(data)
         else:
-            partial = Tables.from_bytes(data, start, end, periods=read == "days")
+            partial = Tables.from_bytes(data, periods=read == "days")
     except ValueError as error:
         raise _fail(path, f"its partial is wrong: {error}") from None
     if sum(partial.counters()["events"].values()) != valid:
@@ -180,42 +202,52 @@ def _partial(path: str, data: bytes, start: int, valid: int, read: Read) -> Any:
 
 
 def read_state(path: str, partial: Read | None = "merge") -> State:
-    """The state in a file, checked whole; its partial as `partial` says (None: not
-    kept): "merge", a `_core.Partial` to merge into; "days", its tables for a report per
-    period (`_core.Tables`); "total", its tables summed over periods. Tables read in a
-    fraction of the time: they skip the hash maps that only a merge needs."""
+    """The state in a file, checked as far as it is read. `partial` says what to read of
+    it: "merge", the partial as a `_core.Partial` to merge into, and the summary checked;
+    "days", the partial's tables per period (`_core.Tables`, for a report per period);
+    "total", its tables summed over periods; "summary", the report's tables computed at
+    ingest, not the partial; "all", the summary and the tables per period; None, the
+    header only. Tables read in a fraction of a Partial's time: they skip the hash maps
+    that only a merge needs."""
+    wanted = {None: 1, "summary": 2}.get(partial, 3)
     try:
         with open(path, "rb") as stream:
-            data = stream.read()
+            size = os.fstat(stream.fileno()).st_size
+            sections = _sections(path, stream, size, wanted)
     except FileNotFoundError:
         raise StateError(f"{path}: no such state file (interact-cli ingest makes one)") from None
     except IsADirectoryError:
         raise StateError(f"{path}: is a directory, not a state file") from None
     except OSError as error:
         raise StateError(f"{path}: cannot read: {error.strerror or error}") from None
-    raw_header, start = _split(path, data)
-    header = _header(path, raw_header)
-    state = State(header, path=path, size=len(data))
-    if partial is not None and header.inputs:
-        state.partial = _partial(path, data, start, state.totals()["valid"], partial)
+    header = _header(path, sections[0])
+    state = State(header, path=path, size=size)
+    valid = state.totals()["valid"]
+    if partial in ("summary", "merge", "all") and header.inputs:
+        from interact_cli.statesummary import decode
+
+        state.summary = decode(sections[1], valid, lambda why: _fail(path, why))
+    if partial not in (None, "summary") and header.inputs:
+        state.partial = _partial(path, sections[2], valid, "days" if partial == "all" else partial)
     return state
 
 
-def write_state(state: State, path: str) -> int:
-    """Write a state (with its partial) to `path` atomically and durably; its size."""
+def write_state(state: State, path: str, raw: bytes, summary: bytes) -> int:
+    """Write a state to `path` atomically and durably, with the bytes of its partial and
+    summary (the header is the state's); the file's size."""
     from interact_cli._core import Fingerprint
 
-    raw = b"" if state.partial is None else state.partial.to_bytes()
     header = msgspec.json.encode(state.header)
-    parts = [MAGIC, struct.pack("<IQ", VERSION, len(header)), header]
-    parts += [struct.pack("<Q", len(raw)), raw]
-    check = Fingerprint()
-    for part in parts:
-        check.update(part)
+    size = len(MAGIC) + 4
     with atomic_file(path) as stream:
-        for part in parts:  # not joined: the partial is the most of it, and is not copied
-            stream.write(part)
-        stream.write(bytes.fromhex(check.hexdigest()))
+        stream.write(MAGIC + struct.pack("<I", VERSION))
+        for section in (header, summary, raw):  # not joined: the partial is not copied
+            check = Fingerprint()
+            check.update(section)
+            stream.write(struct.pack("<Q", len(section)))
+            stream.write(section)
+            stream.write(bytes.fromhex(check.hexdigest()))
+            size += 8 + len(section) + CHECKSUM
         stream.flush()
         os.fsync(stream.fileno())  # on disk before it replaces the old state
-    return sum(map(len, parts)) + CHECKSUM
+    return size

@@ -78,6 +78,7 @@ def _dumps(folder: Path) -> list[str]:
         ["-f", "csv"],
         ["-f", "markdown"],
         ["-f", "csv", "--by", "set-product"],
+        ["-f", "json", "--actions", "--top", "7"],  # from the partial, not the summary
         ["-f", "json", "--interval", "day"],
         ["-f", "csv", "--interval", "day", "--by", "product"],
         ["-f", "json", "--interval", "week", "--top", "5", "--actions"],
@@ -197,94 +198,149 @@ def _valid_state(tmp_path: Path) -> Path:
     return state
 
 
-def _sealed(body: bytes) -> bytes:
-    """A state's bytes with a checksum that matches (as a forger would write it)."""
-    from interact_cli._core import Fingerprint
-
-    check = Fingerprint()
-    check.update(body)
-    return body + bytes.fromhex(check.hexdigest())
-
-
-def _forged(good: bytes, header: dict | None = None, partial: bytes | None = None) -> bytes:
-    """A state with its header or partial replaced, sealed again."""
+def _sections(data: bytes) -> list[bytes]:
+    """The header, summary and partial of a well-formed state's bytes."""
     from interact_cli.statefile import CHECKSUM, MAGIC
 
-    at = len(MAGIC) + 4
-    (size,) = struct.unpack_from("<Q", good, at)
-    old_header = good[at + 8 : at + 8 + size]
-    old_partial = good[at + 8 + size + 8 : -CHECKSUM]
-    new_header = msgspec.json.encode(header) if header is not None else old_header
-    new_partial = partial if partial is not None else old_partial
-    body = good[:at] + struct.pack("<Q", len(new_header)) + new_header
-    return _sealed(body + struct.pack("<Q", len(new_partial)) + new_partial)
+    at, found = len(MAGIC) + 4, []
+    for _ in range(3):
+        (size,) = struct.unpack_from("<Q", data, at)
+        found.append(data[at + 8 : at + 8 + size])
+        at += 8 + size + CHECKSUM
+    assert at == len(data)
+    return found
+
+
+def _sealed(sections: list[bytes], version: int = 1) -> bytes:
+    """A state of these sections, each with a checksum that matches (as a forger would
+    write it): independent of statefile.py, after its documented layout."""
+    import xxhash
+
+    from interact_cli.statefile import MAGIC
+
+    out = MAGIC + struct.pack("<I", version)
+    for section in sections:
+        out += struct.pack("<Q", len(section)) + section + xxhash.xxh3_128_digest(section)
+    return out
+
+
+def _forged(good: bytes, **replaced: bytes | dict) -> bytes:
+    """A state with its header (a dict), summary or partial replaced, sealed again."""
+    header, summary, partial = _sections(good)
+    if isinstance(replaced.get("header"), dict):
+        replaced["header"] = msgspec.json.encode(replaced["header"])
+    found = {"header": header, "summary": summary, "partial": partial, **replaced}
+    return _sealed([found["header"], found["summary"], found["partial"]])
+
+
+# What reads what: `report --state` the header and the summary; with --interval the
+# header and the partial; `state` and `ingest` all of it.
+COMMANDS = {
+    "state": ("header", "summary", "partial"),
+    "report": ("header", "summary"),
+    "report --interval": ("header", "partial"),
+    "ingest": ("header", "summary", "partial"),
+}
 
 
 def test_hostile_state_files_are_exit_2_in_one_line(tmp_path):
     from interact_cli.statefile import CHECKSUM, MAGIC
 
-    good = _valid_state(tmp_path).read_bytes()
-    (size,) = struct.unpack_from("<Q", good, len(MAGIC) + 4)
-    header = json.loads(good[len(MAGIC) + 12 : len(MAGIC) + 12 + size])
+    good_state = _valid_state(tmp_path)
+    good = good_state.read_bytes()
+    header_bytes, summary_bytes, partial_bytes = _sections(good)
+    header = json.loads(header_bytes)
+    summary = msgspec.msgpack.decode(summary_bytes)
     huge = {"lines": 2**62, "valid": 2**62 - 1, "invalid": 1, "blank": 0}
     absurd = dict(header, inputs=[dict(header["inputs"][0], **huge)])
     negative = dict(header, inputs=[dict(header["inputs"][0], lines=-1)])
     twice = dict(header, inputs=header["inputs"] * 2)
+    nowhere = dict(header, settings=dict(header["settings"], tz="Mars/Olympus_Mons"))
+    uneven = dict(summary, sets=dict(summary["sets"], click=summary["sets"]["click"][:-1]))
+    typed = dict(summary, products=dict(summary["products"], users=["many"]))
+    counted = dict(summary, counters=dict(summary["counters"], events=dict.fromkeys("x", 1)))
+    everything = ("header", "summary", "partial")
+    in_summary = len(MAGIC) + 4 + 8 + len(header_bytes) + CHECKSUM + 8 + len(summary_bytes) // 2
     cases = {
-        "random bytes": os.urandom(5000),
-        "empty": b"",
-        "the magic only": MAGIC,
-        "cut in the header": good[:100],
-        "cut in the partial": good[: len(good) // 2],
-        "without its checksum": good[:-CHECKSUM],
-        "a byte flipped": good[:-200] + bytes([good[-200] ^ 1]) + good[-199:],
-        "another version": good[: len(MAGIC)] + struct.pack("<I", 99) + good[len(MAGIC) + 4 :],
-        "absurd counts": _forged(good, absurd),
-        "a negative count": _forged(good, negative),
-        "an input twice": _forged(good, twice),
-        "a header of another kind": _forged(good, {"inputs": 1}),
-        "absurd partial lengths": _forged(good, partial=b"ICPART02" + b"\xff" * 200),
-        "no partial": _forged(good, partial=b""),
-        "a partial of other counts": _forged(good, partial=_other_partial(tmp_path)),
+        "random bytes": (os.urandom(5000), everything),
+        "empty": (b"", everything),
+        "the magic only": (MAGIC, everything),
+        "cut in the header": (good[:100], everything),
+        "cut in the partial": (good[: len(good) // 2], everything),
+        "without its last checksum": (good[:-CHECKSUM], everything),
+        "a byte flipped in the partial": (_flipped(good, -200), ("partial",)),
+        # Each read checks the checksum of every section up to the last it needs.
+        "a byte flipped in the summary": (_flipped(good, in_summary), everything),
+        "another version": (_sealed([header_bytes, summary_bytes, partial_bytes], 99), everything),
+        "absurd counts": (_forged(good, header=absurd), everything),
+        "a negative count": (_forged(good, header=negative), everything),
+        "an input twice": (_forged(good, header=twice), everything),
+        "a zone that is none": (_forged(good, header=nowhere), everything),
+        "a header of another kind": (_forged(good, header={"inputs": 1}), everything),
+        "a summary of random bytes": (_forged(good, summary=os.urandom(300)), ("summary",)),
+        "summary columns of two lengths": (
+            _forged(good, summary=msgspec.msgpack.encode(uneven)),
+            ("summary",),
+        ),
+        "a summary of other types": (
+            _forged(good, summary=msgspec.msgpack.encode(typed)),
+            ("summary",),
+        ),
+        "a summary of other counts": (
+            _forged(good, summary=msgspec.msgpack.encode(counted)),
+            ("summary",),
+        ),
+        "absurd partial lengths": (
+            _forged(good, partial=b"ICPART02" + b"\xff" * 200),
+            ("partial",),
+        ),
+        "no partial": (_forged(good, partial=b""), ("partial",)),
+        "a partial of other counts": (
+            _forged(good, partial=_sections(_other_state(tmp_path))[2]),
+            ("partial",),
+        ),
     }
     target = tmp_path / "hostile.state"
     dump = tmp_path / "a.ndjson"
-    for what, data in cases.items():
+    expected = run("report", "--state", str(good_state), "-f", "json").stdout
+    for what, (data, broken) in cases.items():
         target.write_bytes(data)
-        for args in (
-            ["state", str(target)],
-            ["report", "--state", str(target), "-f", "json"],
-            ["ingest", str(dump), "--state", str(target)],
-        ):
+        for command, reads in COMMANDS.items():
+            args = {
+                "state": ["state", str(target)],
+                "report": ["report", "--state", str(target), "-f", "json"],
+                "report --interval": ["report", "--state", str(target), "--interval", "day"],
+                "ingest": ["ingest", str(dump), "--state", str(target)],
+            }[command]
             started = time.monotonic()
             done = run(*args)
-            assert done.returncode == 2, (what, args, done.stderr)
+            if broken and not set(broken) & set(reads):
+                # What it does not read cannot fool it: the numbers are the good state's.
+                assert done.returncode == 0, (what, command, done.stderr)
+                if command == "report":
+                    assert done.stdout == expected, what
+                continue
+            assert done.returncode == 2, (what, command, done.stderr)
             assert str(target) in done.stderr and done.stderr.count("\n") == 1, (what, done.stderr)
             assert "Traceback" not in done.stderr and "panic" not in done.stderr
             assert time.monotonic() - started < 20, what
         assert target.read_bytes() == data, what  # ingest left it as it was
 
 
-def _other_partial(tmp_path: Path) -> bytes:
-    """The partial of another dump: well formed, but not the one the header counts."""
-    from interact_cli.statefile import CHECKSUM
+def _flipped(data: bytes, at: int) -> bytes:
+    return data[:at] + bytes([data[at] ^ 1]) + data[at + 1 :]
 
+
+def _other_state(tmp_path: Path) -> bytes:
+    """The state of another dump: well formed, but not the counts of the one above."""
     other = tmp_path / "other"
-    other.mkdir()
+    other.mkdir(exist_ok=True)
     dump = other / "b.ndjson"
     dump.write_bytes(b"".join(line + b"\n" for line in generate_lines(100, seed=8)))
     state = other / "b.state"
+    state.unlink(missing_ok=True)
     assert run("ingest", str(dump), "--state", str(state)).returncode == 0
-    data = state.read_bytes()
-    return data[len(data) - CHECKSUM - _partial_size(data) : -CHECKSUM]
-
-
-def _partial_size(data: bytes) -> int:
-    from interact_cli.statefile import CHECKSUM, MAGIC
-
-    at = len(MAGIC) + 4
-    (header,) = struct.unpack_from("<Q", data, at)
-    return len(data) - CHECKSUM - (at + 8 + header + 8)
+    return state.read_bytes()
 
 
 def test_a_second_ingest_while_one_holds_the_lock_exits_2(tmp_path):
@@ -407,26 +463,32 @@ def sealed_state(tmp_path_factory) -> bytes:
 def test_any_change_to_a_sealed_state_is_read_or_refused_never_a_crash(
     sealed_state, data, tmp_path
 ):
-    """A forger who re-seals the checksum: every change is a StateError or a state whose
-    counts add up (read in time linear in its size)."""
+    """A forger who re-seals the checksums: every change to a section is a StateError or
+    a state whose counts add up and that reports (read in time linear in its size)."""
     from interact_cli.errors import StateError
-    from interact_cli.statefile import CHECKSUM, read_state
+    from interact_cli.reporting import ReportOptions, build_report
+    from interact_cli.statefile import read_state
 
-    body = bytearray(sealed_state[:-CHECKSUM])
+    sections = [bytearray(section) for section in _sections(sealed_state)]
     for _ in range(data.draw(st.integers(1, 8))):
-        at = data.draw(st.integers(0, len(body) - 1))
-        body[at] = data.draw(st.integers(0, 255))
+        section = sections[data.draw(st.integers(0, 2))]
+        if section:
+            section[data.draw(st.integers(0, len(section) - 1))] = data.draw(st.integers(0, 255))
     if data.draw(st.booleans()):
-        body = body[: data.draw(st.integers(0, len(body)))]
+        index = data.draw(st.integers(0, 2))
+        sections[index] = sections[index][: data.draw(st.integers(0, len(sections[index])))]
     path = tmp_path / "forged.state"
-    path.write_bytes(_sealed(bytes(body)))
-    try:
-        state = read_state(str(path))
-    except StateError as error:
-        assert str(path) in str(error)
-        return
-    totals = state.totals()
-    assert totals["lines"] == totals["valid"] + totals["invalid"] + totals["blank"]
+    path.write_bytes(_sealed([bytes(section) for section in sections]))
+    for read in ("all", "merge", "summary", "total"):
+        try:
+            state = read_state(str(path), read)
+            totals = state.totals()
+            assert totals["lines"] == totals["valid"] + totals["invalid"] + totals["blank"]
+            if read in ("summary", "total"):  # what report --state does with it
+                interval = "day" if read == "total" else None
+                build_report([], ReportOptions(interval=interval), state=str(path)).to_json()
+        except StateError as error:
+            assert str(path) in str(error)
 
 
 def test_the_python_api_ingests_and_reports_as_the_commands_do(tmp_path):
