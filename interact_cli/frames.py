@@ -35,10 +35,16 @@ def _frame(columns: dict[str, Any]) -> pl.DataFrame:
 
 
 def load(partial: Any) -> dict[str, pl.DataFrame]:
-    """The partial result's tables as frames (absent codes and times as nulls)."""
-    frames = {}
-    for name in TABLES:
+    """The partial result's tables as frames (absent codes and times as nulls); with
+    periods, also `counts_total` and `views_total`, summed over them by the kernel."""
+    frames = {"periods": _frame(partial.table("periods"))}
+    names = [name for name in TABLES if name != "periods"]
+    if frames["periods"].height:  # the totals before the counts are taken out
+        names = ["counts_total", "views_total", *names]
+    for name in names:
         frame = _frame(partial.table(name))
+        if name.endswith("_total"):
+            frame = frame.drop("period")
         nullable = [c for c in ("set", "action", "period") if c in frame.columns]
         frame = frame.with_columns(
             [pl.col(c).replace(ABSENT_CODE, None) for c in nullable]
@@ -153,12 +159,11 @@ def tables(frames: dict[str, pl.DataFrame], basis: str) -> dict[str, pl.DataFram
     (the frames of pairs, carts and orders are taken out of `frames`)."""
     click = _code_of(frames["actions"], CLICK)
     cart = _code_of(frames["actions"], ADD_TO_CART)
-    counts = frames["counts"]
-    if frames["periods"].height:  # --interval: per period too; the tables sum over periods
-        counts = counts.group_by("set", "sku", "action").agg(pl.col("n").sum())
+    # With periods (--interval), the tables read the counts summed over them.
+    counts = frames.get("counts_total", frames["counts"])
     attributed = counts.filter(pl.col("set").is_not_null())
     # The pair, cart and order frames are dropped once reduced: they are most of the memory.
-    views = frames["views"].filter(pl.col("set").is_not_null())
+    views = frames.get("views_total", frames["views"]).filter(pl.col("set").is_not_null())
     views = views.group_by("set").agg(views=pl.sum("n"))
     set_users = frames.pop("set_users")  # distinct users per set, counted by the kernel
     sku_users = frames.pop("sku_users")
@@ -219,7 +224,7 @@ def action_counts(frames: dict[str, pl.DataFrame], table: str) -> pl.DataFrame:
     """Per row of a table (its id columns), `actions`: (action, count) structs in name
     order, '(none)' for no action (or '(none)*' and so on if an action is called that:
     the counts must not merge)."""
-    counts = frames["counts"]
+    counts = frames.get("counts_total", frames["counts"])
     if table != "products":
         counts = counts.filter(pl.col("set").is_not_null())
     keys = [{"set_id": "set", "sku": "sku"}[k] for k in KEYS[table]]

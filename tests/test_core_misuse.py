@@ -181,6 +181,12 @@ def test_tables_from_bytes_are_the_partials_tables_each_had_once():
         tables.table("counts")
     with pytest.raises(ValueError, match="no table"):
         tables.table("nothing")
+    with pytest.raises(ValueError, match="ask for its total before"):
+        tables.table("counts_total")
+    with pytest.raises(ValueError, match="no table"):
+        tables.table("sets_total")
+    partial = partial_of(LINE)
+    assert len(partial.table("counts_total")["n"]) == len(partial.table("counts")["n"]) == 1
 
 
 def run_python(code: str) -> subprocess.CompletedProcess[str]:

@@ -119,6 +119,10 @@ impl PyPartial {
                 "the table '{name}' was taken already: each table can be had once"
             )));
         }
+        if let Some(table_name) = name.strip_suffix("_total") {
+            let views = table_name == "views";
+            return totals(py, || self.inner.totals(views), &self.taken, table_name);
+        }
         self.inner.compact();
         let piece = self
             .inner
@@ -127,6 +131,25 @@ impl PyPartial {
         self.taken.push(name.to_string());
         table(py, Tables::from(piece), name)
     }
+}
+
+/// `counts_total` or `views_total`: the counts or views summed over periods, computed
+/// from the table while it is still there (any number of times).
+fn totals<'py>(
+    py: Python<'py>,
+    summed: impl FnOnce() -> Tables,
+    taken: &[String],
+    name: &str,
+) -> PyResult<Bound<'py, PyDict>> {
+    if name != "counts" && name != "views" {
+        return Err(PyValueError::new_err(format!("no table {name}_total")));
+    }
+    if taken.iter().any(|taken| taken == name) {
+        return Err(PyValueError::new_err(format!(
+            "the table '{name}' was taken already: ask for its total before it"
+        )));
+    }
+    table(py, summed(), name)
 }
 
 /// Counters as a dict; `sizes`: distinct users, sets and skus.
@@ -256,6 +279,10 @@ impl PyTables {
             return Err(PyValueError::new_err(format!(
                 "the table '{name}' was taken already: each table can be had once"
             )));
+        }
+        if let Some(table_name) = name.strip_suffix("_total") {
+            let views = table_name == "views";
+            return totals(py, || self.inner.totals(views), &self.taken, table_name);
         }
         let piece = self
             .inner

@@ -112,17 +112,26 @@ fn summed<K: Copy + Ord + std::hash::Hash>(
     rows: Vec<(K, u64)>,
     key: impl Fn(K) -> K,
 ) -> Vec<(K, u64)> {
-    let mut out: Vec<(K, u64)> = Vec::new();
-    if rows.windows(2).all(|pair| pair[0].0 <= pair[1].0) {
-        for (k, n) in rows {
-            let k = key(k);
-            match out.last_mut() {
-                Some(last) if last.0 == k => last.1 = last.1.saturating_add(n),
-                _ => out.push((k, n)),
-            }
-        }
-        return out;
+    if !rows.windows(2).all(|pair| pair[0].0 <= pair[1].0) {
+        return hashed(rows.into_iter(), key);
     }
+    let mut out: Vec<(K, u64)> = Vec::new();
+    for (k, n) in rows {
+        let k = key(k);
+        match out.last_mut() {
+            Some(last) if last.0 == k => last.1 = last.1.saturating_add(n),
+            _ => out.push((k, n)),
+        }
+    }
+    out
+}
+
+/// The rows with the same key after `key` summed into one, in any order.
+pub fn hashed<K: Copy + Eq + std::hash::Hash>(
+    rows: impl Iterator<Item = (K, u64)>,
+    key: impl Fn(K) -> K,
+) -> Vec<(K, u64)> {
+    let mut out: Vec<(K, u64)> = Vec::new();
     let mut at: Map<K, usize> = Map::default();
     for (k, n) in rows {
         let k = key(k);
@@ -133,4 +142,31 @@ fn summed<K: Copy + Ord + std::hash::Hash>(
         out[index].1 = out[index].1.saturating_add(n);
     }
     out
+}
+
+impl Partial {
+    /// Its counts (`views`: its views) summed over periods, as rows; it keeps its own.
+    pub fn totals(&self, views: bool) -> Tables {
+        let mut out = Tables::default();
+        if views {
+            out.views = hashed(self.views.iter().map(|(&k, &n)| (k, n)), |(s, _)| (s, NONE));
+        } else {
+            let rows = self.counts.iter().map(|(&k, &n)| (k, n));
+            out.counts = hashed(rows, |(s, k, a, _)| (s, k, a, NONE));
+        }
+        out
+    }
+}
+
+impl Tables {
+    /// Its counts (`views`: its views) summed over periods, as rows; it keeps its own.
+    pub fn totals(&self, views: bool) -> Tables {
+        let mut out = Tables::default();
+        if views {
+            out.views = summed(self.views.clone(), |(s, _)| (s, NONE));
+        } else {
+            out.counts = summed(self.counts.clone(), |(s, k, a, _)| (s, k, a, NONE));
+        }
+        out
+    }
 }

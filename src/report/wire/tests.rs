@@ -145,6 +145,11 @@ fn tables_summed_over_periods_are_the_counts_without_periods_in_any_row_order() 
     let mut shuffled = Tables::from_bytes(&dated.to_bytes()).expect("its own bytes");
     shuffled.counts.reverse(); // as from a writer that did not sort: the other path
     shuffled.views.reverse();
+    let totals = dated.totals(false);
+    assert_eq!(sorted(totals.counts), expected_counts);
+    assert_eq!(sorted(dated.totals(true).views), expected_views);
+    assert_eq!(sorted(tables.totals(false).counts), expected_counts);
+    assert_eq!(sorted(shuffled.totals(true).views), expected_views);
     for t in [&mut tables, &mut shuffled] {
         assert!(t.counts.iter().any(|row| row.0 .3 != NONE));
         t.sum_periods();
