@@ -34,13 +34,16 @@ def _frame(columns: dict[str, Any]) -> pl.DataFrame:
     return pl.DataFrame({name: pl.Series(name, column) for name, column in columns.items()})
 
 
-def load(partial: Any) -> dict[str, pl.DataFrame]:
+def load(partial: Any, periods: bool = True) -> dict[str, pl.DataFrame]:
     """The partial result's tables as frames (absent codes and times as nulls); with
-    periods, also `counts_total` and `views_total`, summed over them by the kernel."""
+    periods, also `counts_total` and `views_total`, summed over them by the kernel (and
+    only those, not the counts per period, unless `periods`)."""
     frames = {"periods": _frame(partial.table("periods"))}
     names = [name for name in TABLES if name != "periods"]
     if frames["periods"].height:  # the totals before the counts are taken out
         names = ["counts_total", "views_total", *names]
+        if not periods:
+            names = [name for name in names if name not in ("counts", "views")]
     for name in names:
         frame = _frame(partial.table(name))
         if name.endswith("_total"):
@@ -160,10 +163,11 @@ def tables(frames: dict[str, pl.DataFrame], basis: str) -> dict[str, pl.DataFram
     click = _code_of(frames["actions"], CLICK)
     cart = _code_of(frames["actions"], ADD_TO_CART)
     # With periods (--interval), the tables read the counts summed over them.
-    counts = frames.get("counts_total", frames["counts"])
+    counts = frames["counts_total"] if "counts_total" in frames else frames["counts"]
     attributed = counts.filter(pl.col("set").is_not_null())
     # The pair, cart and order frames are dropped once reduced: they are most of the memory.
-    views = frames.get("views_total", frames["views"]).filter(pl.col("set").is_not_null())
+    views = frames["views_total"] if "views_total" in frames else frames["views"]
+    views = views.filter(pl.col("set").is_not_null())
     views = views.group_by("set").agg(views=pl.sum("n"))
     set_users = frames.pop("set_users")  # distinct users per set, counted by the kernel
     sku_users = frames.pop("sku_users")
@@ -210,12 +214,13 @@ class Computed:
     frames: dict[str, pl.DataFrame] | None = None
 
 
-def compute(partial: Any, time_field: str | None, windowed: bool) -> Computed:
+def compute(partial: Any, time_field: str | None, windowed: bool, periods: bool = True) -> Computed:
     """The tables of a partial (consumed: its tables are taken out), attributing by time
-    when any event had one (or a time field or window was given), else by file order."""
+    when any event had one (or a time field or window was given), else by file order;
+    the frames per period too unless `periods` is False (trends need them)."""
     counters = partial.counters()
     timed = counters["saw_time"] or time_field is not None or windowed
-    frames = load(partial)
+    frames = load(partial, periods)
     found = tables(frames, "time" if timed else "seq")
     return Computed(counters, found, sorted(frames["currencies"]["value"].to_list()), frames)
 
@@ -224,7 +229,7 @@ def action_counts(frames: dict[str, pl.DataFrame], table: str) -> pl.DataFrame:
     """Per row of a table (its id columns), `actions`: (action, count) structs in name
     order, '(none)' for no action (or '(none)*' and so on if an action is called that:
     the counts must not merge)."""
-    counts = frames.get("counts_total", frames["counts"])
+    counts = frames["counts_total"] if "counts_total" in frames else frames["counts"]
     if table != "products":
         counts = counts.filter(pl.col("set").is_not_null())
     keys = [{"set_id": "set", "sku": "sku"}[k] for k in KEYS[table]]

@@ -273,7 +273,7 @@ def _from_state(path: str, options: ReportOptions) -> Report:
     if whole and held.partial is not None:
         from interact_cli.frames import compute
 
-        computed = compute(held.partial, options.time_field, False)
+        computed = compute(held.partial, options.time_field, False, periods=bool(calendar))
     else:
         computed = held.summary if held.summary is not None else _empty()
     return _assemble({"summary": held.totals()}, computed, options, None, calendar)

@@ -235,10 +235,13 @@ def _write(state: State, path: str) -> tuple[dict[str, Any], int]:
     from interact_cli.frames import compute
     from interact_cli.statesummary import encode
 
-    counters = state.partial.counters()
-    raw = state.partial.to_bytes()
-    summary = encode(compute(state.partial, state.settings.time_field, False))
+    partial = state.partial
+    counters, raw = partial.counters(), partial.to_bytes()
     state.partial = None
+
+    def summary() -> bytes:
+        return encode(compute(partial, state.settings.time_field, False, periods=False))
+
     return counters, write_state(state, path, raw, summary)
 
 

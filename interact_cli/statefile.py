@@ -2,7 +2,7 @@
 
 Layout, integers little-endian:
 
-    MAGIC (19 bytes) | format version: u32 | header | summary | partial
+    MAGIC (19 bytes) | format version: u32 | header | partial | summary
     each section: its length: u64 | its bytes | XXH3-128 of its bytes (16 bytes)
 
 The header (JSON) holds the settings the partial was counted with (time field, zone,
@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import os
 import struct
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Annotated, Any, BinaryIO, Literal
 
@@ -43,7 +44,7 @@ if TYPE_CHECKING:
     from interact_cli.frames import Computed
 
 Read = Literal["merge", "days", "total", "summary", "all"]
-SECTIONS = ("header", "summary", "partial")
+SECTIONS = ("header", "partial", "summary")
 
 MAGIC = b"interact-cli state\n"
 VERSION = 1
@@ -129,9 +130,9 @@ def _fail(path: str, why: str) -> StateError:
     return StateError(f"{path}: not a usable state file: {why}")
 
 
-def _sections(path: str, stream: BinaryIO, size: int, wanted: int) -> list[bytes]:
-    """The first `wanted` sections of a state file open at its start, each checked
-    against its checksum; the lengths of all three against the file's `size`."""
+def _sections(path: str, stream: BinaryIO, size: int, wanted: set[str]) -> dict[str, bytes]:
+    """The `wanted` sections of a state file open at its start, each checked against its
+    checksum; the lengths of all of them against the file's `size`."""
     from interact_cli._core import Fingerprint
 
     head = stream.read(len(MAGIC) + 4)
@@ -142,7 +143,7 @@ def _sections(path: str, stream: BinaryIO, size: int, wanted: int) -> list[bytes
     (version,) = struct.unpack_from("<I", head, len(MAGIC))
     if version != VERSION:
         raise _fail(path, f"format {version}; this version of interact-cli reads {VERSION}")
-    at, found = len(head), []
+    at, found = len(head), {}
     for index, name in enumerate(SECTIONS):
         left = size - at - 8 - CHECKSUM
         stream.seek(at)
@@ -153,13 +154,13 @@ def _sections(path: str, stream: BinaryIO, size: int, wanted: int) -> list[bytes
         last = index == len(SECTIONS) - 1
         if length > left or (last and length != left):
             raise _fail(path, f"its {name}'s length does not match the file's")
-        if index < wanted:
+        if name in wanted:
             data = stream.read(length)
             check = Fingerprint()
             check.update(data)
             if len(data) < length or bytes.fromhex(check.hexdigest()) != stream.read(CHECKSUM):
                 raise _fail(path, f"its {name}'s checksum does not match (corrupted)")
-            found.append(data)
+            found[name] = data
         at += 8 + length + CHECKSUM
     return found
 
@@ -209,7 +210,11 @@ def read_state(path: str, partial: Read | None = "merge") -> State:
     ingest, not the partial; "all", the summary and the tables per period; None, the
     header only. Tables read in a fraction of a Partial's time: they skip the hash maps
     that only a merge needs."""
-    wanted = {None: 1, "summary": 2}.get(partial, 3)
+    wanted = {"header"}
+    if partial in ("summary", "merge", "all"):
+        wanted.add("summary")
+    if partial not in (None, "summary"):
+        wanted.add("partial")
     try:
         with open(path, "rb") as stream:
             size = os.fstat(stream.fileno()).st_size
@@ -220,34 +225,57 @@ def read_state(path: str, partial: Read | None = "merge") -> State:
         raise StateError(f"{path}: is a directory, not a state file") from None
     except OSError as error:
         raise StateError(f"{path}: cannot read: {error.strerror or error}") from None
-    header = _header(path, sections[0])
+    header = _header(path, sections["header"])
     state = State(header, path=path, size=size)
     valid = state.totals()["valid"]
     if partial in ("summary", "merge", "all") and header.inputs:
         from interact_cli.statesummary import decode
 
-        state.summary = decode(sections[1], valid, lambda why: _fail(path, why))
+        state.summary = decode(sections["summary"], valid, lambda why: _fail(path, why))
     if partial not in (None, "summary") and header.inputs:
-        state.partial = _partial(path, sections[2], valid, "days" if partial == "all" else partial)
+        read: Read = "days" if partial == "all" else partial
+        state.partial = _partial(path, sections["partial"], valid, read)
     return state
 
 
-def write_state(state: State, path: str, raw: bytes, summary: bytes) -> int:
-    """Write a state to `path` atomically and durably, with the bytes of its partial and
-    summary (the header is the state's); the file's size."""
-    from interact_cli._core import Fingerprint
+def write_state(state: State, path: str, raw: bytes, summary_of: Callable[[], bytes]) -> int:
+    """Write a state to `path` atomically and durably, with the bytes of its partial and of
+    its summary (the header is the state's); the file's size. The header and the partial
+    are written on another thread while `summary_of()` computes the summary."""
+    import threading
 
     header = msgspec.json.encode(state.header)
-    size = len(MAGIC) + 4
     with atomic_file(path) as stream:
-        stream.write(MAGIC + struct.pack("<I", VERSION))
-        for section in (header, summary, raw):  # not joined: the partial is not copied
-            check = Fingerprint()
-            check.update(section)
-            stream.write(struct.pack("<Q", len(section)))
-            stream.write(section)
-            stream.write(bytes.fromhex(check.hexdigest()))
-            size += 8 + len(section) + CHECKSUM
+        failed: list[BaseException] = []
+
+        def first() -> None:
+            try:
+                stream.write(MAGIC + struct.pack("<I", VERSION))
+                _section(stream, header)
+                _section(stream, raw)  # the file's write releases the GIL
+            except BaseException as error:  # re-raised below, on the caller's thread
+                failed.append(error)
+
+        writing = threading.Thread(target=first)
+        writing.start()
+        try:
+            summary = summary_of()
+        finally:
+            writing.join()
+        if failed:
+            raise failed[0]
+        _section(stream, summary)
         stream.flush()
         os.fsync(stream.fileno())  # on disk before it replaces the old state
-    return size
+    return len(MAGIC) + 4 + sum(8 + len(s) + CHECKSUM for s in (header, raw, summary))
+
+
+def _section(stream: BinaryIO, data: bytes) -> None:
+    """One section: its length, its bytes (not copied) and their XXH3-128."""
+    from interact_cli._core import Fingerprint
+
+    check = Fingerprint()
+    check.update(data)
+    stream.write(struct.pack("<Q", len(data)))
+    stream.write(data)
+    stream.write(bytes.fromhex(check.hexdigest()))

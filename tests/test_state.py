@@ -199,7 +199,8 @@ def _valid_state(tmp_path: Path) -> Path:
 
 
 def _sections(data: bytes) -> list[bytes]:
-    """The header, summary and partial of a well-formed state's bytes."""
+    """The header, summary and partial of a well-formed state's bytes (in the file: the
+    header, the partial, the summary)."""
     from interact_cli.statefile import CHECKSUM, MAGIC
 
     at, found = len(MAGIC) + 4, []
@@ -208,18 +209,21 @@ def _sections(data: bytes) -> list[bytes]:
         found.append(data[at + 8 : at + 8 + size])
         at += 8 + size + CHECKSUM
     assert at == len(data)
-    return found
+    header, partial, summary = found
+    return [header, summary, partial]
 
 
 def _sealed(sections: list[bytes], version: int = 1) -> bytes:
-    """A state of these sections, each with a checksum that matches (as a forger would
-    write it): independent of statefile.py, after its documented layout."""
+    """A state of these sections (header, summary, partial), each with a checksum that
+    matches (as a forger would write it): independent of statefile.py, after its
+    documented layout."""
     import xxhash
 
     from interact_cli.statefile import MAGIC
 
+    header, summary, partial = sections
     out = MAGIC + struct.pack("<I", version)
-    for section in sections:
+    for section in (header, partial, summary):
         out += struct.pack("<Q", len(section)) + section + xxhash.xxh3_128_digest(section)
     return out
 
@@ -260,7 +264,8 @@ def test_hostile_state_files_are_exit_2_in_one_line(tmp_path):
     typed = dict(summary, products=dict(summary["products"], users=["many"]))
     counted = dict(summary, counters=dict(summary["counters"], events=dict.fromkeys("x", 1)))
     everything = ("header", "summary", "partial")
-    in_summary = len(MAGIC) + 4 + 8 + len(header_bytes) + CHECKSUM + 8 + len(summary_bytes) // 2
+    in_partial = len(MAGIC) + 4 + 8 + len(header_bytes) + CHECKSUM + 8 + 100
+    in_summary = len(good) - CHECKSUM - len(summary_bytes) // 2
     cases = {
         "random bytes": (os.urandom(5000), everything),
         "empty": (b"", everything),
@@ -268,9 +273,8 @@ def test_hostile_state_files_are_exit_2_in_one_line(tmp_path):
         "cut in the header": (good[:100], everything),
         "cut in the partial": (good[: len(good) // 2], everything),
         "without its last checksum": (good[:-CHECKSUM], everything),
-        "a byte flipped in the partial": (_flipped(good, -200), ("partial",)),
-        # Each read checks the checksum of every section up to the last it needs.
-        "a byte flipped in the summary": (_flipped(good, in_summary), everything),
+        "a byte flipped in the partial": (_flipped(good, in_partial), ("partial",)),
+        "a byte flipped in the summary": (_flipped(good, in_summary), ("summary",)),
         "another version": (_sealed([header_bytes, summary_bytes, partial_bytes], 99), everything),
         "absurd counts": (_forged(good, header=absurd), everything),
         "a negative count": (_forged(good, header=negative), everything),
