@@ -114,42 +114,51 @@ impl PyPartial {
     /// Each table is taken out of the partial (Polars then owns the columns, and the peak
     /// memory is not the partial plus its frames): it can be had once.
     fn table<'py>(&mut self, py: Python<'py>, name: &str) -> PyResult<Bound<'py, PyDict>> {
-        if self.taken.iter().any(|taken| taken == name) {
-            return Err(PyValueError::new_err(format!(
-                "the table '{name}' was taken already: each table can be had once"
-            )));
-        }
-        if let Some(table_name) = name.strip_suffix("_total") {
-            let views = table_name == "views";
-            return totals(py, || self.inner.totals(views), &self.taken, table_name);
-        }
         self.inner.compact();
-        let piece = self
-            .inner
-            .take(name)
-            .ok_or_else(|| PyValueError::new_err(format!("no table {name}")))?;
-        self.taken.push(name.to_string());
-        table(py, Tables::from(piece), name)
+        table_of(py, &mut self.taken, name, |want| match want {
+            Want::Take(name) => self.inner.take(name).map(Tables::from),
+            Want::Total(views) => Some(self.inner.totals(views)),
+        })
     }
 }
 
-/// `counts_total` or `views_total`: the counts or views summed over periods, computed
-/// from the table while it is still there (any number of times).
-fn totals<'py>(
+/// What `table_of` asks of a partial or its tables.
+enum Want<'a> {
+    /// Take this table out.
+    Take(&'a str),
+    /// The counts (false) or views (true) summed over periods.
+    Total(bool),
+}
+
+/// The table `name` (once; `counts_total` and `views_total` any number of times before
+/// the counts or views are taken) as {column: Column}, from `get`.
+fn table_of<'py>(
     py: Python<'py>,
-    summed: impl FnOnce() -> Tables,
-    taken: &[String],
+    taken: &mut Vec<String>,
     name: &str,
+    get: impl FnOnce(Want<'_>) -> Option<Tables>,
 ) -> PyResult<Bound<'py, PyDict>> {
-    if name != "counts" && name != "views" {
-        return Err(PyValueError::new_err(format!("no table {name}_total")));
-    }
+    let no_table = || PyValueError::new_err(format!("no table {name}"));
     if taken.iter().any(|taken| taken == name) {
         return Err(PyValueError::new_err(format!(
-            "the table '{name}' was taken already: ask for its total before it"
+            "the table '{name}' was taken already: each table can be had once"
         )));
     }
-    table(py, summed(), name)
+    if let Some(base) = name.strip_suffix("_total") {
+        if base != "counts" && base != "views" {
+            return Err(no_table());
+        }
+        if taken.iter().any(|taken| taken == base) {
+            return Err(PyValueError::new_err(format!(
+                "the table '{base}' was taken already: ask for its total before it"
+            )));
+        }
+        let total = get(Want::Total(base == "views")).ok_or_else(no_table)?;
+        return table(py, total, base);
+    }
+    let piece = get(Want::Take(name)).ok_or_else(no_table)?;
+    taken.push(name.to_string());
+    table(py, piece, name)
 }
 
 /// Counters as a dict; `sizes`: distinct users, sets and skus.
@@ -275,20 +284,9 @@ impl PyTables {
 
     /// As `Partial.table`: each table can be had once.
     fn table<'py>(&mut self, py: Python<'py>, name: &str) -> PyResult<Bound<'py, PyDict>> {
-        if self.taken.iter().any(|taken| taken == name) {
-            return Err(PyValueError::new_err(format!(
-                "the table '{name}' was taken already: each table can be had once"
-            )));
-        }
-        if let Some(table_name) = name.strip_suffix("_total") {
-            let views = table_name == "views";
-            return totals(py, || self.inner.totals(views), &self.taken, table_name);
-        }
-        let piece = self
-            .inner
-            .take(name)
-            .ok_or_else(|| PyValueError::new_err(format!("no table {name}")))?;
-        self.taken.push(name.to_string());
-        table(py, piece, name)
+        table_of(py, &mut self.taken, name, |want| match want {
+            Want::Take(name) => self.inner.take(name),
+            Want::Total(views) => Some(self.inner.totals(views)),
+        })
     }
 }
