@@ -20,7 +20,7 @@ from interact_cli.engine import (
     preload_frames,
     resolve_inputs,
 )
-from interact_cli.errors import OptionError, shortened
+from interact_cli.errors import OptionError, StateError, shortened
 from interact_cli.periods import EPOCH, LAST, Calendar, zone
 from interact_cli.result import MAPPINGS, Report
 from interact_cli.times import parse_bound
@@ -276,7 +276,12 @@ def _from_state(path: str, options: ReportOptions) -> Report:
         computed = compute(held.partial, options.time_field, False, periods=bool(calendar))
     else:
         computed = held.summary if held.summary is not None else _empty()
-    return _assemble({"summary": held.totals()}, computed, options, None, calendar)
+    try:
+        return _assemble({"summary": held.totals()}, computed, options, None, calendar)
+    except OverflowError:  # a forged period start past the calendar's years
+        raise StateError(
+            f"{path}: not a usable state file: a period outside the calendar"
+        ) from None
 
 
 def _empty() -> Computed:

@@ -2,8 +2,9 @@
 
 `ingest` scans its inputs as `report` does, counting per day in the state's zone, and
 merges their partial result after the state's (so a report from the state is the report
-over the inputs in the order they were ingested). Every input is recorded with an XXH3-128
-fingerprint of its bytes, taken during the scan: an input whose bytes were ingested before
+over the inputs in the order they were ingested). Every input is recorded with a
+fingerprint of its bytes (XXH3-128 over the XXH3-128 of its 1 MiB blocks), taken during
+the scan: an input whose bytes were ingested before
 is refused and the run adds nothing. One `ingest` at a time holds the state's lock file
 (`STATE.lock`); another one exits at once (exit 2) rather than wait behind it.
 """
@@ -193,6 +194,8 @@ def ingest(
     sources = [i for i in inputs if isinstance(i, InputSource)]
     if len(sources) != len(inputs):
         sources = resolve_inputs([str(i) for i in inputs], storage_options, notes)
+    if not sources:
+        raise OptionError("ingest: give at least one input")
     path = _target(state_path, sources)
     with _locked(path):
         state = read_state(path) if os.path.exists(path) else None

@@ -28,7 +28,9 @@ small enough to keep.
 from __future__ import annotations
 
 import os
+import stat
 import struct
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Annotated, Any, BinaryIO, Literal
@@ -48,7 +50,6 @@ SECTIONS = ("header", "partial", "summary")
 
 MAGIC = b"interact-cli state\n"
 VERSION = 1
-MAX_HEADER = 1 << 30
 CHECKSUM = 16
 COUNTS = ("lines", "valid", "invalid", "blank", "warnings")
 
@@ -72,7 +73,8 @@ class Ingested(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
 
     name: str
     fingerprint: Hex128
-    """XXH3-128 of the input's bytes (decompressed), as hex."""
+    """The input's fingerprint (XXH3-128 over its 1 MiB blocks' XXH3-128 and its size:
+    docs/usage.md) of its bytes, decompressed, as hex."""
     size: Count
     """Its bytes (decompressed)."""
     lines: Count
@@ -168,7 +170,7 @@ def _sections(path: str, stream: BinaryIO, size: int, wanted: set[str]) -> dict[
 def _header(path: str, raw: bytes) -> Header:
     try:
         header = msgspec.json.decode(raw, type=Header)
-    except msgspec.DecodeError as error:
+    except (msgspec.DecodeError, UnicodeDecodeError) as error:  # older msgspec: the latter
         raise _fail(path, f"its header is wrong: {error}") from None
     try:
         zone(header.settings.tz)
@@ -216,9 +218,14 @@ def read_state(path: str, partial: Read | None = "merge") -> State:
     if partial not in (None, "summary"):
         wanted.add("partial")
     try:
-        with open(path, "rb") as stream:
-            size = os.fstat(stream.fileno()).st_size
-            sections = _sections(path, stream, size, wanted)
+        # Not blocking: a FIFO given as a state would wait for a writer forever.
+        with open(os.open(path, os.O_RDONLY | os.O_NONBLOCK), "rb") as stream:
+            found = os.fstat(stream.fileno())
+            if stat.S_ISDIR(found.st_mode):
+                raise StateError(f"{path}: is a directory, not a state file")
+            if not stat.S_ISREG(found.st_mode):
+                raise StateError(f"{path}: not a state file (not a regular file)")
+            sections = _sections(path, stream, found.st_size, wanted)
     except FileNotFoundError:
         raise StateError(f"{path}: no such state file (interact-cli ingest makes one)") from None
     except IsADirectoryError:
@@ -226,7 +233,7 @@ def read_state(path: str, partial: Read | None = "merge") -> State:
     except OSError as error:
         raise StateError(f"{path}: cannot read: {error.strerror or error}") from None
     header = _header(path, sections["header"])
-    state = State(header, path=path, size=size)
+    state = State(header, path=path, size=found.st_size)
     valid = state.totals()["valid"]
     if partial in ("summary", "merge", "all") and header.inputs:
         from interact_cli.statesummary import decode
@@ -242,8 +249,6 @@ def write_state(state: State, path: str, raw: bytes, summary_of: Callable[[], by
     """Write a state to `path` atomically and durably, with the bytes of its partial and of
     its summary (the header is the state's); the file's size. The header and the partial
     are written on another thread while `summary_of()` computes the summary."""
-    import threading
-
     header = msgspec.json.encode(state.header)
     with atomic_file(path) as stream:
         failed: list[BaseException] = []
@@ -256,18 +261,45 @@ def write_state(state: State, path: str, raw: bytes, summary_of: Callable[[], by
             except BaseException as error:  # re-raised below, on the caller's thread
                 failed.append(error)
 
-        writing = threading.Thread(target=first)
+        writing = threading.Thread(target=first, daemon=True)
         writing.start()
         try:
             summary = summary_of()
         finally:
-            writing.join()
+            _joined(writing)  # before the file is closed (and, on error, removed)
         if failed:
             raise failed[0]
         _section(stream, summary)
         stream.flush()
         os.fsync(stream.fileno())  # on disk before it replaces the old state
+    _sync_folder(path)
     return len(MAGIC) + 4 + sum(8 + len(s) + CHECKSUM for s in (header, raw, summary))
+
+
+def _joined(thread: threading.Thread) -> None:
+    """Wait for `thread` to end, even through a second Ctrl-C (raised after it ends)."""
+    interrupted: BaseException | None = None
+    while thread.is_alive():
+        try:
+            thread.join()
+        except BaseException as error:
+            interrupted = error
+    if interrupted is not None:
+        raise interrupted
+
+
+def _sync_folder(path: str) -> None:
+    """Make the rename durable: sync the folder that holds `path` (where it can be)."""
+    try:
+        handle = os.open(os.path.dirname(os.path.abspath(path)), os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(handle)
+    except OSError:  # some file systems cannot sync a folder: the rename stands
+        pass
+    finally:
+        os.close(handle)
 
 
 def _section(stream: BinaryIO, data: bytes) -> None:

@@ -21,7 +21,7 @@ from interact_cli.frames import Computed, with_rates
 
 U64 = Annotated[int, msgspec.Meta(ge=0, le=2**63 - 1)]
 Count = Annotated[int, msgspec.Meta(ge=0, le=2**62)]
-Micros = Annotated[str, msgspec.Meta(pattern=r"^-?[0-9]{1,40}$")]
+Micros = Annotated[str, msgspec.Meta(pattern=r"^-?[0-9]{1,39}$")]  # checked against 2^127
 
 
 class Events(msgspec.Struct, forbid_unknown_fields=True):
@@ -115,8 +115,10 @@ def decode(data: bytes, valid: int, fail: Callable[[str], Exception]) -> Compute
     error to raise for anything else. `valid`: the events the state's inputs hold."""
     try:
         summary = msgspec.msgpack.decode(data, type=Summary)
-    except msgspec.DecodeError as error:
+    except (msgspec.DecodeError, UnicodeDecodeError) as error:  # older msgspec: the latter
         raise fail(f"its summary is wrong: {error}") from None
+    if any(not -(2**127) <= int(m) < 2**127 for m in summary.revenue.micros):
+        raise fail("its summary's revenue is past 128 bits")
     counters = msgspec.to_builtins(summary.counters)
     if sum(counters["events"].values()) != valid:
         raise fail("its summary's events are not its inputs' valid lines")

@@ -263,6 +263,10 @@ def test_hostile_state_files_are_exit_2_in_one_line(tmp_path):
     uneven = dict(summary, sets=dict(summary["sets"], click=summary["sets"]["click"][:-1]))
     typed = dict(summary, products=dict(summary["products"], users=["many"]))
     counted = dict(summary, counters=dict(summary["counters"], events=dict.fromkeys("x", 1)))
+    rich = dict(
+        summary,
+        revenue=dict(summary["revenue"], micros=["9" * 39] * len(summary["revenue"]["micros"])),
+    )
     everything = ("header", "summary", "partial")
     in_partial = len(MAGIC) + 4 + 8 + len(header_bytes) + CHECKSUM + 8 + 100
     in_summary = len(good) - CHECKSUM - len(summary_bytes) // 2
@@ -288,6 +292,10 @@ def test_hostile_state_files_are_exit_2_in_one_line(tmp_path):
         ),
         "a summary of other types": (
             _forged(good, summary=msgspec.msgpack.encode(typed)),
+            ("summary",),
+        ),
+        "revenue past 128 bits": (
+            _forged(good, summary=msgspec.msgpack.encode(rich)),
             ("summary",),
         ),
         "a summary of other counts": (
@@ -329,6 +337,34 @@ def test_hostile_state_files_are_exit_2_in_one_line(tmp_path):
             assert "Traceback" not in done.stderr and "panic" not in done.stderr
             assert time.monotonic() - started < 20, what
         assert target.read_bytes() == data, what  # ingest left it as it was
+
+
+def test_a_fifo_or_a_folder_as_the_state_is_exit_2_at_once(tmp_path):
+    fifo = tmp_path / "fifo.state"
+    os.mkfifo(fifo)
+    for path in (fifo, tmp_path):
+        for args in (["state", str(path)], ["report", "--state", str(path), "-f", "json"]):
+            done = run(*args)  # a FIFO waited for a writer forever
+            assert done.returncode == 2 and str(path) in done.stderr, done.stderr
+            assert done.stderr.count("\n") == 1
+
+
+def test_a_period_outside_the_calendar_is_exit_2(tmp_path):
+    """A forged partial whose first period starts past year 9999 (re-sealed)."""
+    good = _valid_state(tmp_path).read_bytes()
+    header, summary, partial = _sections(good)
+    day = 86_400_000_000
+
+    def start_at(at: int) -> bool:  # a UTC midnight in the 2020s: the first period's start
+        value = int.from_bytes(partial[at : at + 8], "little", signed=True)
+        return value % day == 0 and 1_577_836_800_000_000 <= value < 1_893_456_000_000_000
+
+    at = next(at for at in range(len(partial) - 8) if start_at(at))
+    forged = partial[:at] + (2**62).to_bytes(8, "little") + partial[at + 8 :]
+    target = tmp_path / "far.state"
+    target.write_bytes(_sealed([header, summary, forged]))
+    done = run("report", "--state", str(target), "--interval", "day", "-f", "json")
+    assert done.returncode == 2 and "a period outside the calendar" in done.stderr, done.stderr
 
 
 def _flipped(data: bytes, at: int) -> bytes:

@@ -212,6 +212,14 @@ impl Partial {
     }
 }
 
+/// A row's key after the one before it: sorted, and no key twice.
+fn increasing<K: Ord>(before: Option<K>, key: K) -> Read<()> {
+    match before {
+        Some(before) if before >= key => Err("rows out of order or repeated".into()),
+        _ => Ok(()),
+    }
+}
+
 impl Tables {
     /// The tables of a partial's bytes (`Partial::to_bytes`), every code and length
     /// checked; an error for anything else.
@@ -248,6 +256,8 @@ impl Tables {
             }
         };
         // The lengths are checked against the bytes there are before anything is reserved.
+        // Rows come sorted by key, each key once (`to_bytes`): a repeated key would count
+        // twice here and once in a merge, so it is refused.
         let rows = r.len(24)?;
         t.counts.reserve(rows);
         for _ in 0..rows {
@@ -255,6 +265,7 @@ impl Tables {
             let sku = r.code(&t.skus, false)?;
             let action = r.code(&t.actions, true)?;
             let key = (set, sku, action, period(&mut r)?);
+            increasing(t.counts.last().map(|row| row.0), key)?;
             t.counts.push((key, r.u64()?));
         }
         let rows = r.len(16)?;
@@ -262,6 +273,7 @@ impl Tables {
         for _ in 0..rows {
             let set = r.code(&t.sets, true)?;
             let key = (set, period(&mut r)?);
+            increasing(t.views.last().map(|row| row.0), key)?;
             t.views.push((key, r.u64()?));
         }
         for keys in [&t.sets, &t.skus] {
@@ -287,6 +299,7 @@ impl Tables {
                 seq: r.u64()?,
                 time: r.i64()?,
             };
+            increasing(t.first_carts.last().map(|row| row.0), (user, sku, set))?;
             t.first_carts.push(((user, sku, set), cart));
         }
         let rows = r.len(36)?;

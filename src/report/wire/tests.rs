@@ -168,3 +168,34 @@ fn a_partial_through_tables_is_the_same_partial() {
     ));
     assert_eq!(again.to_bytes(), p.to_bytes());
 }
+
+#[test]
+fn rows_out_of_order_or_repeated_are_refused() {
+    let data = partial().to_bytes();
+    let t = Tables::from_bytes(&data).expect("its own bytes");
+    let row = |i: usize| {
+        let ((set, sku, action, period), n) = t.counts[i];
+        let mut out = Vec::new();
+        for v in [set, sku, action, period] {
+            out.extend_from_slice(&v.to_le_bytes());
+        }
+        out.extend_from_slice(&n.to_le_bytes());
+        out
+    };
+    let (first, second) = (row(0), row(1));
+    let both = [first.clone(), second.clone()].concat();
+    let at = data
+        .windows(48)
+        .position(|w| w == both.as_slice())
+        .expect("the first two rows, in order");
+    for swapped in [
+        [second.clone(), first.clone()],
+        [first.clone(), first.clone()],
+    ] {
+        let mut bad = data.clone();
+        bad[at..at + 48].copy_from_slice(&swapped.concat());
+        let error = Tables::from_bytes(&bad).err().expect("refused");
+        assert_eq!(error, "rows out of order or repeated");
+        assert!(Partial::from_bytes(&bad).is_err());
+    }
+}
