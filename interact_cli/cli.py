@@ -275,7 +275,7 @@ def report(
     def work() -> ExitCode:
         from interact_cli.columns import TABLE_OF
         from interact_cli.errors import OptionError
-        from interact_cli.inputs import resolve_inputs
+        from interact_cli.inputs import InputSource, resolve_inputs
         from interact_cli.output.progress import ByteProgress
         from interact_cli.remote import parse_storage_options
         from interact_cli.reporting import ReportOptions, build_report
@@ -287,7 +287,9 @@ def report(
             raise OptionError("give the inputs to report on (or --state FILE of ingest)")
         storage = parse_storage_options(storage_option)
         sources = resolve_inputs(inputs, storage, notes) if inputs else []
-        target = plan_outputs([None if output is None else str(output)], sources)[0]
+        # A state is read as an input is: the output must not replace it either.
+        read = sources or ([InputSource(str(state), str(state))] if state is not None else [])
+        target = plan_outputs([None if output is None else str(output)], read)[0]
         if page and (target is None or target.is_stdout) and sys.stdout.isatty():
             raise OptionError(
                 "--format html writes a page: give -o report.html, or redirect stdout"

@@ -97,9 +97,9 @@ def _locked(path: str) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             holder = os.pread(handle, 32, 0).decode("ascii", "replace").strip()
+            who = f"another ingest (process {holder})" if holder.isdigit() else "another ingest"
             raise StateError(
-                f"{path}: another ingest (process {holder or '?'}) is updating this state; "
-                "run again when it has finished"
+                f"{path}: {who} is updating this state; run again when it has finished"
             ) from None
         os.ftruncate(handle, 0)
         os.pwrite(handle, f"{os.getpid()}\n".encode(), 0)
@@ -166,7 +166,9 @@ def _scan(
     now = _now()
     records = [
         Ingested(
-            name=source.name,
+            # A name that is not UTF-8 (its bytes as surrogate escapes) is kept readable:
+            # the fingerprint, not the name, is the input's identity.
+            name=source.name.encode("utf-8", "surrogateescape").decode("utf-8", "replace"),
             fingerprint=fingerprint,
             size=size,
             ingested_at=now,

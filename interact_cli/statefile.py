@@ -178,6 +178,8 @@ def _header(path: str, raw: bytes) -> Header:
         raise _fail(path, f"its zone {shortened(header.settings.tz)} is not a zone here") from None
     if header.settings.time_field == "":
         raise _fail(path, "its time field is empty")
+    if not header.inputs:  # ingest writes a state with its first input, never without
+        raise _fail(path, "it records no input")
     seen = set()
     for record in header.inputs:
         if record.lines != record.valid + record.invalid + record.blank:

@@ -260,6 +260,7 @@ def test_hostile_state_files_are_exit_2_in_one_line(tmp_path):
     negative = dict(header, inputs=[dict(header["inputs"][0], lines=-1)])
     twice = dict(header, inputs=header["inputs"] * 2)
     nowhere = dict(header, settings=dict(header["settings"], tz="Mars/Olympus_Mons"))
+    empty = dict(header, inputs=[])
     uneven = dict(summary, sets=dict(summary["sets"], click=summary["sets"]["click"][:-1]))
     typed = dict(summary, products=dict(summary["products"], users=["many"]))
     counted = dict(summary, counters=dict(summary["counters"], events=dict.fromkeys("x", 1)))
@@ -284,6 +285,7 @@ def test_hostile_state_files_are_exit_2_in_one_line(tmp_path):
         "a negative count": (_forged(good, header=negative), everything),
         "an input twice": (_forged(good, header=twice), everything),
         "a zone that is none": (_forged(good, header=nowhere), everything),
+        "no input over full sections": (_forged(good, header=empty), everything),
         "a header of another kind": (_forged(good, header={"inputs": 1}), everything),
         "a summary of random bytes": (_forged(good, summary=os.urandom(300)), ("summary",)),
         "summary columns of two lengths": (
@@ -347,6 +349,22 @@ def test_a_fifo_or_a_folder_as_the_state_is_exit_2_at_once(tmp_path):
             done = run(*args)  # a FIFO waited for a writer forever
             assert done.returncode == 2 and str(path) in done.stderr, done.stderr
             assert done.stderr.count("\n") == 1
+
+
+def test_a_name_that_is_not_utf8_and_the_state_as_the_output(tmp_path):
+    odd = tmp_path / os.fsdecode(b"c\xff.ndjson")
+    odd.write_bytes(b"".join(line + b"\n" for line in generate_lines(50, seed=4)))
+    state = tmp_path / "s.state"
+    assert run("ingest", str(odd), "--state", str(state)).returncode == 0
+    (record,) = json.loads(run("state", str(state), "-f", "json").stdout)["inputs"]
+    assert record["name"].endswith("c\ufffd.ndjson")
+    before = state.read_bytes()
+    link = tmp_path / "link.state"
+    link.symlink_to(state)
+    for output in (state, link):
+        done = run("report", "--state", str(state), "-f", "csv", "-o", str(output))
+        assert done.returncode == 2 and "refusing to overwrite an input" in done.stderr
+    assert state.read_bytes() == before
 
 
 def test_a_period_outside_the_calendar_is_exit_2(tmp_path):
