@@ -250,7 +250,7 @@ def _from_state(path: str, options: ReportOptions) -> Report:
     """The report from a state: its settings apply; what it cannot answer is an error.
     Without --interval and --actions, the state's summary (its tables as computed at
     ingest) is all that is read; else its partial result, per day."""
-    from interact_cli.state import read_state, settings_for
+    from interact_cli.state import calendar_of, read_state, settings_for
 
     if options.since is not None or options.until is not None:
         raise OptionError(
@@ -266,10 +266,11 @@ def _from_state(path: str, options: ReportOptions) -> Report:
         loading.join()
     # The zone matters only to periods: without --interval, --tz is only named.
     settings = settings_for(held, options.time_field, options.tz if options.interval else None)
+    days = calendar_of(held)  # a forged zone is the state's error, not --tz's
     options = replace(options, time_field=settings.time_field, tz=options.tz or settings.tz)
     _check_options(options)
     _check_sort(options)
-    calendar = Calendar(settings.period, settings.tz) if options.interval else None
+    calendar = days if options.interval else None
     if whole and held.partial is not None:
         from interact_cli.frames import compute
 

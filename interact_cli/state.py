@@ -31,12 +31,28 @@ from interact_cli.engine import (
 )
 from interact_cli.errors import OptionError, StateError, shortened
 from interact_cli.periods import Calendar, zone
-from interact_cli.statefile import Ingested, Settings, State, new_state, read_state, write_state
+from interact_cli.statefile import (
+    Ingested,
+    Settings,
+    State,
+    calendar_of,
+    new_state,
+    read_state,
+    write_state,
+)
 
 if TYPE_CHECKING:
     from interact_cli.cluster import ClusterSpec
 
-__all__ = ["IngestResult", "Settings", "State", "ingest", "read_state", "settings_for"]
+__all__ = [
+    "IngestResult",
+    "Settings",
+    "State",
+    "calendar_of",
+    "ingest",
+    "read_state",
+    "settings_for",
+]
 
 
 @dataclass
@@ -203,6 +219,7 @@ def ingest(
         state = read_state(path) if os.path.exists(path) else None
         if state is not None:
             state.path = state_path  # as the user named it, in messages
+            calendar_of(state)  # its zone is one
         settings = settings_for(state, time_field, tz)
         state = state or new_state(settings, _now())
         state.path = state_path
@@ -286,6 +303,7 @@ def _holdings(state: State, counters: dict[str, Any]) -> dict[str, Any]:
 def describe(path: str) -> dict[str, Any]:
     """What a state file holds (checked whole): settings, totals and every input."""
     state = read_state(path, "all")  # checked whole; its tables give the counters
+    calendar_of(state)
     import msgspec
 
     return {
