@@ -39,6 +39,7 @@ __all__ = [
     "InputSource",
     "Progress",
     "feed_sources",
+    "input_fingerprint",
     "new_scan",
     "parse_storage_options",
     "preload_frames",
@@ -235,9 +236,7 @@ def feed_sources(
                 current = index
                 kernel.begin_file(sources[index].name)
                 if fingerprints is not None:
-                    from interact_cli._core import Fingerprint
-
-                    fingerprint = Fingerprint(FINGERPRINT_BLOCK)
+                    fingerprint = input_fingerprint()
             if fingerprints is not None and chunk is not None:
                 fingerprint.update(chunk, size)
             elif fingerprints is not None:
@@ -257,6 +256,13 @@ def feed_sources(
         raise
     if progress is not None and finish:
         progress.end()
+
+
+def input_fingerprint() -> Any:
+    """A new fingerprint of an input: XXH3-128 over its FINGERPRINT_BLOCK blocks."""
+    from interact_cli._core import Fingerprint
+
+    return Fingerprint(FINGERPRINT_BLOCK)
 
 
 def _load_frames() -> None:

@@ -59,6 +59,18 @@ def load(partial: Any, periods: bool = True) -> dict[str, pl.DataFrame]:
     return frames
 
 
+def total(frames: dict[str, pl.DataFrame], name: str) -> pl.DataFrame:
+    """The counts or views summed over periods: with periods (--interval), the kernel's
+    `<name>_total`; without, the table itself."""
+    return frames[f"{name}_total"] if f"{name}_total" in frames else frames[name]
+
+
+def timed(counters: dict[str, Any], time_field: str | None, windowed: bool) -> bool:
+    """Whether attribution goes by time: when any event had one, or a time field or a
+    window was given; else by file order."""
+    return bool(counters["saw_time"] or time_field is not None or windowed)
+
+
 def _code_of(dictionary: pl.DataFrame, value: str) -> int | None:
     """The code of a value in a dictionary frame, or None when it never occurred."""
     found = dictionary.with_row_index("code").filter(pl.col("value") == value)["code"]
@@ -162,12 +174,10 @@ def tables(frames: dict[str, pl.DataFrame], basis: str) -> dict[str, pl.DataFram
     (the frames of pairs, carts and orders are taken out of `frames`)."""
     click = _code_of(frames["actions"], CLICK)
     cart = _code_of(frames["actions"], ADD_TO_CART)
-    # With periods (--interval), the tables read the counts summed over them.
-    counts = frames["counts_total"] if "counts_total" in frames else frames["counts"]
+    counts = total(frames, "counts")
     attributed = counts.filter(pl.col("set").is_not_null())
     # The pair, cart and order frames are dropped once reduced: they are most of the memory.
-    views = frames["views_total"] if "views_total" in frames else frames["views"]
-    views = views.filter(pl.col("set").is_not_null())
+    views = total(frames, "views").filter(pl.col("set").is_not_null())
     views = views.group_by("set").agg(views=pl.sum("n"))
     set_users = frames.pop("set_users")  # distinct users per set, counted by the kernel
     sku_users = frames.pop("sku_users")
@@ -219,9 +229,8 @@ def compute(partial: Any, time_field: str | None, windowed: bool, periods: bool 
     when any event had one (or a time field or window was given), else by file order;
     the frames per period too unless `periods` is False (trends need them)."""
     counters = partial.counters()
-    timed = counters["saw_time"] or time_field is not None or windowed
     frames = load(partial, periods)
-    found = tables(frames, "time" if timed else "seq")
+    found = tables(frames, "time" if timed(counters, time_field, windowed) else "seq")
     return Computed(counters, found, sorted(frames["currencies"]["value"].to_list()), frames)
 
 
@@ -229,7 +238,7 @@ def action_counts(frames: dict[str, pl.DataFrame], table: str) -> pl.DataFrame:
     """Per row of a table (its id columns), `actions`: (action, count) structs in name
     order, '(none)' for no action (or '(none)*' and so on if an action is called that:
     the counts must not merge)."""
-    counts = frames["counts_total"] if "counts_total" in frames else frames["counts"]
+    counts = total(frames, "counts")
     if table != "products":
         counts = counts.filter(pl.col("set").is_not_null())
     keys = [{"set_id": "set", "sku": "sku"}[k] for k in KEYS[table]]

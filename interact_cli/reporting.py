@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from interact_cli import columns
 from interact_cli.columns import ID_FIELDS
@@ -271,26 +271,18 @@ def _from_state(path: str, options: ReportOptions) -> Report:
     _check_options(options)
     _check_sort(options)
     calendar = days if options.interval else None
-    if whole and held.partial is not None:
+    if whole:
         from interact_cli.frames import compute
 
         computed = compute(held.partial, options.time_field, False, periods=bool(calendar))
-    else:
-        computed = held.summary if held.summary is not None else _empty()
+    else:  # read_state gives the summary of every state (none records no input)
+        computed = cast("Computed", held.summary)
     try:
         return _assemble({"summary": held.totals()}, computed, options, None, calendar)
     except OverflowError:  # a forged period start past the calendar's years
         raise StateError(
             f"{path}: not a usable state file: a period outside the calendar"
         ) from None
-
-
-def _empty() -> Computed:
-    """The tables of no events (a state that has ingested nothing yet)."""
-    from interact_cli.engine import new_scan
-    from interact_cli.frames import compute
-
-    return compute(new_scan(0, 1, False, True, None, None, None, None).partial(), None, False)
 
 
 def _scan_here(
@@ -326,7 +318,7 @@ def _assemble(
     calendar: Calendar | None = None,
 ) -> Report:
     """The report from the computed tables: the options applied, the summary made."""
-    from interact_cli.frames import action_counts
+    from interact_cli.frames import action_counts, timed
     from interact_cli.trends import trend_frames
 
     counters, computed_tables, frames = computed.counters, dict(computed.tables), computed.frames
@@ -342,6 +334,7 @@ def _assemble(
     finished: dict[str, pl.DataFrame] = {}
     trend: dict[str, pl.DataFrame] = {}
     interval = options.interval
+    by_time = timed(counters, options.time_field, window is not None)  # as compute decided
     for table in ("sets", "products", "set_products"):
         if options.actions and frames is not None:
             mappings["actions"] = action_counts(frames, table)
@@ -360,19 +353,14 @@ def _assemble(
         "users": counters["users"],
         "currencies": computed.currencies,
         "time_field": options.time_field or "auto (" + ", ".join(TIME_FIELD_CANDIDATES) + ")",
-        "attribution_basis": "time" if _timed(counters, options, window) else "file order",
-        "untimed": counters["untimed"] if _timed(counters, options, window) else 0,
+        "attribution_basis": "time" if by_time else "file order",
+        "untimed": counters["untimed"] if by_time else 0,
         "outside_time_range": counters["outside"],
         "interval": interval,
         "tz": options.zone_name,
         **_window_applied(window, options.zone_name),
     }
     return Report(summary, **finished, notices=notices, trends=trend)
-
-
-def _timed(counters: dict[str, Any], options: ReportOptions, window: TimeWindow | None) -> bool:
-    """Whether attribution goes by time (as frames.compute decided) or by file order."""
-    return bool(counters["saw_time"] or options.time_field is not None or window is not None)
 
 
 def _time_field_notices(

@@ -238,7 +238,6 @@ def ingest(
         del partial
         state.header.inputs.extend(records)
         state.header.written_by = __version__
-        state.fingerprints.update({r.fingerprint: r for r in records if r.size})
         after, size = _write(state, path)
     return IngestResult(
         state,

@@ -32,7 +32,7 @@ import stat
 import struct
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Annotated, Any, BinaryIO, Literal
 
 import msgspec
@@ -108,10 +108,11 @@ class State:
     path: str = ""
     size: int = 0
     """The file's bytes when read."""
-    fingerprints: dict[str, Ingested] = field(default_factory=dict)
 
-    def __post_init__(self) -> None:
-        self.fingerprints = {i.fingerprint: i for i in self.header.inputs}
+    @property
+    def fingerprints(self) -> dict[str, Ingested]:
+        """The inputs it holds by fingerprint (empty ones, which add nothing, left out)."""
+        return {i.fingerprint: i for i in self.header.inputs if i.size}
 
     @property
     def settings(self) -> Settings:
@@ -243,11 +244,11 @@ def read_state(path: str, partial: Read | None = "merge") -> State:
     header = _header(path, sections["header"])
     state = State(header, path=path, size=found.st_size)
     valid = state.totals()["valid"]
-    if partial in ("summary", "merge", "all") and header.inputs:
+    if "summary" in wanted:  # _header refused a state that records no input
         from interact_cli.statesummary import decode
 
         state.summary = decode(sections["summary"], valid, lambda why: _fail(path, why))
-    if partial not in (None, "summary") and header.inputs:
+    if "partial" in wanted and partial is not None:
         read: Read = "days" if partial == "all" else partial
         state.partial = _partial(path, sections["partial"], valid, read)
     return state

@@ -190,7 +190,7 @@ def _whole_blocks(unit: Unit) -> Iterator[bytes]:
 
 def run_unit(unit: Unit, job: Job, version: str) -> dict[str, Any]:
     """A task: the kernel over one unit; its counts, first problems and partial bytes."""
-    from interact_cli.engine import new_scan
+    from interact_cli.engine import input_fingerprint, new_scan
     from interact_cli.periods import Calendar
 
     if version != __version__:
@@ -199,7 +199,7 @@ def run_unit(unit: Unit, job: Job, version: str) -> dict[str, Any]:
     # One thread: a worker's cores are shared by the tasks Dask runs on it.
     scan = new_scan(job.keep, 1, False, job.report, job.time_fields, job.since, job.until, calendar)
     scan.begin_file(unit.name, continued=unit.start > 0)
-    fingerprint = _fingerprint() if job.fingerprint else None
+    fingerprint = input_fingerprint() if job.fingerprint else None
     if unit.end is None:
         for block in _whole_blocks(unit):
             if fingerprint is not None:
@@ -215,13 +215,6 @@ def run_unit(unit: Unit, job: Job, version: str) -> dict[str, Any]:
     if job.report:
         out["partial"] = _pack(scan.partial())
     return out
-
-
-def _fingerprint() -> Any:
-    from interact_cli._core import Fingerprint
-    from interact_cli.engine import FINGERPRINT_BLOCK
-
-    return Fingerprint(FINGERPRINT_BLOCK)
 
 
 def aligned(range_bytes: int, block: int) -> int:

@@ -4,7 +4,8 @@
 
 use super::*;
 
-/// The tables of a partial, rows in any order (each key once in a partial's own bytes).
+/// The tables of a partial: from its bytes, rows sorted by key and each key once (the
+/// reader refuses others); from a `Partial`, rows in its maps' order.
 #[derive(Default)]
 pub struct Tables {
     pub window: Option<Window>,
@@ -31,10 +32,10 @@ impl Tables {
         if self.periods.is_empty() {
             return;
         }
-        let counts = std::mem::take(&mut self.counts);
-        self.counts = summed(counts, |(set, sku, action, _)| (set, sku, action, NONE));
-        let views = std::mem::take(&mut self.views);
-        self.views = summed(views, |(set, _)| (set, NONE));
+        self.counts = summed(&self.counts, |(set, sku, action, _)| {
+            (set, sku, action, NONE)
+        });
+        self.views = summed(&self.views, |(set, _)| (set, NONE));
         self.periods = Vec::new();
     }
 
@@ -109,14 +110,14 @@ impl From<Partial> for Tables {
 /// `to_bytes` writes them) are summed in one pass; others (bytes from elsewhere) through
 /// a hash map.
 fn summed<K: Copy + Ord + std::hash::Hash>(
-    rows: Vec<(K, u64)>,
+    rows: &[(K, u64)],
     key: impl Fn(K) -> K,
 ) -> Vec<(K, u64)> {
     if !rows.windows(2).all(|pair| pair[0].0 <= pair[1].0) {
-        return hashed(rows.into_iter(), key);
+        return hashed(rows.iter().copied(), key);
     }
     let mut out: Vec<(K, u64)> = Vec::new();
-    for (k, n) in rows {
+    for &(k, n) in rows {
         let k = key(k);
         match out.last_mut() {
             Some(last) if last.0 == k => last.1 = last.1.saturating_add(n),
@@ -163,9 +164,9 @@ impl Tables {
     pub fn totals(&self, views: bool) -> Tables {
         let mut out = Tables::default();
         if views {
-            out.views = summed(self.views.clone(), |(s, _)| (s, NONE));
+            out.views = summed(&self.views, |(s, _)| (s, NONE));
         } else {
-            out.counts = summed(self.counts.clone(), |(s, k, a, _)| (s, k, a, NONE));
+            out.counts = summed(&self.counts, |(s, k, a, _)| (s, k, a, NONE));
         }
         out
     }
