@@ -19,7 +19,8 @@ playwright = pytest.importorskip("playwright.sync_api")
 CHROMIUM = shutil.which("chromium")
 if CHROMIUM is None and not os.environ.get("CI"):
     pytest.skip("no chromium here (CI installs Debian's)", allow_module_level=True)
-CHARTS = ("funnel", "sets", "products", "rates", "trend")
+CHARTS = ("funnel", "sets", "products", "rates", "trend", "trend_rate")
+TRENDS = ("trend", "trend_rate")
 EVENTS, BROKEN = str(SAMPLE / "events.ndjson"), str(SAMPLE / "broken.ndjson")
 
 
@@ -39,8 +40,8 @@ def browser():
 class Opened:
     """A page of ours in the browser, with what it tried and what it complained about."""
 
-    def __init__(self, browser, path: Path) -> None:
-        self.page = browser.new_page(viewport={"width": 1280, "height": 900})
+    def __init__(self, browser, path: Path, **options) -> None:
+        self.page = browser.new_page(viewport={"width": 1280, "height": 900}, **options)
         self.errors: list[str] = []
         self.requests: list[str] = []
         self.page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
@@ -157,14 +158,15 @@ def test_hostile_ids_are_shown_as_text_and_run_nothing(tmp_path, browser):
     assert set(hostile) <= set(opened.cells("sets", "set_id"))
     assert set(hostile) <= set(opened.cells("products", "sku"))
     assert opened.errors == [] and opened.requests == []
-    for name in CHARTS:
-        assert opened.page.locator(f"#chart-{name} svg").count() == 1, name
+    for name in CHARTS:  # no event has a time: there is no trend to draw
+        assert opened.page.locator(f"#chart-{name} svg").count() == (name not in TRENDS), name
     charts = tmp_path / "charts"
     charts.mkdir()
     made = cli("report", str(dump), "-f", "json", "-o", str(tmp_path / "r.json"))
     exported = cli("report", str(dump), "-f", "json", "--chart-dir", str(charts), "-o", "-")
     assert exported.returncode == 0 and made.returncode == 0, exported.stderr
-    assert len(list(charts.glob("*.svg"))) == len(CHARTS) - 1  # the funnel is the page's
+    # The funnel is the page's; without a time, no trend.
+    assert len(list(charts.glob("*.svg"))) == len(CHARTS) - 1 - len(TRENDS)
     assert "esc\\x1b[2J-nul\\x00-end" in (charts / "sets.svg").read_text()
 
 
@@ -202,6 +204,8 @@ def test_outputs_are_checked_and_charts_exported(tmp_path):
     names = sorted(p.name for p in charts.iterdir())
     assert names == sorted(f"{c}.{e}" for c in CHARTS if c != "funnel" for e in ("png", "svg"))
     assert (charts / "sets.png").read_bytes().startswith(b"\x89PNG")
+    # A file has no page around it: the rows past the top are the chart's subtitle.
+    assert "Others, not drawn: 20 sets" in (charts / "sets.svg").read_text()
 
 
 def test_html_to_a_terminal_is_refused_with_a_hint():
@@ -240,3 +244,113 @@ def test_a_huge_table_is_cut_in_the_page_which_says_so(tmp_path, browser):
     totals = opened.page.locator('dd[data-field="totals (sets)"]').text_content()
     assert "click 12,000" in totals
     opened.page.close()
+
+
+def test_the_rows_past_the_top_are_text_under_the_chart_not_a_bar(sample):
+    # Summed into one bar on the shared axis, 26 sets dwarfed the top 20 (and 199 products
+    # the top 20): the remainder is a sentence under the chart, with its share of all.
+    opened, doc, _ = sample
+    ranked = sorted(doc["sets"], key=lambda r: (-r["interactions"], r["set_id"]))
+    head, rest = ranked[:20], ranked[20:]
+    values = opened.page.evaluate(
+        "() => JSON.parse(document.getElementById('report-data').textContent)"
+        ".charts.sets.data.values"
+    )
+    assert len(values) == 2 * len(head) and not any("other" in v["label"] for v in values)
+    bars = opened.page.locator("#chart-sets .role-mark path").evaluate_all(
+        "(paths) => paths.map((p) => p.getAttribute('aria-label'))"
+    )
+    assert len(bars) == 2 * len(head) and not any("other" in bar for bar in bars)
+    axis = opened.page.locator("#chart-sets .role-axis[aria-label^='Y-axis']")
+    highest = int(axis.get_attribute("aria-label").rsplit(" ", 1)[1].replace(",", ""))
+    assert highest < sum(r["click"] for r in rest)  # the axis is scaled on the top sets
+    interactions = sum(r["interactions"] for r in rest)
+    share = interactions / sum(r["interactions"] for r in ranked)
+    others = opened.page.locator("#others-sets")
+    assert others.text_content() == (
+        f"Others, not drawn: {len(rest)} sets with {interactions:,} interactions, "
+        f"{share:.1%} of all (click {sum(r['click'] for r in rest):,} · "
+        f"addToCart {sum(r['addToCart'] for r in rest):,})."
+    )
+    assert opened.page.locator("#chart-sets").get_attribute("aria-describedby") == "others-sets"
+    products = opened.page.locator("#others-products").text_content()
+    assert products.startswith(f"Others, not drawn: {len(doc['products']) - 20} products with ")
+
+
+_GEOMETRY = """(chart) => {
+  const box = (node) => node.getBoundingClientRect();
+  const centre = (r) => [(r.left + r.right) / 2, (r.top + r.bottom) / 2];
+  const corners = (r) => [r.left, r.top, r.right, r.bottom];
+  const x = [...chart.querySelectorAll('.role-axis')]
+    .find((axis) => (axis.getAttribute('aria-label') || '').startsWith('X-axis'));
+  return {
+    chart: corners(box(chart)),
+    svg: corners(box(chart.querySelector('svg'))),
+    frame: corners(box(chart.querySelector('.role-frame.root > g > path.background'))),
+    points: [...chart.querySelectorAll('.mark-symbol.role-mark path')].map((p) => centre(box(p))),
+    shapes: [...chart.querySelectorAll('.mark-line.role-mark path, .mark-area.role-mark path')]
+      .map((p) => corners(box(p))),
+    ticks: [...x.querySelectorAll('.role-axis-tick line')].map((line) => box(line).left),
+    labels: [...x.querySelectorAll('.role-axis-label text')].map((text) => text.textContent),
+  };
+}"""
+
+
+def _inside(inner: list[float], outer: list[float]) -> bool:
+    """Whether a box (left, top, right, bottom) lies within another, to half a pixel."""
+    return all(inner[i] >= outer[i] - 0.5 and inner[i + 2] <= outer[i + 2] + 0.5 for i in (0, 1))
+
+
+def _check_trends(opened: Opened, periods: list[str], interval: str) -> None:
+    """Every trend chart: in its frame and its box; ticks at period starts, dated."""
+    labels = {p[:7] if interval == "month" else p for p in periods}
+    for name in TRENDS:
+        shape = opened.page.locator(f"#chart-{name}").evaluate(_GEOMETRY)
+        assert _inside(shape["svg"], shape["chart"]), name  # no plot past the page's edge
+        assert shape["points"] and len(shape["points"]) >= len(periods), name
+        for point in shape["points"]:
+            assert _inside([*point, *point], shape["frame"]), (name, point)
+        for box in shape["shapes"]:
+            assert _inside(box, shape["frame"]), (name, box)
+        # A tick (and its grid line) only where a period starts: where a point is drawn.
+        at = [x for x, _ in shape["points"]]
+        assert shape["ticks"] and all(min(abs(t - x) for x in at) <= 1 for t in shape["ticks"])
+        assert set(shape["labels"]) <= labels and len(shape["ticks"]) <= 12, shape["labels"]
+
+
+@pytest.mark.parametrize("interval", ["day", "week", "month"])
+def test_trend_ticks_fall_on_period_starts_and_lines_stay_in_their_frame(
+    tmp_path, browser, interval
+):
+    # 40 days less one: Vega's own ticks fell on hours between days, and the plots (a
+    # concatenation Vega-Lite cannot fit to its container) ran past the right edge. The
+    # page is opened in a zone west of UTC: a date must not become the eve's.
+    days = [f"2026-10-{d:02d}" if d <= 31 else f"2026-11-{d - 31:02d}" for d in range(1, 41)]
+    del days[11]
+    lines = []
+    for n, day in enumerate(days):
+        for k in range(3 + n % 4):
+            stamp = f"{day}T{(5 * k) % 24:02d}:30:00Z"
+            lines.append(interact(f"s{k}", f"p{k}", f"u{n}", "click", stamp))
+            if k % 2:
+                lines.append(interact(f"s{k}", f"p{k}", f"u{n}", "addToCart", stamp))
+    dump = tmp_path / "days.ndjson"
+    dump.write_bytes(b"".join(line + b"\n" for line in lines))
+    out = tmp_path / "trend.html"
+    made = cli("report", str(dump), "-f", "html", "--interval", interval, "-o", str(out))
+    assert made.returncode == 0, made.stderr
+    doc = json.loads(cli("report", str(dump), "-f", "json", "--interval", interval).stdout)
+    opened = Opened(browser, out, timezone_id="America/Los_Angeles")
+    assert opened.errors == []
+    _check_trends(opened, [r["period"] for r in doc["trend"]], interval)
+    opened.page.close()
+
+
+def test_a_trend_of_one_period_is_centred_in_its_frame(sample):
+    opened, doc, _ = sample
+    periods = [r["period"] for r in doc["trend"] if r["period"] != "unknown"]
+    assert len(periods) == 1
+    _check_trends(opened, periods, doc["summary"]["interval"])
+    shape = opened.page.locator("#chart-trend").evaluate(_GEOMETRY)
+    middle = (shape["frame"][0] + shape["frame"][2]) / 2
+    assert all(abs(x - middle) < 1 for x, _ in shape["points"])

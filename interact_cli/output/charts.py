@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+from datetime import UTC, date, datetime, time
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -20,7 +21,10 @@ from interact_cli.output.terminal import printable, unique_prefix
 from interact_cli.result import Report
 
 Spec = dict[str, Any]  # a Vega-Lite specification, as JSON
-OTHER = "(others)"
+MEASURES = ("interactions", "click", "addToCart")
+PERIOD_DAYS = {"day": 1, "week": 7, "month": 31}
+MAX_TICKS = 12
+"""Dates on a trend's axis at most: a label is ~70 pixels wide."""
 COLOURS = {"click": "#4c78a8", "addToCart": "#f58518", "views": "#9d9d9d", "ordered": "#54a24b"}
 COLOURS_FUNNEL = {
     "views": "#9d9d9d",
@@ -54,15 +58,22 @@ def _top(frame: pl.DataFrame, key: str, top: int) -> pl.DataFrame:
     return ranked if top == 0 else ranked.head(top)
 
 
-def _clicks_and_carts(frame: pl.DataFrame, key: str, top: int, title: str) -> Spec:
-    head = _top(frame, key, top).select(id=key, click="click", addToCart="addToCart")
-    shown = head.to_dicts()
+def _others(frame: pl.DataFrame, head: pl.DataFrame, noun: str) -> str:
+    """The rows past the top as one sentence, for under their chart."""
+    rest = {m: int(frame[m].sum()) - int(head[m].sum()) for m in MEASURES}
+    total = int(frame["interactions"].sum())
+    share = f", {rest['interactions'] / total:.1%} of all" if total else ""
+    return (
+        f"Others, not drawn: {frame.height - head.height:,} {noun} with "
+        f"{rest['interactions']:,} interactions{share} "
+        f"(click {rest['click']:,} · addToCart {rest['addToCart']:,})."
+    )
+
+
+def _clicks_and_carts(frame: pl.DataFrame, key: str, top: int, title: str, noun: str) -> Spec:
+    head = _top(frame, key, top)
+    shown = head.select(id=key, click="click", addToCart="addToCart").to_dicts()
     labels = _labels([r["id"] for r in shown])
-    if head.height < frame.height:  # the rest as one bar, named so that no id can take it
-        other = f"{OTHER[:-1]}: {frame.height - head.height:,})"
-        labels[other] = other + "*" * (other in labels.values())
-        sums = {m: int(frame[m].sum()) - int(head[m].sum()) for m in ("click", "addToCart")}
-        shown.append({"id": other, **sums})
     values = [
         {
             "id": printable(row["id"]),  # tooltips and ARIA labels show it: escaped too
@@ -92,6 +103,10 @@ def _clicks_and_carts(frame: pl.DataFrame, key: str, top: int, title: str) -> Sp
         .properties(width="container", height=260)
     )
     spec: Spec = chart.to_dict()
+    if head.height < frame.height:
+        # Not a bar on the same axis: the sum of many rows dwarfed the top ones. The page
+        # writes it as text under the chart; a file gets it as the chart's subtitle.
+        spec["usermeta"] = {"others": _others(frame, head, noun)}
     return spec
 
 
@@ -129,38 +144,78 @@ def _rates(frame: pl.DataFrame, top: int) -> Spec:
     return spec
 
 
-def _trend(rows: list[dict[str, Any]], interval: str) -> Spec:
-    timed = [r for r in rows if r["period"] != "unknown"]
+def _epoch_ms(period: str) -> int:
+    """A period's start date (YYYY-MM-DD) as UTC milliseconds: the axis shows dates, not
+    moments, so the browser's zone must not move them (the periods are in --tz)."""
+    start = datetime.combine(date.fromisoformat(period), time(), tzinfo=UTC)
+    return int(start.timestamp() * 1000)
+
+
+def _period_x(periods: list[str], interval: str) -> alt.X:
+    """A trend's time axis: ticks and grid lines at period starts only (Vega's own ticks
+    fell on hours between days), labelled by date, and half a period of room on each side,
+    so that the first and last points stay inside the frame and a lone one is centred."""
+    starts = sorted(_epoch_ms(p) for p in periods)
+    half = PERIOD_DAYS.get(interval, 1) * 43_200_000
+    step = -(-len(starts) // MAX_TICKS)
+    return alt.X(
+        "at:T",
+        title=f"{interval} (start)",
+        scale=alt.Scale(type="utc", domain=[starts[0] - half, starts[-1] + half], nice=False),
+        axis=alt.Axis(
+            values=starts[::step],
+            format="%Y-%m" if interval == "month" else "%Y-%m-%d",  # in UTC: a utc scale
+            labelOverlap="parity",
+        ),
+    )
+
+
+def _trend(rows: list[dict[str, Any]], interval: str) -> dict[str, Spec]:
+    """The counts and the rate per period, as two charts: each alone fits its container
+    (Vega-Lite cannot fit a concatenation, whose plots ran past the page's right edge)."""
+    timed = [{**r, "at": _epoch_ms(r["period"])} for r in rows if r["period"] != "unknown"]
+    if not timed:
+        return {}  # no event with a usable time: nothing to draw (the summary says so)
+    x = _period_x([r["period"] for r in timed], interval)
+    y_axis = alt.Axis(minExtent=40)  # the same room for both y axes: their x axes align
     counts = [
-        {"period": r["period"], "measure": m, "count": r[m]}
+        {"period": r["period"], "at": r["at"], "measure": m, "count": r[m]}
         for r in timed
         for m in ("click", "addToCart")
     ]
-    rates = [{"period": r["period"], **_rate(r)} for r in timed if r["cart_per_click"] is not None]
-    x = alt.X("period:T", title=f"{interval} (start)")
+    rates = [
+        {"period": r["period"], "at": r["at"], **_rate(r)}
+        for r in timed
+        if r["cart_per_click"] is not None
+    ]
     colour = alt.Color(
         "measure:N",
         scale=alt.Scale(domain=list(COLOURS)[:2], range=list(COLOURS.values())[:2]),
         title=None,
+        legend=alt.Legend(orient="top"),  # on the right, it narrowed this plot only
     )
     lines = (
         alt.Chart(alt.Data(values=counts), title=f"click and addToCart per {interval}")
         .mark_line(point=True)
         .encode(
             x=x,
-            y=alt.Y("count:Q", title="interactions"),
+            y=alt.Y("count:Q", title="interactions", axis=y_axis),
             color=colour,
-            tooltip=["period:T", "measure:N", "count:Q"],
+            tooltip=["period:N", "measure:N", "count:Q"],
         )
         .properties(width="container", height=220)
     )
-    band = alt.Chart(alt.Data(values=rates)).mark_area(opacity=0.25, color=COLOURS["addToCart"])
-    band = band.encode(x=x, y=alt.Y("low:Q", title="cart per click"), y2="high:Q")
-    line = alt.Chart(alt.Data(values=rates)).mark_line(color=COLOURS["addToCart"], point=True)
-    line = line.encode(x=x, y="rate:Q", tooltip=["period:T", "rate:Q", "low:Q", "high:Q"])
+    orange = COLOURS["addToCart"]
+    band = alt.Chart(alt.Data(values=rates)).mark_area(opacity=0.25, color=orange)
+    band = band.encode(x=x, y=alt.Y("low:Q", title="cart per click", axis=y_axis), y2="high:Q")
+    line = alt.Chart(alt.Data(values=rates))
+    line = line.mark_line(color=orange, point=alt.OverlayMarkDef(color=orange))
+    line = line.encode(x=x, y="rate:Q", tooltip=["period:N", "rate:Q", "low:Q", "high:Q"])
     rate = alt.layer(band, line, title=f"cart per click per {interval}, with its 95% interval")
-    spec: Spec = alt.vconcat(lines, rate.properties(width="container", height=180)).to_dict()
-    return spec
+    return {
+        "trend": lines.to_dict(),
+        "trend_rate": rate.properties(width="container", height=180).to_dict(),
+    }
 
 
 def funnel_spec(sets: pl.DataFrame) -> Spec:
@@ -195,14 +250,16 @@ def specs(report: Report, top: int) -> dict[str, Spec]:
     sets, products = report.sets, report.products
     found = {
         "funnel": funnel_spec(sets),
-        "sets": _clicks_and_carts(sets, "set_id", top, f"click vs addToCart: {_which(top)} sets"),
+        "sets": _clicks_and_carts(
+            sets, "set_id", top, f"click vs addToCart: {_which(top)} sets", "sets"
+        ),
         "products": _clicks_and_carts(
-            products, "sku", top, f"click vs addToCart: {_which(top)} products"
+            products, "sku", top, f"click vs addToCart: {_which(top)} products", "products"
         ),
         "rates": _rates(sets, top),
     }
-    if "trend" in report.trends and report.trends["trend"].height:
-        found["trend"] = _trend(report.rows("trend"), report.summary["interval"])
+    if "trend" in report.trends:
+        found |= _trend(report.rows("trend"), report.summary["interval"])
     return found
 
 
@@ -239,9 +296,18 @@ def export(charts: dict[str, Spec], folder: str) -> None:
     for name, spec in charts.items():
         if name == "funnel":
             continue  # filled in the page; its overall numbers are in the summary
-        sized = _fixed_width(spec)
+        sized = _for_file(spec)
         Path(folder, f"{name}.svg").write_text(vlc.vegalite_to_svg(sized))
         Path(folder, f"{name}.png").write_bytes(vlc.vegalite_to_png(sized, scale=2))
+
+
+def _for_file(spec: Spec) -> Spec:
+    """A spec as a file shows it: 720 pixels wide, and what the page writes under the
+    chart (the rows past the top) as its subtitle."""
+    sized: Spec = _fixed_width(spec)
+    if "others" in sized.get("usermeta", {}):
+        sized["title"] = {"text": sized["title"], "subtitle": sized["usermeta"]["others"]}
+    return sized
 
 
 def _fixed_width(spec: Any) -> Any:

@@ -181,10 +181,17 @@ function charts(root) {
   const section = el("section", { id: "charts" });
   section.append(el("h2", {}, "Charts"));
   const drawn = [];
-  for (const name of ["sets", "products", "rates", "trend"]) {
-    if (!DATA.charts[name]) continue;
+  for (const name of ["sets", "products", "rates", "trend", "trend_rate"]) {
+    const spec = DATA.charts[name];
+    if (!spec) continue;
     const target = el("div", { class: "chart", id: "chart-" + name });
     section.append(target);
+    // The rows past the top: text under the chart, not a bar that would dwarf the others.
+    const others = spec.usermeta && spec.usermeta.others;
+    if (others) {
+      target.setAttribute("aria-describedby", "others-" + name);
+      section.append(el("p", { class: "others", id: "others-" + name }, others));
+    }
     drawn.push(embed(name, target));
   }
   root.append(section);
