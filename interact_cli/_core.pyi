@@ -73,6 +73,7 @@ class Scan:
         since: int | None = None,
         until: int | None = None,
         calendar: Callable[[int], tuple[int, int] | None] | None = None,
+        rows: str | None = None,
     ) -> None: ...
     def begin_file(self, name: str, continued: bool = False) -> None: ...
     def feed(

@@ -7,7 +7,7 @@
 use crate::arrow::{Column, Values};
 use crate::catalogue::{vocabulary, ALL_CODES};
 use crate::json::{Doc, MAX_DEPTH, MAX_SPAN, MAX_VALUES};
-use crate::report::{Calendar, Partial, Window};
+use crate::report::{Calendar, Partial, Rows, Window};
 use crate::rules::EventKind;
 use crate::rules::Findings;
 use crate::scan::{line_findings, NoFacts, Options, Scanner, Tally};
@@ -79,7 +79,7 @@ impl Scan {
     #[new]
     #[pyo3(signature = (keep, threads=1, split=false, max_line=64 * 1024 * 1024,
                         time_fields=None, report=false, since=None, until=None,
-                        calendar=None))]
+                        calendar=None, rows=None))]
     #[allow(clippy::too_many_arguments)]
     fn new(
         keep: usize,
@@ -91,6 +91,7 @@ impl Scan {
         since: Option<i64>,
         until: Option<i64>,
         calendar: Option<Py<PyAny>>,
+        rows: Option<&str>,
     ) -> PyResult<Self> {
         if !(1..=MAX_THREADS).contains(&threads) {
             return Err(PyValueError::new_err(format!(
@@ -109,9 +110,15 @@ impl Scan {
         }
         let inner = if report {
             let window = (since.is_some() || until.is_some()).then_some(Window { since, until });
-            let partial = match calendar {
-                Some(calendar) => Partial::with_trend(window, Arc::new(PyCalendar(calendar))),
-                None => Partial::new(window),
+            let calendar = calendar.map(|c| Arc::new(PyCalendar(c)) as Arc<dyn Calendar>);
+            let partial = match (rows, calendar) {
+                (Some(name), calendar) => {
+                    let rows = Rows::named(name)
+                        .ok_or_else(|| PyValueError::new_err(format!("rows: no table {name:?}")))?;
+                    Partial::per_user(window, rows, calendar)
+                }
+                (None, Some(calendar)) => Partial::with_trend(window, calendar),
+                (None, None) => Partial::new(window),
             };
             Inner::Report(Scanner::new(options, partial))
         } else {

@@ -18,10 +18,12 @@ use std::sync::Arc;
 pub const NONE: u32 = u32::MAX;
 
 mod keys;
+mod per_user;
 mod periods;
 mod tables;
 mod wire;
 pub use keys::*;
+pub use per_user::{Rows, UserKey, UserSums};
 pub use periods::*;
 pub use tables::Tables;
 
@@ -73,6 +75,9 @@ pub struct Partial {
     /// (user, sku, set) -> the earliest add-to-cart (seq and time each at their minimum)
     pub first_carts: Map<(u32, u32, u32), FirstCart>,
     pub orders: Vec<OrderRow>,
+    /// `compare`'s table: only it is kept when `rows` is set (see per_user.rs).
+    pub user_sums: UserSums,
+    pub rows: Option<Rows>,
     pub counters: Counters,
     /// Runs seen (the next run's number), and events in the current run.
     pub runs: u64,
@@ -139,6 +144,9 @@ impl Partial {
                 }
                 Some(_) => known = Some(moment),
             }
+        }
+        if let Some(rows) = self.rows {
+            return self.add_per_user(facts, rows, known);
         }
         let seq = (self.runs.saturating_sub(1) << 32) | self.index;
         self.index += 1;
@@ -235,6 +243,7 @@ impl Partial {
             "sku_users" => out.sku_users = std::mem::take(&mut self.sku_users),
             "first_carts" => out.first_carts = std::mem::take(&mut self.first_carts),
             "orders" => out.orders = std::mem::take(&mut self.orders),
+            "user_sums" => out.user_sums = std::mem::take(&mut self.user_sums),
             "sets" => out.sets = std::mem::take(&mut self.sets),
             "skus" => out.skus = std::mem::take(&mut self.skus),
             "actions" => out.actions = std::mem::take(&mut self.actions),
@@ -322,6 +331,10 @@ impl Partial {
             micros: row.micros,
             currency: codes.currencies[row.currency as usize],
         }));
+        self.combine_user_sums(&other.user_sums, |set, sku, user, period| {
+            let period = opt(&codes.periods, period);
+            (opt(sets, set), opt(skus, sku), users[user as usize], period)
+        });
         let (mine, theirs) = (&mut self.counters, &other.counters);
         for (a, b) in mine.events.iter_mut().zip(theirs.events) {
             *a = a.saturating_add(b);
@@ -334,13 +347,14 @@ impl Partial {
 }
 
 /// The tables of a partial (its dictionaries apart), as `take` names them.
-const TABLES: [&str; 6] = [
+const TABLES: [&str; 7] = [
     "counts",
     "views",
     "set_users",
     "sku_users",
     "first_carts",
     "orders",
+    "user_sums",
 ];
 
 /// Codes of one partial's dictionaries (and periods) in another's.

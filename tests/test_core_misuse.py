@@ -11,6 +11,8 @@ import pytest
 from interact_cli import _core
 from interact_cli.periods import Calendar
 
+from .conftest import SAMPLE
+
 LINE = (
     b'{"type":"interact","interact":{"type":"product","action":"click","product":{"sku":"k"}},'
     b'"context":[{"type":"setCompose","setCompose":{"id":"s"}},{"type":"user","user":{"id":"u"}}],'
@@ -296,3 +298,20 @@ def test_a_calendar_is_asked_once_for_times_before_year_one():
     scan.feed(early * 1000)
     scan.end_file()
     assert len(asked) == 1  # its local date is year 0 in New York: no period, once
+
+
+@pytest.mark.parametrize("rows", ["nope", "", "sets\x00"])
+def test_per_user_rows_of_no_table_are_an_error(rows):
+    with pytest.raises(ValueError, match="rows: no table"):
+        _core.Scan(0, report=True, rows=rows)
+
+
+def test_a_per_user_scan_keeps_only_its_table():
+    scan = _core.Scan(0, report=True, rows="products")
+    data = (SAMPLE / "events.ndjson").read_bytes()
+    scan.begin_file("x")
+    scan.feed(data, len(data))
+    scan.end_file()
+    partial = scan.partial()
+    assert len(partial.table("user_sums")["user"]) > 0
+    assert len(partial.table("counts")["n"]) == 0 and len(partial.table("orders")["user"]) == 0

@@ -224,6 +224,19 @@ fn table<'py>(py: Python<'py>, p: Tables, name: &str) -> PyResult<Bound<'py, PyD
             ("micros", i64s(p.orders.iter().map(|r| r.micros))),
             ("currency", u32s(p.orders.iter().map(|r| r.currency))),
         ],
+        "user_sums" => {
+            let rows = &p.user_sums;
+            let count = |slot: usize| u64s(rows.iter().map(move |r| r.1[slot]));
+            vec![
+                ("set", u32s(rows.iter().map(|r| r.0 .0))),
+                ("sku", u32s(rows.iter().map(|r| r.0 .1))),
+                ("user", u32s(rows.iter().map(|r| r.0 .2))),
+                ("period", u32s(rows.iter().map(|r| r.0 .3))),
+                ("views", count(0)),
+                ("clicks", count(1)),
+                ("carts", count(2)),
+            ]
+        }
         "sets" => vec![("value", Column::new(Values::text(p.sets.values())))],
         "skus" => vec![("value", Column::new(Values::text(p.skus.values())))],
         "actions" => vec![("value", Column::new(Values::text(p.actions.values())))],

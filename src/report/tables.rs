@@ -21,6 +21,7 @@ pub struct Tables {
     pub sku_users: Pairs,
     pub first_carts: Vec<((u32, u32, u32), FirstCart)>,
     pub orders: Vec<OrderRow>,
+    pub user_sums: Vec<(UserKey, [u64; 3])>,
     pub counters: Counters,
     pub runs: u64,
 }
@@ -50,6 +51,7 @@ impl Tables {
             "sku_users" => out.sku_users = std::mem::take(&mut self.sku_users),
             "first_carts" => out.first_carts = std::mem::take(&mut self.first_carts),
             "orders" => out.orders = std::mem::take(&mut self.orders),
+            "user_sums" => out.user_sums = std::mem::take(&mut self.user_sums),
             "sets" => out.sets = std::mem::take(&mut self.sets),
             "skus" => out.skus = std::mem::take(&mut self.skus),
             "actions" => out.actions = std::mem::take(&mut self.actions),
@@ -77,6 +79,8 @@ impl From<Tables> for Partial {
         p.first_carts.reserve(t.first_carts.len());
         p.first_carts.extend(t.first_carts);
         p.orders = t.orders;
+        p.user_sums.reserve(t.user_sums.len());
+        p.user_sums.extend(t.user_sums);
         p.counters = t.counters;
         p.runs = t.runs;
         p
@@ -100,6 +104,7 @@ impl From<Partial> for Tables {
             set_users: p.set_users,
             sku_users: p.sku_users,
             orders: p.orders,
+            user_sums: p.user_sums.into_iter().collect(),
             counters: p.counters,
             runs: p.runs,
         }

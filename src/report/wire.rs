@@ -5,7 +5,7 @@
 
 use super::*;
 
-const MAGIC: &[u8; 8] = b"ICPART02";
+const MAGIC: &[u8; 8] = b"ICPART03";
 
 struct Writer(Vec<u8>);
 
@@ -140,7 +140,8 @@ impl Partial {
                 + 16 * self.views.len()
                 + 8 * pairs
                 + 28 * self.first_carts.len()
-                + 36 * self.orders.len(),
+                + 36 * self.orders.len()
+                + 40 * self.user_sums.len(),
         );
         w.len(self.periods.len());
         for &start in self.periods.starts() {
@@ -203,6 +204,18 @@ impl Partial {
         }
         w.u8(c.saw_time as u8);
         w.u64(self.runs);
+        // Last: compare's table (empty in a report's partial).
+        let mut sums: Vec<_> = self.user_sums.iter().map(|(&k, &n)| (k, n)).collect();
+        sums.sort_unstable_by_key(|row| row.0);
+        w.len(sums.len());
+        for ((set, sku, user, period), n) in sums {
+            for code in [set, sku, user, period] {
+                w.u32(code);
+            }
+            for count in n {
+                w.u64(count);
+            }
+        }
         w.0
     }
 
@@ -325,6 +338,16 @@ impl Tables {
         (c.unattributed, c.untimed, c.outside) = (r.u64()?, r.u64()?, r.u64()?);
         c.saw_time = r.u8()? == 1;
         t.runs = r.u64()?;
+        let rows = r.len(40)?;
+        t.user_sums.reserve(rows);
+        for _ in 0..rows {
+            let set = r.code(&t.sets, true)?;
+            let sku = r.code(&t.skus, true)?;
+            let user = r.code(&t.users, false)?;
+            let key = (set, sku, user, period(&mut r)?);
+            increasing(t.user_sums.last().map(|row| row.0), key)?;
+            t.user_sums.push((key, [r.u64()?, r.u64()?, r.u64()?]));
+        }
         if !r.data.is_empty() {
             return Err("extra bytes after the partial result".into());
         }

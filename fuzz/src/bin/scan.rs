@@ -1,8 +1,8 @@
 //! Bytes through a report scan cut into random pieces on 1-3 threads, with a small line
 //! limit: the counts, the problems, the counts by code and the partial result never
-//! depend on the cuts or the threads, every line is valid, invalid or blank, and nothing
+//! depend on the cuts or the threads (a report's partial, or compare's per-user sums), every line is valid, invalid or blank, and nothing
 //! panics.
-use _core::report::{Calendar, Partial, Window};
+use _core::report::{Calendar, Partial, Rows, Window};
 use _core::scan::{Options, Scanner};
 use std::sync::Arc;
 
@@ -17,7 +17,13 @@ impl Calendar for Days {
     }
 }
 
-fn scan(data: &[u8], step: usize, threads: usize, max_line: usize) -> Scanner<Partial> {
+fn scan(
+    data: &[u8],
+    step: usize,
+    threads: usize,
+    max_line: usize,
+    rows: Option<Rows>,
+) -> Scanner<Partial> {
     let options = Options {
         time_fields: vec!["timestamp".into(), "time".into()],
         max_line,
@@ -29,7 +35,10 @@ fn scan(data: &[u8], step: usize, threads: usize, max_line: usize) -> Scanner<Pa
         since: Some(0),
         until: None,
     };
-    let partial = Partial::with_trend(Some(window), Arc::new(Days));
+    let partial = match rows {
+        Some(rows) => Partial::per_user(Some(window), rows, Some(Arc::new(Days))),
+        None => Partial::with_trend(Some(window), Arc::new(Days)),
+    };
     let mut scanner = Scanner::new(options, partial);
     scanner.begin_file("fuzz");
     for piece in data.chunks(step.max(1)) {
@@ -58,8 +67,15 @@ fn main() {
         let threads = 1 + control[0] as usize % 3;
         let step = 1 + control[1] as usize;
         let max_line = 8 + 4 * control[2] as usize;
-        let mut whole = scan(data, data.len(), 1, max_line);
-        let mut cut = scan(data, step, threads, max_line);
+        // A report's partial, or compare's per-user sums of one table.
+        let rows = [
+            None,
+            Some(Rows::Sets),
+            Some(Rows::Products),
+            Some(Rows::SetProducts),
+        ][control[0] as usize / 3 % 4];
+        let mut whole = scan(data, data.len(), 1, max_line, rows);
+        let mut cut = scan(data, step, threads, max_line, rows);
         let t = whole.total;
         assert_eq!(t.lines, t.valid + t.invalid + t.blank);
         assert_eq!(t, cut.total);
@@ -72,5 +88,14 @@ fn main() {
         assert_eq!(a.periods.len(), b.periods.len());
         let back = Partial::from_bytes(&a.to_bytes()).expect("its own bytes");
         assert_eq!(back.counters, a.counters);
+        // Per-user sums: as many rows, and the same totals, however the lines were cut.
+        let total = |p: &Partial| {
+            p.user_sums
+                .values()
+                .fold([0u64; 3], |t, v| [t[0] + v[0], t[1] + v[1], t[2] + v[2]])
+        };
+        assert_eq!(a.user_sums.len(), b.user_sums.len());
+        assert_eq!(total(&a), total(&b));
+        assert_eq!(back.user_sums, a.user_sums);
     });
 }

@@ -199,3 +199,87 @@ fn rows_out_of_order_or_repeated_are_refused() {
         assert!(Partial::from_bytes(&bad).is_err());
     }
 }
+
+/// Per-user sums keyed by names (set, sku, user) and the period's start.
+type Named = Vec<((Option<String>, Option<String>, String, i64), [u64; 3])>;
+
+fn named_sums(p: &Partial) -> Named {
+    let (sets, skus, users) = (p.sets.values(), p.skus.values(), p.users.values());
+    let name = |values: &[&str], code: u32| values.get(code as usize).map(|v| v.to_string());
+    let mut out: Named = p
+        .user_sums
+        .iter()
+        .map(|(&(set, sku, user, period), &n)| {
+            let start = p.periods.starts()[period as usize];
+            let user = name(&users, user).expect("a user");
+            ((name(&sets, set), name(&skus, sku), user, start), n)
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+#[test]
+fn per_user_sums_merge_exactly_and_sum_to_the_counts() {
+    let data: &[u8] = include_bytes!("../../../sample_data/events.ndjson");
+    let cut = data.len() / 3
+        + data[data.len() / 3..]
+            .iter()
+            .position(|&b| b == b'\n')
+            .unwrap()
+        + 1;
+    let report = scan(Partial::new(None), data);
+    let clicks: u64 = report
+        .counts
+        .iter()
+        .filter(|(k, _)| k.0 != NONE && report.actions.values().get(k.2 as usize) == Some(&"click"))
+        .map(|(_, &n)| n)
+        .sum();
+    for rows in [Rows::Sets, Rows::Products, Rows::SetProducts] {
+        let fresh = || Partial::per_user(None, rows, Some(Arc::new(Hours) as Arc<dyn Calendar>));
+        let whole = scan(fresh(), data);
+        let mut first = scan(fresh(), &data[..cut]);
+        let second = Partial::from_bytes(&scan(fresh(), &data[cut..]).to_bytes()).expect("bytes");
+        first.merge(&second);
+        assert_eq!(named_sums(&first), named_sums(&whole), "{rows:?}");
+        assert!(whole.counts.is_empty() && whole.first_carts.is_empty() && whole.orders.is_empty());
+        let summed: u64 = whole.user_sums.values().map(|n| n[1]).sum();
+        if rows == Rows::Products {
+            assert!(summed > clicks, "products count unattributed clicks too");
+        } else {
+            assert_eq!(summed, clicks, "{rows:?}");
+        }
+        let back = Partial::from_bytes(&whole.to_bytes()).expect("round trip");
+        assert_eq!(back.to_bytes(), whole.to_bytes());
+    }
+}
+
+#[test]
+fn per_user_rows_out_of_order_are_refused() {
+    let data: &[u8] = include_bytes!("../../../sample_data/events.ndjson");
+    let p = scan(Partial::per_user(None, Rows::Sets, None), data);
+    let bytes = p.to_bytes();
+    let t = Tables::from_bytes(&bytes).expect("its own bytes");
+    let row = |i: usize| {
+        let ((a, b, c, d), n) = t.user_sums[i];
+        let mut out = Vec::new();
+        for v in [a, b, c, d] {
+            out.extend_from_slice(&v.to_le_bytes());
+        }
+        for v in n {
+            out.extend_from_slice(&v.to_le_bytes());
+        }
+        out
+    };
+    let both = [row(0), row(1)].concat();
+    let at = bytes
+        .windows(80)
+        .position(|w| w == both.as_slice())
+        .expect("two rows");
+    let mut bad = bytes.clone();
+    bad[at..at + 80].copy_from_slice(&[row(1), row(0)].concat());
+    assert_eq!(
+        Tables::from_bytes(&bad).err().as_deref(),
+        Some("rows out of order or repeated")
+    );
+}
