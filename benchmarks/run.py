@@ -72,6 +72,44 @@ def dump(events: int, broken_ratio: float = 0.01) -> Path:
     return path
 
 
+def weeks(events: int) -> Path:
+    """Two weeks of generated sessions (generate --plant: users who differ, 10 sets with
+    a 30% drop in the second week), half the events in each week."""
+    path = DATA / f"weeks-{events // 1000}k.ndjson"
+    if not path.exists():
+        DATA.mkdir(parents=True, exist_ok=True)
+        print(f"generating {path.name} ...", file=sys.stderr)
+        options = ["--events", str(events), "--plant", "10:0.7", "--seed", "1"]
+        subprocess.run(cli("generate", *options, "-o", str(path)), check=True)
+    return path
+
+
+def compare_runs(events: int, runs: int) -> dict:
+    """`compare` of the two weeks of a dump against `report` over the same dump (the same
+    events), alternating: wall time and peak memory of each."""
+    path = weeks(events)
+    windows = ["--baseline", "2026-10-01..2026-10-08", "--current", "2026-10-08..2026-10-15"]
+    commands = {
+        "interact-cli compare (sets)": cli("compare", str(path), *windows, "-f", "json"),
+        "interact-cli compare --by set-product": cli(
+            "compare", str(path), *windows, "--by", "set-product", "-f", "json"
+        ),
+        "interact-cli report": cli("report", str(path), "-f", "json"),
+    }
+    rows = bench(commands, path, runs, 0.05)
+    walls = {row["tool"]: row["wall_s"] for row in rows}
+    report = walls["interact-cli report"]
+    return {
+        "events": events,
+        "bytes": path.stat().st_size,
+        "rows": rows,
+        "compare_over_report": round(walls["interact-cli compare (sets)"] / report, 2),
+        "set_product_over_report": round(
+            walls["interact-cli compare --by set-product"] / report, 2
+        ),
+    }
+
+
 def _tree(pid: int) -> list[int]:
     """The process and its descendants (Linux /proc)."""
     pids = [pid]
@@ -242,6 +280,13 @@ def main() -> None:
         "--memory-events", type=int, default=5_000_000, help="0 to skip the memory run"
     )
     parser.add_argument("--small-files", type=int, default=10_000, help="0 to skip")
+    parser.add_argument(
+        "--compare-events",
+        type=int,
+        nargs="*",
+        default=[2_000_000, 5_000_000],
+        help="dumps of two weeks to compare (none: skip)",
+    )
     parser.add_argument("--all-peers", action="store_true", help="also Polars and a json loop")
     args = parser.parse_args()
     path, clean, invalid = dump(args.events), dump(args.events, 0.0), dump(args.events, 0.3)
@@ -301,6 +346,14 @@ def main() -> None:
             f" report {held['wall_s']['report']:.2f} s ({held['ingest_over_report']:.2f}×);"
             f" report --state {held['wall_s']['report --state']:.2f} s; the state"
             f" {held['state_bytes'] / 1e6:.1f} MB, {held['state_share']:.1%} of the dump"
+        )
+    for count in args.compare_events:
+        held = result[f"compare_{count}"] = compare_runs(count, 3)
+        ratios[f"compare_{count // 1000}k_over_report"] = held["compare_over_report"]
+        report += "\n\n" + table(
+            f"compare, {count:,} events over two weeks ({held['bytes'] / 1e6:.0f} MB),"
+            " against report over the same dump, median of 3",
+            held["rows"],
         )
     if args.small_files:
         many, single = small_files(args.small_files, path)

@@ -1,9 +1,10 @@
 """interact-cli: validate and report on 8.LYTICS v3 tracking-event exports (NDJSON).
 
 The Python API (docs/api.md): `report(inputs, **options) -> Report`,
-`validate(inputs, **options) -> Validation`, and `ingest(inputs, state)` with
-`describe_state(state)` for state files. Importing the package loads neither Polars
-nor the native kernel: each name is loaded when it is first used.
+`validate(inputs, **options) -> Validation`, `compare(...) -> Comparison`, and
+`ingest(inputs, state)` with `describe_state(state)` for state files. Importing the
+package loads neither Polars nor the native kernel: each name is loaded when it is
+first used.
 """
 
 from __future__ import annotations
@@ -14,7 +15,8 @@ from typing import TYPE_CHECKING, Any
 __version__ = "0.4.0"
 
 if TYPE_CHECKING:
-    from interact_cli.api import Validation, describe_state, ingest, report, validate
+    from interact_cli.api import Validation, compare, describe_state, ingest, report, validate
+    from interact_cli.comparison import Comparison
     from interact_cli.errors import ClusterError, InputError, OptionError, StateError
     from interact_cli.result import Report
 
@@ -24,6 +26,8 @@ _HOMES = {
     "Validation": "interact_cli.api",
     "ingest": "interact_cli.api",
     "describe_state": "interact_cli.api",
+    "compare": "interact_cli.api",
+    "Comparison": "interact_cli.comparison",
     "StateError": "interact_cli.errors",
     "Report": "interact_cli.result",
     "OptionError": "interact_cli.errors",
@@ -32,12 +36,14 @@ _HOMES = {
 }
 __all__ = [
     "ClusterError",
+    "Comparison",
     "InputError",
     "OptionError",
     "Report",
     "StateError",
     "Validation",
     "__version__",
+    "compare",
     "describe_state",
     "ingest",
     "report",

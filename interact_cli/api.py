@@ -19,6 +19,7 @@ from interact_cli.errors import OptionError
 if TYPE_CHECKING:
     import polars as pl
 
+    from interact_cli.comparison import Comparison
     from interact_cli.result import Report
     from interact_cli.validation import ValidationResult
 
@@ -139,6 +140,77 @@ def report(
         cluster=cluster,
         state=None if state is None else _path("state", state),
     )
+
+
+def compare(
+    inputs: Inputs | None = None,
+    *,
+    baseline: str | Inputs | None = None,
+    current: str | Inputs | None = None,
+    by: By = "set",
+    set: Sequence[str] = (),
+    sku: Sequence[str] = (),
+    sort: str | None = None,
+    top: int | None = None,
+    fdr: float = 0.05,
+    time_field: str | None = None,
+    tz: str | None = None,
+    storage_option: StorageOption = None,
+    cluster: str | None = None,
+    workers: int | None = None,
+) -> Comparison:
+    """Compare as `interact-cli compare` does: with `inputs`, `baseline` and `current` are
+    time ranges FROM..UNTIL; without, each is the inputs of its side. `to_json()` is the
+    command's JSON."""
+    from interact_cli.comparing import CompareOptions, build_comparison
+
+    _text("by", by, list(TABLE_OF))
+    for name, value in [("tz", tz), ("sort", sort), ("time_field", time_field)]:
+        _text(name, value)
+    _text("cluster", cluster)
+    _count("top", top, 0)
+    _count("workers", workers, 1)
+    if isinstance(fdr, bool) or not isinstance(fdr, (int, float)):
+        raise OptionError(f"fdr: give a number between 0 and 1, not {fdr!r}")
+    ranged = inputs is not None
+    if ranged:
+        _text("baseline", baseline)
+        _text("current", current)
+    options = CompareOptions(
+        table=TABLE_OF[by],
+        baseline=baseline if ranged and isinstance(baseline, str) else None,
+        current=current if ranged and isinstance(current, str) else None,
+        time_field=time_field,
+        tz=tz,
+        sets=tuple(_strings("set", set)),
+        skus=tuple(_strings("sku", sku)),
+        sort=sort,
+        top=top,
+        fdr=float(fdr),
+    )
+    sides = (
+        [[], []]
+        if ranged
+        else [_side(name, v) for name, v in [("baseline", baseline), ("current", current)]]
+    )
+    return build_comparison(
+        _inputs(inputs) if ranged else [],
+        options,
+        baseline_inputs=sides[0],
+        current_inputs=sides[1],
+        workers=workers,
+        storage_options=_storage(storage_option),
+        cluster=cluster,
+    )
+
+
+def _side(name: str, value: str | Inputs | None) -> list[str]:
+    """One side's inputs of a comparison of two groups."""
+    if value is None:
+        raise OptionError(
+            f"{name}: give the inputs of this side (or inputs, and time ranges for both)"
+        )
+    return _inputs(value)
 
 
 def _path(name: str, value: object) -> str:

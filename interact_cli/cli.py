@@ -12,7 +12,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from interact_cli import __version__, cli_state
+from interact_cli import __version__, cli_compare, cli_state
 from interact_cli.cli_options import (
     ClusterOption,
     Debug,
@@ -355,6 +355,7 @@ def report(
 # After report: the commands are listed in the order they are registered.
 app.command()(cli_state.ingest)
 app.command()(cli_state.state)
+app.command()(cli_compare.compare)
 
 
 @app.command()
@@ -423,6 +424,17 @@ def generate(
             help="A catalogue of this many products, each met in turn by interactions.",
         ),
     ] = None,
+    plant: Annotated[
+        Optional[str],
+        typer.Option(
+            metavar="N:FACTOR",
+            help="Two weeks of sessions for compare (from 2026-10-01; users differ): the "
+            "N most popular sets' ctr and cart/click times FACTOR in the second (0:1: none).",
+        ),
+    ] = None,
+    sets: Annotated[
+        int, typer.Option(min=1, max=100_000, help="With --plant: how many sets.")
+    ] = 200,
     output: OutputFile = None,
     debug: Debug = False,
 ) -> None:
@@ -433,6 +445,8 @@ def generate(
     interact-cli generate --events 1000000 --broken-ratio 0.01 -o big.ndjson
 
     interact-cli generate --events 160000 --products 50000 -o wide.ndjson
+
+    interact-cli generate --events 200000 --plant 10:0.7 -o weeks.ndjson
     """
 
     def work() -> ExitCode:
@@ -444,6 +458,16 @@ def generate(
             raise OptionError(f"--broken-ratio {broken_ratio}: give a share from 0 to 1")
 
         target = None if output is None else str(output)
+        if plant is not None:
+            from interact_cli.generate_changes import parse_plant, write_changes
+
+            if broken_ratio or products:
+                raise OptionError("--plant makes its own export: no --broken-ratio or --products")
+            planted = parse_plant(plant)
+            ids = write_changes(events, seed, target, sets, planted, ByteProgress(events=True))
+            if ids:
+                fail(f"note: planted x{planted[1]:g} from 2026-10-08 in {', '.join(ids)}")
+            return ExitCode.OK
         write_export(events, seed, broken_ratio, target, ByteProgress(events=True), products)
         return ExitCode.OK
 

@@ -10,7 +10,19 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Literal
 
-Kind = Literal["id", "period", "count", "rate", "range", "money", "flag"]
+Kind = Literal[
+    "id",
+    "period",
+    "count",
+    "rate",
+    "range",
+    "money",
+    "flag",
+    "ratio",
+    "ratio_range",
+    "pvalue",
+    "change",
+]
 
 
 @dataclass(frozen=True)
@@ -64,6 +76,42 @@ TABLES: dict[str, tuple[Column, ...]] = {
     "product_trend": (PERIOD, SKU, *_COUNTS, CART_PER_CLICK, LOW_SAMPLE),
     "set_product_trend": (PERIOD, SET_ID, SKU, *_COUNTS, CART_PER_CLICK, LOW_SAMPLE),
 }
+
+
+def _both(column: Column, priority: int = 2) -> tuple[Column, Column]:
+    """A count of `compare` in each window (priority 1: in its terminal table)."""
+    name, header = column.name, column.header
+    return (
+        replace(column, name=f"{name}_baseline", header=f"{header} before", priority=priority),
+        replace(column, name=f"{name}_current", header=f"{header} now", priority=priority),
+    )
+
+
+def _compared(rate: Column) -> tuple[Column, ...]:
+    """A rate of `compare`: in each window, their ratio, p, q and the verdict."""
+    name, header = rate.name, rate.header
+    return (
+        Column(f"{name}_baseline", "rate", f"{header} before", interval=True),
+        Column(f"{name}_current", "rate", f"{header} now", interval=True),
+        Column(f"{name}_ratio", "ratio", f"{header} ratio", interval=True),
+        Column(f"{name}_p", "pvalue", f"{header} p", 2),
+        Column(f"{name}_q", "pvalue", f"{header} q"),
+        Column(f"{name}_change", "change", f"{header} change"),
+    )
+
+
+_PER_USER = (*_both(CLICK, 1), *_both(CART), *_both(USERS))
+LOW_IN_ONE = replace(LOW_SAMPLE, header="<30 clicks in a window")
+COMPARE_TABLES: dict[str, tuple[Column, ...]] = {
+    "sets": (SET_ID, *_both(VIEWS), *_PER_USER, *_compared(CTR), *_compared(CART_PER_CLICK)),
+    "products": (SKU, *_PER_USER, *_compared(CART_PER_CLICK)),
+    "set_products": (SET_ID, SKU, *_PER_USER, *_compared(CART_PER_CLICK)),
+}
+"""`compare`'s tables by the table compared (in columns.TABLES as compare_<name>); its
+terminal table shows the columns of priority 1."""
+for _name, _columns in COMPARE_TABLES.items():
+    TABLES[f"compare_{_name}"] = (*_columns, LOW_IN_ONE)
+
 TABLE_OF = {"set": "sets", "product": "products", "set-product": "set_products"}
 """The table of each `--by` value."""
 TREND_OF = {"sets": "set_trend", "products": "product_trend", "set_products": "set_product_trend"}
@@ -112,7 +160,10 @@ def _expanded(table: str, spreads: dict[str, list[str]], ranges: bool) -> list[C
         columns.append(column)
         if column.interval and ranges:
             name, header = f"{column.name}_range", f"{column.header} 95%"
-            columns.append(Column(name, "range", header, 2, source=column.name))
+            # A ratio's interval is read with it (compare's table keeps it in front).
+            kind: Kind = "ratio_range" if column.kind == "ratio" else "range"
+            priority = 1 if column.kind == "ratio" else 2
+            columns.append(Column(name, kind, header, priority, source=column.name))
         elif column.interval:
             columns += bounds(column)
     return columns

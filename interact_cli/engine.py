@@ -85,8 +85,11 @@ def new_scan(
     since: int | None = None,
     until: int | None = None,
     calendar: Callable[[int], tuple[int, int] | None] | None = None,
+    rows: str | None = None,
 ) -> Any:
-    """A native kernel (`_core.Scan`) with one thread per core, or `workers` of them."""
+    """A native kernel (`_core.Scan`) with one thread per core, or `workers` of them;
+    with `rows` (a table's name), one that sums views, clicks and carts per user of its
+    rows (`compare`), and nothing else."""
     from interact_cli._core import Scan
 
     try:
@@ -99,6 +102,7 @@ def new_scan(
             since=since,
             until=until,
             calendar=calendar,
+            rows=rows,
         )
     except ValueError as error:  # a time field that is a field of the contract
         raise OptionError(f"--time-field: {error}") from None

@@ -9,7 +9,8 @@ class ExitCode(IntEnum):
     OK = 0
     """Every line valid (and no warning under --strict)."""
     INVALID_DATA = 1
-    """At least one invalid line, or a warning under --strict, or --fail-on-invalid."""
+    """At least one invalid line, or a warning under --strict, or --fail-on-invalid; or,
+    with compare --fail-on-change, a row flagged up or down."""
     USAGE_OR_INPUT = 2
     """Bad options, or an input that cannot be read (missing, directory, corrupt archive)."""
     INTERNAL = 3

@@ -30,7 +30,7 @@ DICTIONARIES = ("sets", "skus", "actions", "currencies")
 KEYS = {"sets": ["set_id"], "products": ["sku"], "set_products": ["set_id", "sku"]}
 
 
-def _frame(columns: dict[str, Any]) -> pl.DataFrame:
+def as_frame(columns: dict[str, Any]) -> pl.DataFrame:
     return pl.DataFrame({name: pl.Series(name, column) for name, column in columns.items()})
 
 
@@ -38,14 +38,14 @@ def load(partial: Any, periods: bool = True) -> dict[str, pl.DataFrame]:
     """The partial result's tables as frames (absent codes and times as nulls); with
     periods, also `counts_total` and `views_total`, summed over them by the kernel (and
     only those, not the counts per period, unless `periods`)."""
-    frames = {"periods": _frame(partial.table("periods"))}
+    frames = {"periods": as_frame(partial.table("periods"))}
     names = [name for name in TABLES if name != "periods"]
     if frames["periods"].height:  # the totals before the counts are taken out
         names = ["counts_total", "views_total", *names]
         if not periods:
             names = [name for name in names if name not in ("counts", "views")]
     for name in names:
-        frame = _frame(partial.table(name))
+        frame = as_frame(partial.table(name))
         if name.endswith("_total"):
             frame = frame.drop("period")
         nullable = [c for c in ("set", "action", "period") if c in frame.columns]
@@ -55,7 +55,7 @@ def load(partial: Any, periods: bool = True) -> dict[str, pl.DataFrame]:
         )
         frames[name] = frame
     for name in DICTIONARIES:
-        frames[name] = _frame(partial.table(name))
+        frames[name] = as_frame(partial.table(name))
     return frames
 
 

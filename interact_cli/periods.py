@@ -20,6 +20,7 @@ UNKNOWN = "unknown"
 NO_TIME = -(2**63)  # the kernel's start of the period `unknown`
 _MICRO = timedelta(microseconds=1)
 LAST = 2**63 - 1  # an end after every moment there is
+Range = tuple[int, int]  # [start, end) in microseconds since the epoch
 
 
 @functools.cache
@@ -159,3 +160,31 @@ class Calendar:
     def label(self, start: int) -> str:
         """A period's name: the ISO date of its first day, or `unknown`."""
         return UNKNOWN if start == NO_TIME else self.day_of(start).isoformat()
+
+
+class Windows:
+    """The calendar of a comparison of two time windows: each window is a period, and so
+    is the gap between them (its events are in neither). The kernel's --since/--until
+    are the outer bounds, so no other moment is asked."""
+
+    def __init__(self, baseline: Range, current: Range) -> None:
+        self.baseline, self.current = baseline, current
+        first, second = sorted([baseline, current])
+        if first[1] > second[0]:
+            raise OptionError(
+                "--baseline and --current overlap: the windows must not share a moment "
+                "(users would be counted in both)"
+            )
+        self.periods = [first, second] + ([(first[1], second[0])] if first[1] < second[0] else [])
+
+    def __call__(self, moment: int) -> tuple[int, int] | None:
+        """The window (or gap) holding `moment`; None outside both (never asked)."""
+        for start, end in self.periods:
+            if start <= moment < end:
+                return start, end
+        return None
+
+    @property
+    def bounds(self) -> Range:
+        """From the first window's start to the last one's end."""
+        return min(p[0] for p in self.periods), max(p[1] for p in self.periods)

@@ -233,7 +233,7 @@ def build_report(
             if progress is not None:
                 progress.stage("aggregating")
         else:
-            found, partial = _scan_here(sources, kernel, progress, chunk_bytes, read)
+            found, partial = scan_here(sources, kernel, progress, chunk_bytes, read)
         from interact_cli.frames import compute
 
         computed = compute(partial, options.time_field, window is not None)
@@ -285,7 +285,7 @@ def _from_state(path: str, options: ReportOptions) -> Report:
         ) from None
 
 
-def _scan_here(
+def scan_here(
     sources: list[InputSource],
     kernel: Any,
     progress: Progress | None,

@@ -24,31 +24,29 @@ MAPPINGS = {"order_revenue": ("currency", "amount"), "actions": ("action", "coun
 """The mapping fields and the names of their structs' key and value."""
 
 
-@dataclass
-class Report:
-    """The report: a summary (plain data) and tables (Polars frames) with the documented
-    fields. `trends` holds, with an interval, `trend` and the chosen table's trend."""
+class Tabled:
+    """A result made of a summary and tables (frames), as the renderers read it: its
+    JSON document, CSV, and rows as people read them. `Report` and `Comparison`."""
 
     summary: dict[str, Any]
-    sets: pl.DataFrame
-    products: pl.DataFrame
-    set_products: pl.DataFrame
-    notices: list[str] = field(default_factory=list)
-    """What the reader should know about the options (a --set that matched nothing, ...)."""
-    trends: dict[str, pl.DataFrame] = field(default_factory=dict)
 
     def tables(self) -> dict[str, pl.DataFrame]:
         """Every table by name, in the JSON document's order."""
-        return {"sets": self.sets, "products": self.products, **self._rest()}
+        raise NotImplementedError
 
-    def _rest(self) -> dict[str, pl.DataFrame]:
-        return {"set_products": self.set_products, **self.trends}
+    def spreads(self, name: str) -> dict[str, list[str]]:
+        """The keys of a table's spread columns (none here)."""
+        return {}
+
+    def declared(self, name: str) -> str:
+        """The name of a table's column declaration (columns.TABLES)."""
+        return name
 
     def table(self, name: str) -> pl.DataFrame:
-        """One table by name (sets, products, set_products, trend, set_trend, ...)."""
+        """One table by name."""
         found = self.tables()
         if name not in found:
-            raise KeyError(f"no table {name!r} in this report; it has: {', '.join(found)}")
+            raise KeyError(f"no table {name!r} in this result; it has: {', '.join(found)}")
         return found[name]
 
     def rows(self, name: str, limit: int | None = None, offset: int = 0) -> list[dict[str, Any]]:
@@ -73,21 +71,12 @@ class Report:
         yield from serialize.document_json(self.summary, self.tables())
 
     def to_json(self) -> bytes:
-        """The JSON document `interact-cli report -f json` prints, byte for byte."""
+        """The JSON document the command prints with `-f json`, byte for byte."""
         return b"".join(self.json_chunks())
-
-    def spreads(self, name: str) -> dict[str, list[str]]:
-        """The keys of a table's spread columns: currencies, action names."""
-        frame = self.table(name)
-        actions: list[str] = []
-        if "actions" in frame.columns:
-            names = frame["actions"].explode().struct.field("action").drop_nulls()
-            actions = sorted(names.unique().to_list())
-        return {"currencies": self.summary["currencies"], "actions": actions}
 
     def flat_columns(self, name: str) -> list[Column]:
         """A table's columns in CSV: intervals as bounds, a column per currency or action."""
-        return columns.flat(name, self.spreads(name))
+        return columns.flat(self.declared(name), self.spreads(name))
 
     def _slices(self, name: str) -> Iterator[list[dict[str, Any]]]:
         """A table's rows as dicts, CHUNK_ROWS at a time (one empty slice if it has none)."""
@@ -98,13 +87,13 @@ class Report:
     def csv_chunks(self, name: str, raw: bool = False) -> Iterator[str]:
         """`to_csv`'s text in pieces, a slice of the table at a time."""
         spreads = self.spreads(name)
-        names = [c.name for c in columns.flat(name, spreads)]
+        names = [c.name for c in columns.flat(self.declared(name), spreads)]
         yield serialize.to_csv(names, [], raw)
         for rows in self._slices(name):
             yield serialize.to_csv(names, flat_rows(rows, spreads), raw, header=False)
 
     def to_csv(self, name: str = "sets", raw: bool = False) -> str:
-        """A table as the CSV `interact-cli report -f csv` prints; `raw` keeps text cells
+        """A table as the CSV the command prints with `-f csv`; `raw` keeps text cells
         that look like spreadsheet formulas as they are (`--csv-raw`)."""
         return "".join(self.csv_chunks(name, raw))
 
@@ -114,15 +103,46 @@ class Report:
         """Rows with the columns as people read them (an interval as one range column):
         what tables, Markdown and the HTML page draw."""
         spreads = self.spreads(name)
-        return columns.shown(name, spreads), flat_rows(self.rows(name, limit, offset), spreads)
+        shown = columns.shown(self.declared(name), spreads)
+        return shown, flat_rows(self.rows(name, limit, offset), spreads)
 
     def shown_slices(self, name: str) -> Iterator[tuple[list[Column], list[dict[str, Any]]]]:
         """`shown` for the whole table, a slice of rows at a time (the spread columns found
         once, not once a slice)."""
         spreads = self.spreads(name)
-        shown = columns.shown(name, spreads)
+        shown = columns.shown(self.declared(name), spreads)
         for rows in self._slices(name):
             yield shown, flat_rows(rows, spreads)
+
+
+@dataclass
+class Report(Tabled):
+    """The report: a summary (plain data) and tables (Polars frames) with the documented
+    fields. `trends` holds, with an interval, `trend` and the chosen table's trend."""
+
+    summary: dict[str, Any]
+    sets: pl.DataFrame
+    products: pl.DataFrame
+    set_products: pl.DataFrame
+    notices: list[str] = field(default_factory=list)
+    """What the reader should know about the options (a --set that matched nothing, ...)."""
+    trends: dict[str, pl.DataFrame] = field(default_factory=dict)
+
+    def tables(self) -> dict[str, pl.DataFrame]:
+        """Every table by name, in the JSON document's order."""
+        return {"sets": self.sets, "products": self.products, **self._rest()}
+
+    def _rest(self) -> dict[str, pl.DataFrame]:
+        return {"set_products": self.set_products, **self.trends}
+
+    def spreads(self, name: str) -> dict[str, list[str]]:
+        """The keys of a table's spread columns: currencies, action names."""
+        frame = self.table(name)
+        actions: list[str] = []
+        if "actions" in frame.columns:
+            names = frame["actions"].explode().struct.field("action").drop_nulls()
+            actions = sorted(names.unique().to_list())
+        return {"currencies": self.summary["currencies"], "actions": actions}
 
 
 def _dicts(frame: pl.DataFrame) -> list[dict[str, Any]]:
@@ -142,9 +162,9 @@ def flat_rows(rows: list[dict[str, Any]], spreads: dict[str, list[str]]) -> list
     for row in rows:
         flat = {k: v for k, v in row.items() if k not in MAPPINGS}
         if "order_revenue" in row:
-            for currency in spreads["currencies"]:
+            for currency in spreads.get("currencies", []):
                 flat[f"order_revenue_{currency}"] = row["order_revenue"].get(currency, 0.0)
-        for action in spreads["actions"]:
+        for action in spreads.get("actions", []):
             flat[f"action:{action}"] = row.get("actions", {}).get(action, 0)
         flat_rows.append(flat)
     return flat_rows

@@ -326,3 +326,27 @@ def test_ingest_on_a_cluster_equals_the_local_ingest(address, exports, tmp_path)
     assert plain(build_report([], options, state=states["there"])) == plain(
         build_report(files, replace(options, tz="Europe/Berlin"))
     )
+
+
+def test_compare_on_a_cluster_equals_the_local_run(address, tmp_path):
+    from interact_cli.comparing import CompareOptions, build_comparison
+    from interact_cli.generate_changes import write_changes
+
+    weeks = tmp_path / "weeks.ndjson"
+    write_changes(30_000, 5, str(weeks), sets=20, plant=(3, 0.6))
+    halves = [tmp_path / "a.ndjson", tmp_path / "b.ndjson.gz"]
+    lines = weeks.read_bytes().splitlines(keepends=True)
+    halves[0].write_bytes(b"".join(lines[:15_000]))
+    halves[1].write_bytes(gzip.compress(b"".join(lines[15_000:])))
+    ranged = CompareOptions(
+        table="set_products", baseline="2026-10-01..2026-10-06", current="2026-10-08..2026-10-15"
+    )
+    spec = ClusterSpec(address, 100_000)
+    local = build_comparison([str(weeks)], ranged)
+    remote = build_comparison([str(weeks)], ranged, cluster=spec)
+    assert remote.to_json() == local.to_json() and local.summary["outside_windows"] > 0
+    groups = CompareOptions(table="sets")
+    sides = [str(halves[0])], [str(halves[1])]
+    local = build_comparison([], groups, *sides)
+    remote = build_comparison([], groups, *sides, cluster=spec)
+    assert remote.to_json() == local.to_json() and local.summary["rows"] == 20

@@ -354,3 +354,34 @@ def test_a_trend_of_one_period_is_centred_in_its_frame(sample):
     shape = opened.page.locator("#chart-trend").evaluate(_GEOMETRY)
     middle = (shape["frame"][0] + shape["frame"][2]) / 2
     assert all(abs(x - middle) < 1 for x, _ in shape["points"])
+
+
+def test_the_compare_page_plots_the_ratios_and_sorts_its_table(tmp_path, browser):
+    from interact_cli.generate_changes import write_changes
+
+    events = tmp_path / "weeks.ndjson"
+    planted = write_changes(40_000, 3, str(events), sets=20, plant=(3, 0.5))
+    out = tmp_path / "compare.html"
+    windows = ["--baseline", "2026-10-01..2026-10-08", "--current", "2026-10-08..2026-10-15"]
+    done = cli("compare", str(events), *windows, "-f", "html", "-o", str(out))
+    assert done.returncode == 0, done.stderr
+    doc = json.loads(cli("compare", str(events), *windows, "-f", "json").stdout)
+    opened = Opened(browser, out)
+    try:
+        assert opened.errors == [] and opened.requests == []
+        for rate in ("ctr", "cart_per_click"):
+            box = opened.page.locator(f"#chart-{rate} svg").first.bounding_box()
+            assert box and box["width"] > 300 and box["height"] > 100, rate
+        # Flagged rows are drawn in the colour of their verdict, the others grey.
+        down = opened.page.locator("#chart-ctr g.role-mark path[fill='#c0392b']").count()
+        assert down == sum(r["ctr_change"] == "down" for r in doc["sets"][:40]) > 0
+        ids = opened.cells("sets", "set_id")
+        assert ids == [r["set_id"] for r in doc["sets"]]
+        assert set(planted) & {r["set_id"] for r in doc["sets"] if r["ctr_change"] == "down"}
+        changes = opened.cells("sets", "ctr_change")
+        assert changes[0] == "▼ down"
+        opened.page.locator("#table-sets th[data-column='click_baseline']").click()
+        clicks = [int(c.replace(",", "")) for c in opened.cells("sets", "click_baseline")]
+        assert clicks == sorted(clicks, reverse=True)
+    finally:
+        opened.page.close()

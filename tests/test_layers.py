@@ -7,7 +7,14 @@ from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parent.parent / "interact_cli"
 # Modules of the command line and the renderers; everything else is the library.
-CLI_SIDE = {"cli.py", "cli_options.py", "cli_state.py", "outcome.py", "__main__.py"}
+CLI_SIDE = {
+    "cli.py",
+    "cli_compare.py",
+    "cli_options.py",
+    "cli_state.py",
+    "outcome.py",
+    "__main__.py",
+}
 
 
 def imports_of(path: Path) -> set[str]:
@@ -47,10 +54,20 @@ def test_the_renderers_do_not_reach_into_the_kernel_or_inputs():
 
 # The library API (what cli.py calls) reaches inputs, the contract and the kernel only
 # through the engine; the layers below never import the layers above them.
-LIBRARY_API = {"__init__.py", "api.py", "reporting.py", "result.py", "state.py", "validation.py"}
+LIBRARY_API = {
+    "__init__.py",
+    "api.py",
+    "comparing.py",
+    "comparison.py",
+    "reporting.py",
+    "result.py",
+}
+LIBRARY_API |= {"state.py", "validation.py"}
 BELOW_THE_ENGINE = ("interact_cli.inputs", "interact_cli.remote", "interact_cli.contract")
 ABOVE = (
     "interact_cli.api",
+    "interact_cli.comparing",
+    "interact_cli.comparison",
     "interact_cli.reporting",
     "interact_cli.result",
     "interact_cli.state",

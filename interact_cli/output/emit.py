@@ -17,8 +17,9 @@ from interact_cli.serialize import to_json
 from interact_cli.sinks import Target, open_target
 
 if TYPE_CHECKING:
+    from interact_cli.comparison import Comparison
     from interact_cli.problems import ProblemType
-    from interact_cli.result import Report
+    from interact_cli.result import Report, Tabled
     from interact_cli.validation import ValidationResult
 
 FILE_WIDTH = 160  # tables written to a file are not folded for a terminal
@@ -54,7 +55,7 @@ def write_chunks(chunks: Iterable[str | bytes], output: Target | None) -> None:
         raise
 
 
-def _markdown_chunks(report: Report, table: str) -> Iterable[str]:
+def _markdown_chunks(report: Tabled, table: str) -> Iterable[str]:
     for number, (columns, rows) in enumerate(report.shown_slices(table)):
         yield to_markdown(columns, rows, header=number == 0)
 
@@ -103,6 +104,35 @@ def emit_report(
         write_chunks(report.csv_chunks(table, raw=csv_raw), output)
     else:
         write_chunks(_markdown_chunks(report, table), output)
+
+
+def emit_comparison(
+    comparison: Comparison, format: str, top: int | None, output: Target | None, csv_raw: bool
+) -> None:
+    """Render a comparison in a format (its one table)."""
+    name = comparison.name
+    if format == "table":
+        from rich.console import Console
+
+        from interact_cli.output.compare_view import render_comparison
+        from interact_cli.output.console import stdout_console
+
+        if output is None or output.is_stdout:
+            render_comparison(comparison, stdout_console(), top)
+            return
+        buffer = StringIO()
+        render_comparison(comparison, Console(file=buffer, width=FILE_WIDTH), top)
+        write_text(buffer.getvalue(), output)
+    elif format == "json":
+        write_chunks(comparison.json_chunks(), output)
+    elif format == "html":
+        from interact_cli.output import compare_page
+
+        write_text(compare_page.page(comparison), output)
+    elif format == "csv":
+        write_chunks(comparison.csv_chunks(name, raw=csv_raw), output)
+    else:
+        write_chunks(_markdown_chunks(comparison, name), output)
 
 
 def html_missing() -> str | None:

@@ -10,7 +10,7 @@ from interact_cli.output.terminal import printable
 
 
 def _markdown_cell(column: Column, row: dict[str, Any]) -> str:
-    if column.kind == "range":
+    if column.kind in ("range", "ratio_range"):
         low, high = row.get(f"{column.source}_low"), row.get(f"{column.source}_high")
         return "—" if low is None or high is None else f"{low:.4f}–{high:.4f}"
     value = row.get(column.name)
@@ -18,6 +18,8 @@ def _markdown_cell(column: Column, row: dict[str, Any]) -> str:
         return "—"
     if column.kind == "flag":
         return "yes" if value else ""
+    if column.kind == "pvalue":
+        return f"{value:.3g}"
     if isinstance(value, float):
         return f"{value:.4f}"
     return printable(str(value)).replace("|", "\\|")

@@ -1,9 +1,10 @@
 """`report --format html`: one self-contained page (no network) with charts and tables.
 
 The page carries its data as one JSON document in a non-executed script element
-(columnar: a list per column, not a DOM row per row), the Vega runtime, and our script
-(`page.js`), which draws tables with `textContent` only: text from the data is never
-parsed as HTML. Columns come from the one declaration in `interact_cli/columns.py`.
+(columnar: a list per column, not a DOM row per row), the Vega runtime, and our scripts
+(`tables.js`, shared with compare's page, and `page.js`), which draw tables with
+`textContent` only: text from the data is never parsed as HTML. Columns come from the
+one declaration in `interact_cli/columns.py`.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import re
 from importlib import resources
 from typing import Any
 
-from interact_cli.result import Report
+from interact_cli.result import Report, Tabled
 
 TABLES = ("sets", "products", "set_products")
 PAGE_ROWS = 10_000
@@ -28,13 +29,16 @@ def _compact(value: Any) -> Any:
     return float(f"{value:.6g}") if isinstance(value, float) else value
 
 
-def _columnar(report: Report, table: str) -> dict[str, Any]:
-    columns, rows = report.shown(table, PAGE_ROWS)
+def columnar(result: Tabled, table: str, priority: int | None = None) -> dict[str, Any]:
+    """A table's first PAGE_ROWS rows as the page carries them: its shown columns (those
+    of `priority` only, if given) and a list of values per field."""
+    columns, rows = result.shown(table, PAGE_ROWS)
+    columns = [c for c in columns if priority is None or c.priority <= priority]
     names = []
     for column in columns:
         names += (
             [f"{column.source}_low", f"{column.source}_high"]
-            if column.kind == "range"
+            if column.kind in ("range", "ratio_range")
             else [column.name]
         )
     return {
@@ -44,7 +48,7 @@ def _columnar(report: Report, table: str) -> dict[str, Any]:
         ],
         "data": {name: [_compact(row.get(name)) for row in rows] for name in names},
         "rows": len(rows),
-        "total": report.table(table).height,
+        "total": result.table(table).height,
     }
 
 
@@ -65,15 +69,19 @@ def page(report: Report, charts: dict[str, dict[str, Any]], bundle: str, top: in
             name: report.sets[name].sum() for name in ("views", "click", "addToCart", "ordered")
         },
         "top": top,
-        "tables": {table: _columnar(report, table) for table in TABLES},
+        "tables": {table: columnar(report, table) for table in TABLES},
         "trend": report.rows("trend") if "trend" in report.trends else [],
         "charts": charts,
     }
+    return document("interact-cli report", data, bundle, "page.js")
+
+
+def document(title: str, data: Any, bundle: str, script: str) -> str:
+    """A whole self-contained page: its data, the Vega runtime, tables.js and `script`."""
     assets = resources.files("interact_cli.output") / "assets"
     style = (assets / "page.css").read_text()
-    script = (assets / "page.js").read_text()
-    title = "interact-cli report"
-    bundle, script = (_SCRIPT_END.sub(r"<\\/\1", text) for text in (bundle, script))
+    scripts = [bundle, (assets / "tables.js").read_text(), (assets / script).read_text()]
+    scripts = [_SCRIPT_END.sub(r"<\\/\1", text) for text in scripts]
     return "\n".join(
         [
             "<!DOCTYPE html>",
@@ -88,8 +96,7 @@ def page(report: Report, charts: dict[str, dict[str, Any]], bundle: str, top: in
             f'<header><h1>{html.escape(title)}</h1><p id="notices"></p></header>',
             '<main id="page"></main>',
             f'<script id="report-data" type="application/json">{_safe_json(data)}</script>',
-            f"<script>{bundle}</script>",
-            f"<script>{script}</script>",
+            *(f"<script>{text}</script>" for text in scripts),
             "</body></html>",
         ]
     )

@@ -32,18 +32,30 @@ TITLES = {
 }
 
 
+CHANGES = {"up": "▲ up", "down": "▼ down", "unchanged": "", "low_sample": "low sample"}
+"""How compare's verdicts read in a table (arrows for the changes found)."""
+
+
 def cell(column: Column, row: dict[str, Any]) -> str:
     """A value as shown in a table: thousands separators, rates as percentages, — for null."""
-    if column.kind == "range":
+    if column.kind in ("range", "ratio_range"):
         low, high = row.get(f"{column.source}_low"), row.get(f"{column.source}_high")
-        return "—" if low is None or high is None else f"{low:.1%}–{high:.1%}"
+        if low is None or high is None:
+            return "—"
+        return f"{low:.1%}–{high:.1%}" if column.kind == "range" else f"{low:.2f}–{high:.2f}×"
     value = row.get(column.name)
     if value is None:
         return "—"
     if column.kind == "flag":
         return "yes" if value else ""
+    if column.kind == "change":
+        return CHANGES.get(value, printable(str(value)))
     if column.kind == "rate":
         return f"{value:.1%}"
+    if column.kind == "ratio":
+        return f"{value:.2f}×"
+    if column.kind == "pvalue":
+        return f"{value:.2g}"
     if column.kind == "money":
         return f"{value:,.2f}"
     if isinstance(value, int):
@@ -56,10 +68,18 @@ def render_report(report: Report, console: Console, tables: list[str], limit: in
     console.print(_summary_panel(report))
     for table in tables:
         columns, rows = report.shown(table)  # made once: it spreads every row
-        for renderable in _fitted(report, table, (columns, rows), console, limit):
-            console.print(renderable)
-        if _over_one(columns, rows):
-            console.print(Text(OVER_ONE, style="italic"))
+        total = report.summary[table] if table in ("sets", "products") else None
+        render_table(_title(table, len(rows), total, limit), (columns, rows), console)
+
+
+def render_table(
+    title: str, shown: tuple[list[Column], list[dict[str, Any]]], console: Console
+) -> None:
+    """One table fitted to the console's width, and a note if a rate is over 100%."""
+    for renderable in _fitted(title, shown, console):
+        console.print(renderable)
+    if _over_one(*shown):
+        console.print(Text(OVER_ONE, style="italic"))
 
 
 # Rates are ratios of two counts, not shares: more clicks than views is no error.
@@ -179,11 +199,7 @@ def _pages(
 
 
 def _fitted(
-    report: Report,
-    table: str,
-    shown: tuple[list[Column], list[dict[str, Any]]],
-    console: Console,
-    limit: int | None,
+    title: str, shown: tuple[list[Column], list[dict[str, Any]]], console: Console
 ) -> list[Any]:
     """The table whole, or in two, or with shortened set ids over as many tables as needed.
 
@@ -192,8 +208,6 @@ def _fitted(
     """
     columns, rows = shown
     first, second = _halves(columns)
-    total = report.summary[table] if table in ("sets", "products") else None
-    title = _title(table, len(rows), total, limit)
     if not rows:  # no header of columns with nothing under them
         return [Text(f"{title} (no rows)")]
     probe = _widest_rows(columns, rows)

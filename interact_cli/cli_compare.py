@@ -1,0 +1,189 @@
+"""The `compare` command: two time windows of the inputs, or two groups of inputs, row by
+row, with the changes that are more than noise flagged (the library's comparing.py)."""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated, Optional
+
+import typer
+
+from interact_cli.cli_options import (
+    ClusterOption,
+    Debug,
+    OptionalInputs,
+    OutputFile,
+    ReportFormat,
+    ReportTable,
+    StorageOptions,
+    Workers,
+    check_cluster,
+    check_workers,
+)
+from interact_cli.exit_codes import ExitCode
+from interact_cli.outcome import fail, quiet_on_broken_pipe, run
+
+Window = Annotated[
+    Optional[list[str]],
+    typer.Option(
+        metavar="RANGE|INPUT",
+        help="With INPUTS: a time range FROM..UNTIL (half-open, ISO dates or datetimes in "
+        "--tz). Without: the inputs of this side (repeatable; quoted globs, URLs).",
+        show_default=False,
+    ),
+]
+
+
+def compare(
+    inputs: OptionalInputs = None,
+    baseline: Window = None,
+    current: Window = None,
+    format: Annotated[
+        ReportFormat,
+        typer.Option(
+            "--format", "-f", metavar="FORMAT", help="table, json, csv, markdown or html."
+        ),
+    ] = ReportFormat.table,
+    by: Annotated[
+        ReportTable, typer.Option(metavar="TABLE", help="Compare set, product or set-product rows.")
+    ] = ReportTable.set,
+    set_ids: Annotated[
+        Optional[list[str]], typer.Option("--set", help="Only these sets (repeatable).")
+    ] = None,
+    skus: Annotated[
+        Optional[list[str]], typer.Option("--sku", help="Only these products (repeatable).")
+    ] = None,
+    sort: Annotated[
+        Optional[str],
+        typer.Option(
+            help="Sort by this field (p- and q-values and ids ascending, others descending; "
+            "default: the q-value of ctr, or of cart_per_click without views)."
+        ),
+    ] = None,
+    top: Annotated[
+        Optional[int],
+        typer.Option(min=0, help="Rows shown (table default 20; 0 = all; others all)."),
+    ] = None,
+    fdr: Annotated[
+        float,
+        typer.Option(help="False discovery rate: a change is flagged when its q-value is below."),
+    ] = 0.05,
+    time_field: Annotated[
+        Optional[str],
+        typer.Option(help="Event time field (default: timestamp, receivedAt or time)."),
+    ] = None,
+    tz: Annotated[
+        Optional[str], typer.Option(help="IANA time zone of the ranges (default UTC).")
+    ] = None,
+    fail_on_change: Annotated[
+        bool, typer.Option("--fail-on-change", help="Exit 1 when any row is flagged up or down.")
+    ] = False,
+    fail_on_invalid: Annotated[
+        bool, typer.Option("--fail-on-invalid", help="Exit 1 when any line is invalid.")
+    ] = False,
+    csv_raw: Annotated[
+        bool,
+        typer.Option("--csv-raw", help="CSV: ids as they are (no ' before a formula's start)."),
+    ] = False,
+    output: OutputFile = None,
+    workers: Workers = None,
+    storage_option: StorageOptions = None,
+    cluster: ClusterOption = None,
+    debug: Debug = False,
+) -> None:
+    """What changed between two periods or two exports, row by row, and whether it is real.
+
+    Per set (or product, or pair): views, clicks and add-to-carts in each window; ctr and
+    cart/click in each with 95% intervals; their ratio now/before with its interval, p-
+    and q-value (Benjamini–Hochberg across the rows); and the verdict: up, down,
+    unchanged, low_sample (under 30 clicks in a window) or untestable. Users are the
+    unit: a user's clicks are not independent events (docs/usage.md: the method).
+
+    Examples:
+
+    interact-cli compare e.ndjson --baseline 2026-10-01..2026-10-08 --current 2026-10-08..2026-10-15
+
+    interact-cli compare --baseline 'sep/*.ndjson.gz' --current 'oct/*.ndjson.gz' --by product
+
+    interact-cli compare oct.gz --baseline 2026-10-05..2026-10-06 --current 2026-10-12..2026-10-13
+
+    interact-cli compare --baseline sep.ndjson --current oct.ndjson -f csv -o changes.csv
+
+    interact-cli compare --baseline a.ndjson --current b.ndjson --fail-on-change --fdr 0.01
+    """
+    page = format == ReportFormat.html
+    shown_top = 20 if top is None and format == ReportFormat.table else top
+
+    def work() -> ExitCode:
+        from interact_cli.columns import TABLE_OF
+        from interact_cli.comparing import CompareOptions, build_comparison
+        from interact_cli.errors import OptionError
+        from interact_cli.inputs import resolve_inputs
+        from interact_cli.output.progress import ByteProgress
+        from interact_cli.remote import parse_storage_options
+        from interact_cli.sinks import plan_outputs
+
+        storage = parse_storage_options(storage_option)
+        notes: list[str] = []
+        ranged = bool(inputs)
+        if ranged and (len(baseline or ()) != 1 or len(current or ()) != 1):
+            raise OptionError(
+                "with inputs, give --baseline and --current once each, as time ranges FROM..UNTIL"
+            )
+        groups = [] if ranged else [baseline or [], current or []]
+        if not ranged and not all(groups):
+            raise OptionError(
+                "give inputs and two time ranges (--baseline FROM..UNTIL --current "
+                "FROM..UNTIL), or the inputs of each side (--baseline FILES --current FILES)"
+            )
+        # Resolved first: the output is checked against every input before anything is read.
+        sides = [
+            resolve_inputs(list(g), storage, notes) for g in ([inputs or []] if ranged else groups)
+        ]
+        target = plan_outputs(
+            [None if output is None else str(output)], [s for side in sides for s in side]
+        )[0]
+        if page and (target is None or target.is_stdout) and sys.stdout.isatty():
+            raise OptionError(
+                "--format html writes a page: give -o compare.html, or redirect stdout"
+            )
+        check_workers(workers)
+        check_cluster(cluster)
+        options = CompareOptions(
+            table=TABLE_OF[by.value],
+            baseline=baseline[0] if ranged and baseline else None,
+            current=current[0] if ranged and current else None,
+            time_field=time_field,
+            tz=tz,
+            sets=tuple(set_ids or ()),
+            skus=tuple(skus or ()),
+            sort=sort,
+            top=shown_top,
+            fdr=fdr,
+        )
+        result = build_comparison(
+            sides[0] if ranged else [],
+            options,
+            baseline_inputs=[] if ranged else sides[0],
+            current_inputs=[] if ranged else sides[1],
+            progress=ByteProgress(),
+            workers=workers,
+            cluster=cluster,
+        )
+        from interact_cli.output.emit import emit_comparison
+
+        quiet_on_broken_pipe(
+            lambda: emit_comparison(result, format.value, shown_top, target, csv_raw)
+        )
+        for notice in [*(f"note: {note}" for note in notes), *result.notices]:
+            fail(notice)
+        invalid = result.summary["invalid"]
+        if invalid:
+            lines = "line" if invalid == 1 else "lines"
+            fail(f"skipped {invalid:,} invalid {lines}; run `interact-cli validate` to see why")
+        changed = any(v["up"] or v["down"] for v in result.summary["changes"].values())
+        if (fail_on_change and changed) or (fail_on_invalid and invalid):
+            return ExitCode.INVALID_DATA
+        return ExitCode.OK
+
+    run(debug, work)

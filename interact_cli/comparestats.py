@@ -1,0 +1,141 @@
+"""The statistics of `compare`, in Polars: per row and window, rates as ratios of sums
+over users with delta-method variances; per row, the ratio of the two windows' rates
+with its interval, p-value and Benjamini–Hochberg q-value, and a verdict.
+
+The unit is the user: a row's rate is sum(x_u) / sum(y_u) over its users u, and its
+variance n / (n - 1) * sum((x_u - R y_u)^2) / (sum y_u)^2, the first-order (delta
+method) variance of a ratio of means with the sample covariances of the users' sums.
+The log of the ratio of two windows' rates has the variance Var(R_c)/R_c^2 +
+Var(R_b)/R_b^2 (independent users, windows apart), whence a z-test and an interval.
+docs/usage.md spells it out with a worked example.
+"""
+
+from __future__ import annotations
+
+import math
+
+import polars as pl
+
+from interact_cli.frames import LOW_SAMPLE, Z
+
+WINDOWS = ("baseline", "current")
+RATES = {"ctr": ("click", "views"), "cart_per_click": ("addToCart", "click")}
+"""Each rate's numerator and denominator."""
+VERDICTS = ("up", "down", "unchanged", "low_sample", "untestable")
+
+
+def _variance(x: str, y: str) -> pl.Expr:
+    """The delta-method variance of sum(x) / sum(y) over a group's users (null below two
+    users or without a denominator)."""
+    n = pl.len().cast(pl.Float64)
+    total = pl.col(y).sum().cast(pl.Float64)
+    rate = pl.col(x).sum().cast(pl.Float64) / total
+    # Residuals against the group's own rate (two passes in one expression): the
+    # one-pass form sum(x^2) - 2R sum(xy) + R^2 sum(y^2) cancels digits.
+    spread = ((pl.col(x).cast(pl.Float64) - rate * pl.col(y)) ** 2).sum()
+    return pl.when((pl.len() > 1) & (total > 0)).then(spread * n / (n - 1) / total**2)
+
+
+def window_stats(sums: pl.DataFrame, keys: list[str], views: bool) -> pl.DataFrame:
+    """Per row (`keys`) and `window`: users, views, click, addToCart and each rate's
+    variance (`<rate>_var`), from per-user sums (columns views, clicks, carts)."""
+    # Users in a canonical order within each row (by their sums: equal sums are alike):
+    # a float sum depends on its order, and the kernel's hash maps give users in an
+    # order that changes with the thread count and the process's hashing keys.
+    sums = sums.rename({"clicks": "click", "carts": "addToCart"})
+    sums = sums.sort([*keys, "window", "views", "click", "addToCart"])
+    aggregates = [
+        pl.len().cast(pl.UInt64).alias("users"),
+        pl.col("click").sum(),
+        pl.col("addToCart").sum(),
+        _variance("addToCart", "click").alias("cart_per_click_var"),
+    ]
+    if views:
+        aggregates += [pl.col("views").sum(), _variance("click", "views").alias("ctr_var")]
+    return sums.group_by([*keys, "window"], maintain_order=True).agg(aggregates)
+
+
+def _rate(name: str, window: str) -> list[pl.Expr]:
+    """A window's rate and its 95% interval (rate ± z·se, not below 0)."""
+    top, bottom = (f"{c}_{window}" for c in RATES[name])
+    rate = pl.when(pl.col(bottom) > 0).then(pl.col(top) / pl.col(bottom))
+    se = pl.col(f"{name}_var_{window}").sqrt()
+    column = f"{name}_{window}"
+    return [
+        rate.alias(column),
+        (rate - Z * se).clip(lower_bound=0.0).alias(f"{column}_low"),
+        (rate + Z * se).alias(f"{column}_high"),
+    ]
+
+
+def _ratio(name: str) -> list[pl.Expr]:
+    """The ratio current / baseline of a rate, its interval and z (on the log scale)."""
+    b, c = pl.col(f"{name}_baseline"), pl.col(f"{name}_current")
+    testable = (b > 0) & (c > 0)
+    log_ratio = pl.when(testable).then((c / b).log())
+    se = (pl.col(f"{name}_var_current") / c**2 + pl.col(f"{name}_var_baseline") / b**2).sqrt()
+    se = pl.when(testable & (se > 0)).then(se)
+    return [
+        log_ratio.exp().alias(f"{name}_ratio"),
+        (log_ratio - Z * se).exp().alias(f"{name}_ratio_low"),
+        (log_ratio + Z * se).exp().alias(f"{name}_ratio_high"),
+        (log_ratio / se).alias(f"{name}_z"),
+    ]
+
+
+def _p_values(z: pl.Series) -> pl.Series:
+    """Two-sided normal p-values of z-scores (null stays null)."""
+    # erfc keeps tiny p-values exact (1 - Φ would round them to 0); Polars has no erfc.
+    values = [None if v is None else math.erfc(abs(v) / math.sqrt(2)) for v in z.to_list()]
+    return pl.Series(values, dtype=pl.Float64)
+
+
+def q_values(p: pl.Series) -> pl.Series:
+    """Benjamini–Hochberg q-values of p-values (nulls are not tested and stay null)."""
+    frame = pl.DataFrame({"p": p}).with_row_index("at")
+    tested = frame.filter(pl.col("p").is_not_null()).sort("p", "at")
+    m = tested.height
+    rank = pl.int_range(1, m + 1, eager=False)
+    # q_(i) = min over j >= i of p_(j) * m / j: a minimum from the largest p down.
+    q = (pl.col("p") * m / rank).reverse().cum_min().reverse().clip(upper_bound=1.0)
+    tested = tested.select("at", q=q)
+    return frame.join(tested, on="at", how="left").sort("at")["q"]
+
+
+def compared(stats: pl.DataFrame, keys: list[str], views: bool, fdr: float) -> pl.DataFrame:
+    """Per row: both windows' counts, rates and intervals, and per rate the ratio, its
+    interval, p, q (across every row of the table) and the verdict (`<rate>_change`)."""
+    numbers = ["users", "click", "addToCart", *(["views"] if views else [])]
+    variances = [f"{r}_var" for r in RATES if views or r != "ctr"]
+    halves = []
+    for number, window in enumerate(WINDOWS):
+        half = stats.filter(pl.col("window") == number).drop("window")
+        halves.append(half.rename({c: f"{c}_{window}" for c in [*numbers, *variances]}))
+    frame = halves[0].join(halves[1], on=keys, how="full", coalesce=True)
+    counts = [f"{c}_{w}" for c in numbers for w in WINDOWS]
+    frame = frame.with_columns(pl.col(counts).fill_null(0))
+    rates = [r for r in RATES if views or r != "ctr"]
+    frame = frame.with_columns([e for r in rates for w in WINDOWS for e in _rate(r, w)])
+    frame = frame.with_columns([e for r in rates for e in _ratio(r)])
+    low = (pl.col("click_baseline") < LOW_SAMPLE) | (pl.col("click_current") < LOW_SAMPLE)
+    frame = frame.with_columns(low_sample=low)
+    for rate in rates:
+        p = _p_values(frame[f"{rate}_z"])
+        frame = frame.with_columns(p.alias(f"{rate}_p"), q_values(p).alias(f"{rate}_q"))
+        frame = frame.with_columns(_verdict(rate, fdr))
+    return frame.drop([f"{r}_z" for r in rates] + [f"{v}_{w}" for v in variances for w in WINDOWS])
+
+
+def _verdict(rate: str, fdr: float) -> pl.Expr:
+    """up or down (q < fdr, enough clicks in both windows), unchanged, low_sample, or
+    untestable (a rate of 0 or without a denominator in a window, or no variance)."""
+    return (
+        pl.when(pl.col("low_sample"))
+        .then(pl.lit("low_sample"))
+        .when(pl.col(f"{rate}_p").is_null())
+        .then(pl.lit("untestable"))
+        .when(pl.col(f"{rate}_q") < fdr)
+        .then(pl.when(pl.col(f"{rate}_ratio") > 1).then(pl.lit("up")).otherwise(pl.lit("down")))
+        .otherwise(pl.lit("unchanged"))
+        .alias(f"{rate}_change")
+    )
