@@ -13,14 +13,13 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 import pytest
+import scipy.stats as scipy_stats  # test-only oracles (the test extra)
+import statsmodels.stats.multitest as multitest
 
 from interact_cli import compare
 from interact_cli.comparestats import q_values, window_stats
 from interact_cli.errors import OptionError
 from interact_cli.generate_changes import write_changes
-
-scipy_stats = pytest.importorskip("scipy.stats")
-multitest = pytest.importorskip("statsmodels.stats.multitest")
 
 WEEK1, WEEK2 = "2026-10-01..2026-10-08", "2026-10-08..2026-10-15"
 
