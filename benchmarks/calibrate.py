@@ -73,17 +73,19 @@ def main() -> None:
             ("10 sets -30%", args.planted_events, (10, 0.7), 200),
         ]:
             totals: dict[str, dict[str, int]] = {}
+            fewest: dict[str, int] = {}
             for seed in range(base, base + args.seeds):
                 for rate, found in run(events, seed, plant, Path(folder)).items():
                     into = totals.setdefault(rate, dict.fromkeys(found, 0))
                     for key, value in found.items():
                         into[key] += value
+                    fewest[rate] = min(fewest.get(rate, found["true"]), found["true"])
             for rate, t in totals.items():
                 comparisons = t["rows"]
                 print(
                     f"{name}, {rate}, {args.seeds} seeds x {events:,} events: flagged "
                     f"{t['flagged']} of {comparisons} comparisons ({t['flagged'] / comparisons:.2%}); "
-                    f"planted found {t['true']}, false {t['false']}; "
+                    f"planted found {t['true']} (fewest in a seed {fewest[rate]}), false {t['false']}; "
                     f"events as independent: planted {t['naive_true']}, false {t['naive_false']}"
                 )
 
