@@ -74,6 +74,7 @@ class Scan:
         until: int | None = None,
         calendar: Callable[[int], tuple[int, int] | None] | None = None,
         rows: str | None = None,
+        windows: tuple[tuple[int, int], tuple[int, int]] | None = None,
     ) -> None: ...
     def begin_file(self, name: str, continued: bool = False) -> None: ...
     def feed(

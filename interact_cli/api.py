@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
 from interact_cli.columns import TABLE_OF
-from interact_cli.errors import OptionError
+from interact_cli.errors import OptionError, shortened
 
 if TYPE_CHECKING:
     import polars as pl
@@ -109,16 +109,12 @@ def report(
     `Report.to_json()` is its JSON. `tz` is UTC by default, or the state's."""
     from interact_cli.reporting import ReportOptions, build_report
 
-    _text("by", by, list(TABLE_OF))
+    _check_shared(by, tz, sort, time_field, cluster, top, workers)
     _text("interval", interval, INTERVALS)
-    for name, value in [("tz", tz), ("since", since), ("until", until), ("sort", sort)]:
+    for name, value in [("since", since), ("until", until)]:
         _text(name, value)
-    _text("time_field", time_field)
-    _text("cluster", cluster)
     if not isinstance(actions, bool):
         raise OptionError(f"actions: give True or False, not {actions!r}")
-    _count("top", top, 0)
-    _count("workers", workers, 1)
     options = ReportOptions(
         time_field=time_field,
         since=since,
@@ -164,14 +160,9 @@ def compare(
     command's JSON."""
     from interact_cli.comparing import CompareOptions, build_comparison
 
-    _text("by", by, list(TABLE_OF))
-    for name, value in [("tz", tz), ("sort", sort), ("time_field", time_field)]:
-        _text(name, value)
-    _text("cluster", cluster)
-    _count("top", top, 0)
-    _count("workers", workers, 1)
-    if isinstance(fdr, bool) or not isinstance(fdr, (int, float)):
-        raise OptionError(f"fdr: give a number between 0 and 1, not {fdr!r}")
+    _check_shared(by, tz, sort, time_field, cluster, top, workers)
+    if isinstance(fdr, bool) or not isinstance(fdr, (int, float)) or not -1 < fdr < 2:
+        raise OptionError(f"fdr: give a number between 0 and 1, not {shortened(repr(fdr))}")
     ranged = inputs is not None
     if ranged:
         _text("baseline", baseline)
@@ -211,6 +202,26 @@ def _side(name: str, value: str | Inputs | None) -> list[str]:
             f"{name}: give the inputs of this side (or inputs, and time ranges for both)"
         )
     return _inputs(value)
+
+
+def _check_shared(
+    by: object,
+    tz: object,
+    sort: object,
+    time_field: object,
+    cluster: object,
+    top: int | None,
+    workers: int | None,
+) -> None:
+    """The types of the options `report` and `compare` share."""
+    if by is None:
+        raise OptionError(f"by: give one of {', '.join(TABLE_OF)}, not None")
+    _text("by", by, list(TABLE_OF))
+    for name, value in [("tz", tz), ("sort", sort), ("time_field", time_field)]:
+        _text(name, value)
+    _text("cluster", cluster)
+    _count("top", top, 0)
+    _count("workers", workers, 1)
 
 
 def _path(name: str, value: object) -> str:

@@ -4,7 +4,7 @@ row, with the changes that are more than noise flagged (the library's comparing.
 from __future__ import annotations
 
 import sys
-from typing import Annotated, Optional
+from typing import Annotated, Any, Optional
 
 import typer
 
@@ -115,34 +115,19 @@ def compare(
     shown_top = 20 if top is None and format == ReportFormat.table else top
 
     def work() -> ExitCode:
+        """Resolve both sides, compare, render, and exit by what changed."""
         from interact_cli.columns import TABLE_OF
         from interact_cli.comparing import CompareOptions, build_comparison
         from interact_cli.errors import OptionError
-        from interact_cli.inputs import resolve_inputs
+        from interact_cli.output.emit import emit_comparison
         from interact_cli.output.progress import ByteProgress
-        from interact_cli.remote import parse_storage_options
         from interact_cli.sinks import plan_outputs
 
-        storage = parse_storage_options(storage_option)
         notes: list[str] = []
-        ranged = bool(inputs)
-        if ranged and (len(baseline or ()) != 1 or len(current or ()) != 1):
-            raise OptionError(
-                "with inputs, give --baseline and --current once each, as time ranges FROM..UNTIL"
-            )
-        groups = [] if ranged else [baseline or [], current or []]
-        if not ranged and not all(groups):
-            raise OptionError(
-                "give inputs and two time ranges (--baseline FROM..UNTIL --current "
-                "FROM..UNTIL), or the inputs of each side (--baseline FILES --current FILES)"
-            )
+        ranged, sides = _sides(inputs, baseline, current, storage_option, notes)
         # Resolved first: the output is checked against every input before anything is read.
-        sides = [
-            resolve_inputs(list(g), storage, notes) for g in ([inputs or []] if ranged else groups)
-        ]
-        target = plan_outputs(
-            [None if output is None else str(output)], [s for side in sides for s in side]
-        )[0]
+        read = [source for side in sides for source in side]
+        target = plan_outputs([None if output is None else str(output)], read)[0]
         if page and (target is None or target.is_stdout) and sys.stdout.isatty():
             raise OptionError(
                 "--format html writes a page: give -o compare.html, or redirect stdout"
@@ -161,29 +146,77 @@ def compare(
             top=shown_top,
             fdr=fdr,
         )
+        groups = ([], []) if ranged else (sides[0], sides[1])
         result = build_comparison(
             sides[0] if ranged else [],
             options,
-            baseline_inputs=[] if ranged else sides[0],
-            current_inputs=[] if ranged else sides[1],
+            *groups,
             progress=ByteProgress(),
             workers=workers,
             cluster=cluster,
         )
-        from interact_cli.output.emit import emit_comparison
-
         quiet_on_broken_pipe(
             lambda: emit_comparison(result, format.value, shown_top, target, csv_raw)
         )
         for notice in [*(f"note: {note}" for note in notes), *result.notices]:
             fail(notice)
-        invalid = result.summary["invalid"]
-        if invalid:
-            lines = "line" if invalid == 1 else "lines"
-            fail(f"skipped {invalid:,} invalid {lines}; run `interact-cli validate` to see why")
-        changed = any(v["up"] or v["down"] for v in result.summary["changes"].values())
-        if (fail_on_change and changed) or (fail_on_invalid and invalid):
-            return ExitCode.INVALID_DATA
-        return ExitCode.OK
+        return _exit_code(result.summary, fail_on_change, fail_on_invalid)
 
     run(debug, work)
+
+
+def _looks_like_a_range(value: str) -> bool:
+    """FROM..UNTIL rather than a path (no such file, two dates around '..')."""
+    import os
+    import re
+
+    return bool(re.fullmatch(r"\d{4}-\d\d-\d\d\S*\.\.\d{4}-\d\d-\d\d\S*", value)) and not (
+        os.path.exists(value)
+    )
+
+
+def _sides(
+    inputs: list[str] | None,
+    baseline: list[str] | None,
+    current: list[str] | None,
+    storage_option: list[str] | None,
+    notes: list[str],
+) -> tuple[bool, list[list[Any]]]:
+    """Whether the windows are ranges (INPUTS given), and the sources: the inputs, or
+    each side's."""
+    from interact_cli.errors import OptionError
+    from interact_cli.inputs import resolve_inputs
+    from interact_cli.remote import parse_storage_options
+
+    ranged = bool(inputs)
+    if ranged and (len(baseline or ()) != 1 or len(current or ()) != 1):
+        raise OptionError(
+            "with inputs, give --baseline and --current once each, as time ranges FROM..UNTIL"
+        )
+    groups = [inputs or []] if ranged else [baseline or [], current or []]
+    if not ranged and not all(groups):
+        raise OptionError(
+            "give inputs and two time ranges (--baseline FROM..UNTIL --current "
+            "FROM..UNTIL), or the inputs of each side (--baseline FILES --current FILES)"
+        )
+    if not ranged and all(_looks_like_a_range(v) for group in groups for v in group):
+        raise OptionError(
+            "--baseline and --current look like time ranges: give the inputs first "
+            "(compare FILES --baseline FROM..UNTIL --current FROM..UNTIL)"
+        )
+    storage = parse_storage_options(storage_option)
+    seen: dict[Any, str] = {}  # one input on both sides is refused as given twice
+    return ranged, [resolve_inputs(list(group), storage, notes, seen) for group in groups]
+
+
+def _exit_code(summary: dict[str, Any], fail_on_change: bool, fail_on_invalid: bool) -> ExitCode:
+    """1 for a change with --fail-on-change, or invalid lines with --fail-on-invalid (they
+    are said on stderr either way); else 0."""
+    invalid = summary["invalid"]
+    if invalid:
+        lines = "line" if invalid == 1 else "lines"
+        fail(f"skipped {invalid:,} invalid {lines}; run `interact-cli validate` to see why")
+    changed = any(v["up"] or v["down"] for v in summary["changes"].values())
+    if (fail_on_change and changed) or (fail_on_invalid and invalid):
+        return ExitCode.INVALID_DATA
+    return ExitCode.OK

@@ -25,15 +25,15 @@ VERDICTS = ("up", "down", "unchanged", "low_sample", "untestable")
 
 
 def _variance(x: str, y: str) -> pl.Expr:
-    """The delta-method variance of sum(x) / sum(y) over a group's users (null below two
-    users or without a denominator)."""
+    """The delta-method variance of sum(x) / sum(y) over a group's users (null unless two
+    users or more have a denominator: one heavy user alone is no sample of users)."""
     n = pl.len().cast(pl.Float64)
     total = pl.col(y).sum().cast(pl.Float64)
     rate = pl.col(x).sum().cast(pl.Float64) / total
     # Residuals against the group's own rate (two passes in one expression): the
     # one-pass form sum(x^2) - 2R sum(xy) + R^2 sum(y^2) cancels digits.
     spread = ((pl.col(x).cast(pl.Float64) - rate * pl.col(y)) ** 2).sum()
-    return pl.when((pl.len() > 1) & (total > 0)).then(spread * n / (n - 1) / total**2)
+    return pl.when((pl.col(y) > 0).sum() > 1).then(spread * n / (n - 1) / total**2)
 
 
 def window_stats(sums: pl.DataFrame, keys: list[str], views: bool) -> pl.DataFrame:
@@ -69,17 +69,23 @@ def _rate(name: str, window: str) -> list[pl.Expr]:
 
 
 def _ratio(name: str) -> list[pl.Expr]:
-    """The ratio current / baseline of a rate, its interval and z (on the log scale)."""
+    """The ratio current / baseline of a rate, its interval, and z: on the log scale when
+    both rates are above 0; on the difference of the rates when exactly one is 0 (a rate
+    that fell to 0 is a change to find, and has no log), without an interval then."""
     b, c = pl.col(f"{name}_baseline"), pl.col(f"{name}_current")
-    testable = (b > 0) & (c > 0)
-    log_ratio = pl.when(testable).then((c / b).log())
-    se = (pl.col(f"{name}_var_current") / c**2 + pl.col(f"{name}_var_baseline") / b**2).sqrt()
-    se = pl.when(testable & (se > 0)).then(se)
+    var_b, var_c = pl.col(f"{name}_var_baseline"), pl.col(f"{name}_var_current")
+    both = (b > 0) & (c > 0)
+    one = ((b == 0) & (c > 0)) | ((b > 0) & (c == 0))
+    log_ratio = pl.when(both).then((c / b).log())
+    se = pl.when(both).then((var_c / c**2 + var_b / b**2).sqrt())
+    se = pl.when(se > 0).then(se)
+    apart = pl.when(one).then((var_b + var_c).sqrt())
+    apart = pl.when(apart > 0).then(apart)
     return [
-        log_ratio.exp().alias(f"{name}_ratio"),
+        pl.when(b > 0).then(c / b).alias(f"{name}_ratio"),
         (log_ratio - Z * se).exp().alias(f"{name}_ratio_low"),
         (log_ratio + Z * se).exp().alias(f"{name}_ratio_high"),
-        (log_ratio / se).alias(f"{name}_z"),
+        pl.when(both).then(log_ratio / se).otherwise((c - b) / apart).alias(f"{name}_z"),
     ]
 
 
@@ -128,14 +134,14 @@ def compared(stats: pl.DataFrame, keys: list[str], views: bool, fdr: float) -> p
 
 def _verdict(rate: str, fdr: float) -> pl.Expr:
     """up or down (q < fdr, enough clicks in both windows), unchanged, low_sample, or
-    untestable (a rate of 0 or without a denominator in a window, or no variance)."""
+    untestable (no p: a rate without a denominator, 0 in both windows, or no variance)."""
     return (
         pl.when(pl.col("low_sample"))
         .then(pl.lit("low_sample"))
         .when(pl.col(f"{rate}_p").is_null())
         .then(pl.lit("untestable"))
         .when(pl.col(f"{rate}_q") < fdr)
-        .then(pl.when(pl.col(f"{rate}_ratio") > 1).then(pl.lit("up")).otherwise(pl.lit("down")))
+        .then(pl.when(pl.col(f"{rate}_z") > 0).then(pl.lit("up")).otherwise(pl.lit("down")))
         .otherwise(pl.lit("unchanged"))
         .alias(f"{rate}_change")
     )

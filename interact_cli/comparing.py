@@ -1,15 +1,16 @@
 """`compare`: per set, product or pair, what changed between two time windows of the same
 inputs, or between two groups of inputs, and whether it is more than noise.
 
-The kernel sums views, clicks and add-to-carts per user of each row (and per window:
-the windows are the periods of its calendar, so one pass serves both); the statistics
-are comparestats.py's. Time windows are half-open ranges, `A..B`, in --tz.
+The kernel sums views, clicks and add-to-carts per user of each row (and per window: it
+finds each event's, so one pass serves both); the statistics are comparestats.py's.
+Time windows are half-open ranges, `A..B`, in --tz.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from interact_cli import columns
@@ -22,7 +23,7 @@ from interact_cli.engine import (
     resolve_inputs,
 )
 from interact_cli.errors import OptionError, shortened
-from interact_cli.periods import Range, Windows, zone
+from interact_cli.periods import EPOCH, Range, Windows, zone
 from interact_cli.times import parse_bound
 
 if TYPE_CHECKING:
@@ -64,6 +65,11 @@ def parse_range(text: str, option: str, tz: str) -> Range:
     start, end = parse_bound(since, option, False, tz), parse_bound(until, option, False, tz)
     if start >= end:
         raise OptionError(f"{option} {shortened(text)!r}: the start must be before the end")
+    try:  # an explicit offset can reach a moment whose date in the zone is not a date
+        for bound in (start, end):
+            (EPOCH + timedelta(microseconds=bound)).astimezone(zone(tz))
+    except OverflowError:
+        raise OptionError(f"{option} {shortened(text)!r} is out of range in {tz}") from None
     return start, end
 
 
@@ -84,6 +90,8 @@ def _check(options: CompareOptions) -> None:
         raise OptionError(f"--by: no table {options.table!r}")
     if not 0.0 < options.fdr < 1.0:  # NaN fails too
         raise OptionError(f"--fdr {options.fdr}: give a false discovery rate between 0 and 1")
+    if options.tz == "":
+        raise OptionError("--tz: give a zone name (or leave it out for UTC)")
     if options.time_field == "":
         raise OptionError("--time-field: give a field name (or leave it out for the default)")
     if "" in options.skus:
@@ -97,7 +105,7 @@ def _check(options: CompareOptions) -> None:
     known = columns.sortable(f"compare_{options.table}")
     if options.sort is not None and options.sort not in known:
         raise OptionError(
-            f"--sort: the compared {options.table} have no field {options.sort!r}; "
+            f"--sort: the compared {options.table} have no field {shortened(options.sort)!r}; "
             f"they have: {', '.join(known)}"
         )
     zone(options.zone_name)
@@ -114,6 +122,8 @@ class _Scan:
     cluster: str | ClusterSpec | None
     progress: Progress | None
     windows: Windows | None = None
+    seen: dict[Any, str] = field(default_factory=dict)
+    """The inputs of both sides, to refuse one given to both (as one command's twice)."""
 
     def run(
         self, specs: Sequence[str] | Sequence[InputSource], read: list[str]
@@ -123,29 +133,36 @@ class _Scan:
 
         options = self.options
         fields = [options.time_field] if options.time_field else list(TIME_FIELD_CANDIDATES)
-        since, until = (None, None) if self.windows is None else self.windows.bounds
+        pair = None if self.windows is None else (self.windows.baseline, self.windows.current)
         sources = [s for s in specs if isinstance(s, InputSource)]
         if len(sources) != len(specs):  # specs, not sources resolved by the caller
-            sources = resolve_inputs([str(s) for s in specs], self.storage_options, read)
+            sources = resolve_inputs([str(s) for s in specs], self.storage_options, read, self.seen)
         if self.cluster is not None:
             from interact_cli import cluster, units
 
-            windows = (
-                None if self.windows is None else (self.windows.baseline, self.windows.current)
-            )
-            job = units.Job(
-                report=True,
-                time_fields=tuple(fields),
-                since=since,
-                until=until,
-                rows=options.table,
-                windows=windows,
-            )
+            rows = options.table
+            job = units.Job(report=True, time_fields=tuple(fields), rows=rows, windows=pair)
             return cluster.scan(self.cluster, sources, job, self.progress)
-        kernel = new_scan(
-            0, self.workers, False, True, fields, since, until, self.windows, options.table
-        )
+        kernel = new_scan(0, self.workers, False, True, fields, rows=options.table, windows=pair)
         return scan_here(sources, kernel, self.progress, self.chunk_bytes, read)
+
+
+def _check_forms(
+    inputs: Sequence[Any], options: CompareOptions, baseline: Sequence[Any], current: Sequence[Any]
+) -> None:
+    """One form or the other, whole: inputs and two ranges, or two groups of inputs."""
+    ranged = options.baseline is not None or options.current is not None
+    if inputs and (baseline or current):
+        raise OptionError("give inputs with two time ranges, or two groups of inputs, not both")
+    if inputs and not (options.baseline and options.current):
+        raise OptionError("give both --baseline and --current as time ranges FROM..UNTIL")
+    if not inputs and (ranged or not (baseline and current)):
+        raise OptionError(
+            "give inputs and two time ranges (--baseline FROM..UNTIL --current FROM..UNTIL), "
+            "or two groups of inputs (--baseline FILES --current FILES)"
+        )
+    if _reads_stdin(baseline) and _reads_stdin(current):
+        raise OptionError("- (stdin) can be read once: give it to one side only")
 
 
 def build_comparison(
@@ -164,18 +181,7 @@ def build_comparison(
     from interact_cli.comparison import assemble, per_user
 
     _check(options)
-    ranged = options.baseline is not None or options.current is not None
-    if inputs and (baseline_inputs or current_inputs):
-        raise OptionError("give inputs with two time ranges, or two groups of inputs, not both")
-    if inputs and not (options.baseline and options.current):
-        raise OptionError("give both --baseline and --current as time ranges FROM..UNTIL")
-    if not inputs and (ranged or not (baseline_inputs and current_inputs)):
-        raise OptionError(
-            "give inputs and two time ranges (--baseline FROM..UNTIL --current FROM..UNTIL), "
-            "or two groups of inputs (--baseline FILES --current FILES)"
-        )
-    if _reads_stdin(baseline_inputs) and _reads_stdin(current_inputs):
-        raise OptionError("- (stdin) can be read once: give it to one side only")
+    _check_forms(inputs, options, baseline_inputs, current_inputs)
     scan = _Scan(options, workers, chunk_bytes, storage_options, cluster, progress)
     read: list[str] = []
     try:
@@ -184,14 +190,13 @@ def build_comparison(
             baseline = parse_range(options.baseline or "", "--baseline", tz)
             current = parse_range(options.current or "", "--current", tz)
             windows = Windows(baseline, current)
-            scan = _Scan(**{**scan.__dict__, "windows": windows})
-            found, partial = scan.run(inputs, read)
-            parts = [per_user(partial, found, windows, options.table)]
+            found, partial = replace(scan, windows=windows).run(inputs, read)
+            parts = [per_user(partial, found, options.table, windows)]
         else:
             parts = []
-            for group in (baseline_inputs, current_inputs):
+            for side, group in enumerate((baseline_inputs, current_inputs)):
                 found, partial = scan.run(group, read)
-                parts.append(per_user(partial, found, None, options.table))
+                parts.append(per_user(partial, found, options.table, None, side))
                 if progress is not None:  # each group's scan shows a bar of its own
                     progress.end()
         comparison = assemble(parts, options)

@@ -3,13 +3,13 @@ sorted, and the result (a summary and one table) that the renderers read."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from interact_cli.columns import ID_FIELDS, fields
 from interact_cli.comparestats import RATES, VERDICTS, WINDOWS, compared, window_stats
-from interact_cli.engine import TIME_FIELD_CANDIDATES
-from interact_cli.frames import LOW_SAMPLE, as_frame
+from interact_cli.engine import EVENT_TYPES, TIME_FIELD_CANDIDATES
+from interact_cli.frames import ABSENT_CODE, LOW_SAMPLE, as_frame
 from interact_cli.periods import EPOCH, zone
 from interact_cli.result import Tabled
 
@@ -30,44 +30,46 @@ METHOD = (
 @dataclass
 class Part:
     """One scan's share of a comparison: per row and window, the statistics of its users
-    (ids decoded), and the totals of each window."""
+    (ids decoded), and the totals of each window it holds."""
 
     found: dict[str, Any]
     counters: dict[str, Any]
     stats: pl.DataFrame
     totals: dict[int, dict[str, int]]
-    between: int
     windows: Windows | None
 
 
-def per_user(partial: Any, found: dict[str, Any], windows: Windows | None, table: str) -> Part:
-    """A scan's per-user sums reduced per row of `table` and window (window 0 without
-    `windows`: the group of inputs decides it); the partial's tables are taken out."""
+def _windowed(partial: Any, sums: pl.DataFrame, windows: Windows | None, side: int) -> pl.DataFrame:
+    """The per-user sums with their `window` (0 baseline, 1 current) for `period`."""
     import polars as pl
 
-    sums = as_frame(partial.table("user_sums"))
-    if windows is None:
-        sums = sums.with_columns(window=pl.lit(0, pl.UInt8))
-    else:
-        starts = as_frame(partial.table("periods"))["start"].to_list()
-        number = {windows.baseline[0]: 0, windows.current[0]: 1}
-        codes = pl.Series([number.get(start) for start in starts], dtype=pl.UInt8)
-        sums = sums.with_columns(window=codes.gather(sums["period"]))
-    between = sums.filter(pl.col("window").is_null()).select(
-        pl.sum_horizontal(pl.col("views", "clicks", "carts").sum())
-    )
-    sums = sums.filter(pl.col("window").is_not_null()).drop("period")
+    if windows is None:  # a group of inputs: all of it is one side
+        return sums.drop("period").with_columns(window=pl.lit(side, pl.UInt8))
+    starts = as_frame(partial.table("periods"))["start"].to_list()
+    number = {windows.baseline[0]: 0, windows.current[0]: 1}
+    codes = pl.Series([number[start] for start in starts], dtype=pl.UInt8)
+    return sums.with_columns(window=codes.gather(sums["period"])).drop("period")
+
+
+def per_user(
+    partial: Any, found: dict[str, Any], table: str, windows: Windows | None, side: int = 0
+) -> Part:
+    """A scan's per-user sums reduced per row of `table` and window (`side` for a group
+    of inputs); the partial's tables are taken out."""
+    import polars as pl
+
     keys = KEYS[table]
-    totals = {
-        number: {
-            "users": part["user"].n_unique(),
-            "views": int(part["views"].sum()),
-            "click": int(part["clicks"].sum()),
-            "addToCart": int(part["carts"].sum()),
-        }
-        for number in (0, 1)
-        for part in [sums.filter(pl.col("window") == number)]
-    }
+    sums = _windowed(partial, as_frame(partial.table("user_sums")), windows, side)
+    # A set's row needs a set (a forged partial could hold one without).
+    sums = sums.filter([pl.col(k) != ABSENT_CODE for k in keys])
+    totals = {}
+    for number in (0, 1) if windows is not None else (side,):
+        part = sums.filter(pl.col("window") == number)
+        total = {"users": part["user"].n_unique(), "views": int(part["views"].sum())}
+        total |= {"click": int(part["clicks"].sum()), "addToCart": int(part["carts"].sum())}
+        if table != "sets":  # only sets have views
+            del total["views"]
+        totals[number] = total
     stats = window_stats(sums, keys, views=table == "sets")
     for code, dictionary, name in (("set", "sets", "set_id"), ("sku", "skus", "sku")):
         values = as_frame(partial.table(dictionary))["value"]
@@ -75,8 +77,7 @@ def per_user(partial: Any, found: dict[str, Any], windows: Windows | None, table
             stats = stats.with_columns(values.gather(stats[code]).alias(name))
         if code != name or code not in keys:
             stats = stats.drop(code, strict=False)
-    counters = partial.counters()
-    return Part(found, counters, stats, totals, int(between.item() or 0), windows)
+    return Part(found, partial.counters(), stats, totals, windows)
 
 
 @dataclass
@@ -102,37 +103,35 @@ def assemble(parts: list[Part], options: CompareOptions) -> Comparison:
     """The comparison of the parts (one scan of two windows, or one per group)."""
     import polars as pl
 
-    from interact_cli.reporting import _resolve_sets, _unmatched_skus
+    from interact_cli.reporting import resolve_sets, unmatched_skus
 
     table = options.table
     keys = [k for k in ID_FIELDS if k in fields(f"compare_{table}")]
-    windows = parts[0].windows
-    if windows is None:  # two groups: the second is the current window
-        parts[1].stats = parts[1].stats.with_columns(window=pl.lit(1, pl.UInt8))
-        parts[1].totals = {1: parts[1].totals[0]}
     stats = pl.concat([p.stats for p in parts], how="diagonal_relaxed")
     frame = compared(stats, keys, table == "sets", options.fdr)
+    # The family of the q-values: every row with a p-value, before any row is picked.
+    tested = {r: int(frame[f"{r}_p"].is_not_null().sum()) for r in _rates(table)}
     notices: list[str] = []
     if options.sets:
-        known = frame["set_id"].to_list()
-        options = _with_sets(options, _resolve_sets(options.sets, known, notices))
+        known = frame["set_id"].unique().to_list()  # once each (pairs repeat sets)
+        options = replace(options, sets=resolve_sets(options.sets, known, notices))
     if options.skus:
-        _unmatched_skus(options.skus, frame["sku"].to_list(), notices)
-    summary = _summary(parts, frame, options)
+        unmatched_skus(options.skus, frame["sku"].to_list(), notices)
+    frame = _chosen(frame, options)
+    summary = _summary(parts, frame, options, tested)
     if summary["untimed"]:
         field = options.time_field or "timestamp, receivedAt or time"
         notices.append(
             f"left out {summary['untimed']:,} events without a usable time in {field} "
             "(they are in neither window; see 'untimed')"
         )
-    frame = _select(frame, options).select(fields(f"compare_{table}"))
+    frame = _ordered(frame, options).select(fields(f"compare_{table}"))
     return Comparison(summary, table, frame, notices)
 
 
-def _with_sets(options: CompareOptions, sets: tuple[Any, ...]) -> CompareOptions:
-    from dataclasses import replace
-
-    return replace(options, sets=sets)
+def _rates(table: str) -> list[str]:
+    """The rates a table compares: both for sets, cart_per_click for the others."""
+    return [r for r in RATES if table == "sets" or r != "ctr"]
 
 
 def primary(table: str) -> str:
@@ -140,15 +139,20 @@ def primary(table: str) -> str:
     return "ctr" if table == "sets" else "cart_per_click"
 
 
-def _select(frame: pl.DataFrame, options: CompareOptions) -> pl.DataFrame:
-    """Filter by --set/--sku, sort (by the primary rate's q, then its p, then ids; or by
-    --sort: p- and q-values ascending, ids ascending, other fields descending), cut."""
+def _chosen(frame: pl.DataFrame, options: CompareOptions) -> pl.DataFrame:
+    """The rows of --set and --sku (all without them)."""
     import polars as pl
 
     if options.sets and "set_id" in frame.columns:
         frame = frame.filter(pl.col("set_id").is_in(list(options.sets)))
     if options.skus and "sku" in frame.columns:
         frame = frame.filter(pl.col("sku").is_in(list(options.skus)))
+    return frame
+
+
+def _ordered(frame: pl.DataFrame, options: CompareOptions) -> pl.DataFrame:
+    """Sorted (by the primary rate's q, then its p, then ids; or by --sort: p- and
+    q-values and ids ascending, other fields descending) and cut at --top."""
     ids = [c for c in ID_FIELDS if c in frame.columns]
     rate = primary(options.table)
     keys = [options.sort] if options.sort else [f"{rate}_q", f"{rate}_p"]
@@ -170,22 +174,24 @@ def _window(parts: list[Part], number: int, tz: str) -> dict[str, Any]:
     if windows is not None:
         start, end = windows.baseline if number == 0 else windows.current
         what: dict[str, Any] = {"since": _iso(start, tz), "until": _iso(end, tz)}
-    else:
-        found = parts[number].found
-        what = {"inputs": [f["path"] for f in found["files"]], **found["summary"]}
-    return {**what, **next(p.totals[number] for p in parts if number in p.totals)}
+        return {**what, **parts[0].totals[number]}
+    found = parts[number].found
+    what = {"inputs": [f["path"] for f in found["files"]], **found["summary"]}
+    return {**what, **parts[number].totals[number]}
 
 
-def _summary(parts: list[Part], frame: pl.DataFrame, options: CompareOptions) -> dict[str, Any]:
-    """The summary: lines read, both windows, the method and the verdicts' counts."""
+def _summary(
+    parts: list[Part], frame: pl.DataFrame, options: CompareOptions, tested: dict[str, int]
+) -> dict[str, Any]:
+    """The summary: lines read, both windows, the method and the verdicts' counts (of the
+    rows of --set and --sku: what --fail-on-change looks at)."""
     import polars as pl
 
     counts = ("lines", "valid", "invalid", "blank", "warnings")
     lines = {key: sum(p.found["summary"][key] for p in parts) for key in counts}
-    rates = [r for r in RATES if options.table == "sets" or r != "ctr"]
     verdicts = {
         rate: {v: frame.filter(pl.col(f"{rate}_change") == v).height for v in VERDICTS}
-        for rate in rates
+        for rate in _rates(options.table)
     }
     tz = options.zone_name
     return {
@@ -194,11 +200,14 @@ def _summary(parts: list[Part], frame: pl.DataFrame, options: CompareOptions) ->
         **{name: _window(parts, number, tz) for number, name in enumerate(WINDOWS)},
         "rows": frame.height,
         "changes": verdicts,
+        "tested": tested,
         "fdr": options.fdr,
         "low_sample_clicks": LOW_SAMPLE,
         "method": METHOD,
         "time_field": options.time_field or "auto (" + ", ".join(TIME_FIELD_CANDIDATES) + ")",
         "tz": tz,
+        "events": {kind: sum(p.counters["events"][kind] for p in parts) for kind in EVENT_TYPES},
+        "unattributed": sum(p.counters["unattributed"] for p in parts),
         "untimed": sum(p.counters["untimed"] for p in parts if p.windows is not None),
-        "outside_windows": sum(p.counters["outside"] + p.between for p in parts),
+        "outside_windows": sum(p.counters["outside"] for p in parts),
     }

@@ -86,10 +86,11 @@ def new_scan(
     until: int | None = None,
     calendar: Callable[[int], tuple[int, int] | None] | None = None,
     rows: str | None = None,
+    windows: tuple[tuple[int, int], tuple[int, int]] | None = None,
 ) -> Any:
     """A native kernel (`_core.Scan`) with one thread per core, or `workers` of them;
     with `rows` (a table's name), one that sums views, clicks and carts per user of its
-    rows (`compare`), and nothing else."""
+    rows (`compare`), and nothing else: per window of `windows`, if given."""
     from interact_cli._core import Scan
 
     try:
@@ -103,6 +104,7 @@ def new_scan(
             until=until,
             calendar=calendar,
             rows=rows,
+            windows=windows,
         )
     except ValueError as error:  # a time field that is a field of the contract
         raise OptionError(f"--time-field: {error}") from None

@@ -54,14 +54,16 @@ def resolve_inputs(
     specs: Sequence[str],
     storage_options: Mapping[str, Any] | None = None,
     notes: list[str] | None = None,
+    seen: dict[tuple[Any, ...] | None, str] | None = None,
 ) -> list[InputSource]:
     """Turn command-line specs (paths, quoted globs, '-', URLs) into readable sources;
-    what the user should know (a directory link not followed) is added to `notes`."""
+    what the user should know (a directory link not followed) is added to `notes`. A
+    `seen` shared by several calls (compare's two sides) finds an input in two of them."""
     if not specs:
         raise InputError("no input given (pass a path, a glob, or - for stdin)")
     notes = notes if notes is not None else []
     sources: list[InputSource] = []
-    seen: dict[tuple[Any, ...] | None, str] = {}
+    seen = seen if seen is not None else {}
     for spec in specs:
         spec = remote.local_path(spec) or spec
         found: list[tuple[InputSource, tuple[Any, ...] | None]]
@@ -200,6 +202,8 @@ def _file_source(path: str) -> tuple[InputSource, tuple[int, int]]:
         raise InputError(f"{path}: no such file") from None
     except OSError as error:
         raise InputError(f"{path}: {error.strerror or error}") from None
+    except ValueError:  # a NUL byte: no file can be named so
+        raise InputError(f"{path!r}: no such file (a name holds no NUL byte)") from None
     if stat.S_ISDIR(info.st_mode):
         raise InputError(f"{path}: is a directory, not a file")
     if not os.access(path, os.R_OK):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import zoneinfo
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 from interact_cli.errors import OptionError, shortened
@@ -162,29 +163,17 @@ class Calendar:
         return UNKNOWN if start == NO_TIME else self.day_of(start).isoformat()
 
 
+@dataclass(frozen=True)
 class Windows:
-    """The calendar of a comparison of two time windows: each window is a period, and so
-    is the gap between them (its events are in neither). The kernel's --since/--until
-    are the outer bounds, so no other moment is asked."""
+    """The two time windows of a comparison, apart (the kernel finds each event's)."""
 
-    def __init__(self, baseline: Range, current: Range) -> None:
-        self.baseline, self.current = baseline, current
-        first, second = sorted([baseline, current])
+    baseline: Range
+    current: Range
+
+    def __post_init__(self) -> None:
+        first, second = sorted([self.baseline, self.current])
         if first[1] > second[0]:
             raise OptionError(
                 "--baseline and --current overlap: the windows must not share a moment "
                 "(users would be counted in both)"
             )
-        self.periods = [first, second] + ([(first[1], second[0])] if first[1] < second[0] else [])
-
-    def __call__(self, moment: int) -> tuple[int, int] | None:
-        """The window (or gap) holding `moment`; None outside both (never asked)."""
-        for start, end in self.periods:
-            if start <= moment < end:
-                return start, end
-        return None
-
-    @property
-    def bounds(self) -> Range:
-        """From the first window's start to the last one's end."""
-        return min(p[0] for p in self.periods), max(p[1] for p in self.periods)

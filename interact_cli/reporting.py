@@ -114,24 +114,26 @@ def _check_sort(options: ReportOptions) -> None:
         )
 
 
-def _resolve_sets(
+def resolve_sets(
     wanted: Sequence[str], known: Sequence[str], notices: list[str]
 ) -> tuple[Any, ...]:
     """--set values as set ids: an exact id, or the start of exactly one id in the data."""
     exact = set(known)
     resolved = []
     for spec in wanted:
-        matches = [spec] if spec in exact else sorted(k for k in known if k.startswith(spec))
+        matches = [spec] if spec in exact else sorted(k for k in exact if k.startswith(spec))
         if len(matches) > 1:
             shown = ", ".join(matches[:10]) + (", ..." if len(matches) > 10 else "")
-            raise OptionError(f"--set {spec!r} starts several set ids: {shown}")
+            raise OptionError(f"--set {shortened(spec)!r} starts several set ids: {shown}")
         if not matches:
-            notices.append(f"--set {spec}: no set in the data has this id or starts with it")
+            notices.append(
+                f"--set {shortened(spec)}: no set in the data has this id or starts with it"
+            )
         resolved.extend(matches or [spec])
     return tuple(resolved)
 
 
-def _unmatched_skus(wanted: Sequence[str], known: Sequence[str], notices: list[str]) -> None:
+def unmatched_skus(wanted: Sequence[str], known: Sequence[str], notices: list[str]) -> None:
     exact = set(known)
     for sku in wanted:
         if sku not in exact:
@@ -326,9 +328,9 @@ def _assemble(
     mappings = {"order_revenue": _revenue(computed_tables.pop("revenue"))}
     if options.sets:
         known = computed_tables["sets"]["set_id"].to_list()
-        options = replace(options, sets=_resolve_sets(options.sets, known, notices))
+        options = replace(options, sets=resolve_sets(options.sets, known, notices))
     if options.skus:
-        _unmatched_skus(options.skus, computed_tables["products"]["sku"].to_list(), notices)
+        unmatched_skus(options.skus, computed_tables["products"]["sku"].to_list(), notices)
     notices += _time_field_notices(options, found["summary"]["valid"], counters, window is not None)
     sizes = {table: computed_tables[table].height for table in ("sets", "products")}
     finished: dict[str, pl.DataFrame] = {}

@@ -93,10 +93,11 @@ def lands_on_stdout(spec: str) -> bool:
 def _input_identities(sources: Sequence[InputSource]) -> dict[tuple[Any, ...], str]:
     found: dict[tuple[Any, ...], str] = {}
     for source in sources:
-        if source.path is None or source.fs is not None:  # stdin, or an object in a store
+        if source.fs is not None:  # an object in a store
             continue
         try:
-            info = os.stat(source.path)
+            # Stdin too: `< events.ndjson -o /dev/stdin` would replace the file read.
+            info = os.stat(source.path) if source.path is not None else os.fstat(0)
         except OSError:
             continue  # resolve_inputs has checked it; reading will report what is wrong
         if not stat.S_ISCHR(info.st_mode):  # /dev/null as input and output is harmless

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from datetime import date, timedelta
 
-from interact_cli.errors import OptionError
+from interact_cli.errors import OptionError, shortened
 from interact_cli.periods import EPOCH, LAST, Calendar, zone
 
 # The moments a bound may name: the years 1 to 9999 in UTC, as event times.
@@ -30,7 +30,7 @@ def parse_bound(text: str, option: str, end_of_day: bool = False, tz: str = "UTC
     moment = parse_time(text)
     if moment is None:
         raise OptionError(
-            f"{option} {text!r} is not an ISO date or datetime (e.g. 2026-10-01 or "
+            f"{option} {shortened(text)!r} is not an ISO date or datetime (e.g. 2026-10-01 or "
             "2026-10-01T12:00:00Z)"
         )
     try:
@@ -39,7 +39,7 @@ def parse_bound(text: str, option: str, end_of_day: bool = False, tz: str = "UTC
             raise OverflowError(bound)
         return bound
     except OverflowError:
-        raise OptionError(f"{option} {text!r} is out of range in {tz}") from None
+        raise OptionError(f"{option} {shortened(text)!r} is out of range in {tz}") from None
 
 
 def _in_zone(text: str, moment: int, end_of_day: bool, tz: str) -> int:

@@ -55,7 +55,7 @@ class Job:
     rows: str | None = None
     """`compare`: per-user sums of this table's rows (and no other table)."""
     windows: tuple[tuple[int, int], tuple[int, int]] | None = None
-    """`compare` of two time windows: the periods are these (and the gap between)."""
+    """`compare` of two time windows: each event's window (or none) is counted."""
 
 
 def _location(source: InputSource) -> str:
@@ -199,14 +199,19 @@ def run_unit(unit: Unit, job: Job, version: str) -> dict[str, Any]:
 
     if version != __version__:
         raise ClusterError(f"the workers run interact-cli {__version__}, the client {version}")
-    calendar: Any = Calendar(job.interval, job.tz) if job.interval else None
-    if job.windows is not None:
-        from interact_cli.periods import Windows
-
-        calendar = Windows(*job.windows)
+    calendar = Calendar(job.interval, job.tz) if job.interval else None
     # One thread: a worker's cores are shared by the tasks Dask runs on it.
     scan = new_scan(
-        job.keep, 1, False, job.report, job.time_fields, job.since, job.until, calendar, job.rows
+        job.keep,
+        1,
+        False,
+        job.report,
+        job.time_fields,
+        job.since,
+        job.until,
+        calendar,
+        job.rows,
+        job.windows,
     )
     scan.begin_file(unit.name, continued=unit.start > 0)
     fingerprint = input_fingerprint() if job.fingerprint else None

@@ -7,7 +7,7 @@
 use crate::arrow::{Column, Values};
 use crate::catalogue::{vocabulary, ALL_CODES};
 use crate::json::{Doc, MAX_DEPTH, MAX_SPAN, MAX_VALUES};
-use crate::report::{Calendar, Partial, Rows, Window};
+use crate::report::{Calendar, Partial, PerUser, Rows, Window};
 use crate::rules::EventKind;
 use crate::rules::Findings;
 use crate::scan::{line_findings, NoFacts, Options, Scanner, Tally};
@@ -79,7 +79,7 @@ impl Scan {
     #[new]
     #[pyo3(signature = (keep, threads=1, split=false, max_line=64 * 1024 * 1024,
                         time_fields=None, report=false, since=None, until=None,
-                        calendar=None, rows=None))]
+                        calendar=None, rows=None, windows=None))]
     #[allow(clippy::too_many_arguments)]
     fn new(
         keep: usize,
@@ -92,6 +92,7 @@ impl Scan {
         until: Option<i64>,
         calendar: Option<Py<PyAny>>,
         rows: Option<&str>,
+        windows: Option<[(i64, i64); 2]>,
     ) -> PyResult<Self> {
         if !(1..=MAX_THREADS).contains(&threads) {
             return Err(PyValueError::new_err(format!(
@@ -115,7 +116,7 @@ impl Scan {
                 (Some(name), calendar) => {
                     let rows = Rows::named(name)
                         .ok_or_else(|| PyValueError::new_err(format!("rows: no table {name:?}")))?;
-                    Partial::per_user(window, rows, calendar)
+                    Partial::per_user(window, per_user(rows, windows)?, calendar)
                 }
                 (None, Some(calendar)) => Partial::with_trend(window, calendar),
                 (None, None) => Partial::new(window),
@@ -234,6 +235,19 @@ impl Scan {
         });
         Ok(PyPartial::new(merged))
     }
+}
+
+/// compare's settings: its rows, and windows that are ranges apart (or none).
+fn per_user(rows: Rows, windows: Option<[(i64, i64); 2]>) -> PyResult<PerUser> {
+    if let Some([a, b]) = windows {
+        let apart = a.1 <= b.0 || b.1 <= a.0;
+        if a.0 >= a.1 || b.0 >= b.1 || !apart {
+            return Err(PyValueError::new_err(
+                "windows: give two ranges (start, end), each start before its end, apart",
+            ));
+        }
+    }
+    Ok(PerUser { rows, windows })
 }
 
 /// The calendar of --interval, in Python: `calendar(moment)` returns the (start, end)

@@ -23,7 +23,7 @@ mod periods;
 mod tables;
 mod wire;
 pub use keys::*;
-pub use per_user::{Rows, UserKey, UserSums};
+pub use per_user::{PerUser, Rows, UserKey, UserSums};
 pub use periods::*;
 pub use tables::Tables;
 
@@ -75,9 +75,9 @@ pub struct Partial {
     /// (user, sku, set) -> the earliest add-to-cart (seq and time each at their minimum)
     pub first_carts: Map<(u32, u32, u32), FirstCart>,
     pub orders: Vec<OrderRow>,
-    /// `compare`'s table: only it is kept when `rows` is set (see per_user.rs).
+    /// `compare`'s table: only it is kept when `per_user` is set (see per_user.rs).
     pub user_sums: UserSums,
-    pub rows: Option<Rows>,
+    pub per_user: Option<PerUser>,
     pub counters: Counters,
     /// Runs seen (the next run's number), and events in the current run.
     pub runs: u64,
@@ -145,8 +145,8 @@ impl Partial {
                 Some(_) => known = Some(moment),
             }
         }
-        if let Some(rows) = self.rows {
-            return self.add_per_user(facts, rows, known);
+        if let Some(per) = self.per_user {
+            return self.add_per_user(facts, per, known);
         }
         let seq = (self.runs.saturating_sub(1) << 32) | self.index;
         self.index += 1;

@@ -58,3 +58,15 @@ def modules_loaded_by(args: list[str], modules: list[str]) -> list[bool]:
         [sys.executable, "-c", probe], capture_output=True, text=True, timeout=120
     )
     return [word == "True" for word in done.stderr.strip().splitlines()[-1].split()]
+
+
+def mypy_strict(path: Path, cache: Path) -> str:
+    """mypy --strict's complaints about a file ('' when it passes)."""
+    import subprocess
+    import sys
+
+    command = [sys.executable, "-m", "mypy", "--strict", "--no-incremental", "--cache-dir"]
+    done = subprocess.run(
+        [*command, str(cache), str(path)], capture_output=True, text=True, cwd=ROOT, timeout=300
+    )
+    return "" if done.returncode == 0 else done.stdout + done.stderr

@@ -350,3 +350,16 @@ def test_compare_on_a_cluster_equals_the_local_run(address, tmp_path):
     local = build_comparison([], groups, *sides)
     remote = build_comparison([], groups, *sides, cluster=spec)
     assert remote.to_json() == local.to_json() and local.summary["rows"] == 20
+
+
+def test_compare_through_the_command_with_local_workers(tmp_path):
+    from interact_cli.generate_changes import write_changes
+
+    weeks = tmp_path / "weeks.ndjson"
+    write_changes(20_000, 6, str(weeks), sets=10, plant=(2, 0.5))
+    command = [sys.executable, "-m", "interact_cli", "compare", str(weeks), "-f", "json"]
+    command += ["--baseline", "2026-10-01..2026-10-08", "--current", "2026-10-08..2026-10-15"]
+    local = subprocess.run(command, capture_output=True, timeout=300)
+    remote = subprocess.run([*command, "--cluster", "local:2"], capture_output=True, timeout=300)
+    assert local.returncode == remote.returncode == 0, remote.stderr
+    assert remote.stdout == local.stdout and json.loads(local.stdout)["summary"]["rows"] == 10

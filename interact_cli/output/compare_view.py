@@ -10,7 +10,7 @@ from rich.panel import Panel
 from rich.text import Text
 
 from interact_cli.comparison import Comparison
-from interact_cli.output.report_view import render_table
+from interact_cli.output.report_view import panel, render_table
 from interact_cli.output.terminal import printable
 from interact_cli.output.validation_view import count
 
@@ -28,7 +28,7 @@ def _window(window: dict[str, Any]) -> str:
 
 
 def _totals(window: dict[str, Any]) -> str:
-    names = ("users", "views", "click", "addToCart")
+    names = [n for n in ("users", "views", "click", "addToCart") if n in window]
     return " · ".join(f"{name} {count(window[name])}" for name in names)
 
 
@@ -42,24 +42,22 @@ def _summary_panel(comparison: Comparison) -> Panel:
         f"before: {_totals(s['baseline'])}",
         f"   now: {_totals(s['current'])}",
     ]
-    for rate, verdicts in s["changes"].items():
+    for rate, v in s["changes"].items():
         lines.append(
-            f"{RATE_NAMES[rate]}: ▲ {count(verdicts['up'])} up · ▼ {count(verdicts['down'])} down"
-            f" · {count(verdicts['unchanged'])} unchanged · {count(verdicts['low_sample'])} low"
-            f" sample · {count(verdicts['untestable'])} untestable"
+            f"{RATE_NAMES[rate]}: ▲ {count(v['up'])} up · ▼ {count(v['down'])} down"
+            f" · {count(v['unchanged'])} unchanged · {count(v['low_sample'])} low sample"
+            f" · {count(v['untestable'])} untestable (q over {count(s['tested'][rate])} rows)"
         )
     lines.append(
-        f"a change is q < {s['fdr']:g} (Benjamini–Hochberg over {count(s['rows'])} rows) with"
-        f" at least {s['low_sample_clicks']} clicks in each window; users are the unit"
+        f"a change: q < {s['fdr']:g} (Benjamini–Hochberg) and at least "
+        f"{s['low_sample_clicks']} clicks in each window; users are the unit"
     )
     if s["outside_windows"] or s["untimed"]:
         lines.append(
             f"events outside both windows {count(s['outside_windows'])}"
             f" · without a usable time {count(s['untimed'])}"
         )
-    return Panel(
-        Text("\n".join(lines)), title="interact-cli compare", title_align="left", expand=False
-    )
+    return panel(lines, "interact-cli compare")
 
 
 def render_comparison(comparison: Comparison, console: Console, limit: int | None) -> None:

@@ -56,7 +56,13 @@ def _safe_json(document: Any) -> str:
     """JSON that cannot end its script element: every '<' is written as \\u003c."""
     import msgspec
 
-    return msgspec.json.encode(document).decode().replace("<", "\\u003c")
+    try:
+        text = msgspec.json.encode(document).decode()
+    except UnicodeEncodeError:  # a file name that is not UTF-8: ASCII, its bytes escaped
+        import json
+
+        text = json.dumps(document, ensure_ascii=True)
+    return text.replace("<", "\\u003c")
 
 
 def page(report: Report, charts: dict[str, dict[str, Any]], bundle: str, top: int) -> str:

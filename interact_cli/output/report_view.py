@@ -32,7 +32,7 @@ TITLES = {
 }
 
 
-CHANGES = {"up": "▲ up", "down": "▼ down", "unchanged": "", "low_sample": "low sample"}
+CHANGES = {"up": "▲ up", "down": "▼ down", "low_sample": "low sample"}
 """How compare's verdicts read in a table (arrows for the changes found)."""
 
 
@@ -118,9 +118,12 @@ def _summary_panel(report: Report) -> Panel:
             f"events without a usable time {count(s['untimed'])}"
             f" · outside the time range {count(s['outside_time_range'])}"
         )
-    return Panel(
-        Text("\n".join(lines)), title="interact-cli report", title_align="left", expand=False
-    )
+    return panel(lines, "interact-cli report")
+
+
+def panel(lines: list[str], title: str) -> Panel:
+    """A summary panel: its lines, titled, as wide as they are."""
+    return Panel(Text("\n".join(lines)), title=title, title_align="left", expand=False)
 
 
 def _table(

@@ -12,6 +12,15 @@ pub enum Rows {
     SetProducts,
 }
 
+/// What a scan for `compare` counts: the rows of a table, and (two time windows of the
+/// inputs) the windows, each [start, end): an event in neither is `outside`, and one
+/// without a time `untimed`; its period is its window's (coded by the window's start).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PerUser {
+    pub rows: Rows,
+    pub windows: Option<[(i64, i64); 2]>,
+}
+
 impl Rows {
     /// The rows of a table by its name (sets, products, set_products).
     pub fn named(name: &str) -> Option<Rows> {
@@ -36,27 +45,59 @@ const CLICKS: usize = 1;
 const CARTS: usize = 2;
 
 impl Partial {
-    /// A partial that counts views, clicks and carts per user of each row of `rows`.
+    /// A partial that counts views, clicks and carts per user of each row of `per`'s
+    /// table, per window of `per` or per period of `calendar` (a test's), or neither.
     pub fn per_user(
         window: Option<Window>,
-        rows: Rows,
+        per: PerUser,
         calendar: Option<Arc<dyn Calendar>>,
     ) -> Partial {
         Partial {
             window,
             trend: calendar.map(Trend::new),
-            rows: Some(rows),
+            per_user: Some(per),
             ..Partial::default()
         }
     }
 
-    /// Count one event (inside the window) in the per-user sums of `rows`.
+    /// The period code of an event's window, or None (counted `untimed` or `outside`).
+    fn window_code(
+        &mut self,
+        facts: &Facts<'_>,
+        windows: [(i64, i64); 2],
+        known: Option<Option<i64>>,
+    ) -> Option<u32> {
+        let Some(moment) = known.unwrap_or_else(|| moment_of(facts.time)) else {
+            self.counters.untimed += 1;
+            return None;
+        };
+        let found = windows
+            .iter()
+            .find(|&&(start, end)| start <= moment && moment < end);
+        match found {
+            Some(&(start, _)) => Some(self.periods.code(start)),
+            None => {
+                self.counters.outside += 1;
+                None
+            }
+        }
+    }
+
+    /// Count one event (inside the window) in the per-user sums of `per`'s rows.
     pub(super) fn add_per_user(
         &mut self,
         facts: &Facts<'_>,
-        rows: Rows,
+        per: PerUser,
         mut known: Option<Option<i64>>,
     ) {
+        let rows = per.rows;
+        let window = match per.windows {
+            Some(windows) => match self.window_code(facts, windows, known) {
+                Some(code) => Some(code),
+                None => return,
+            },
+            None => None,
+        };
         self.counters.events[facts.kind as usize] += 1;
         let slot = match facts.kind {
             EventKind::View if rows == Rows::Sets => VIEWS,
@@ -81,7 +122,10 @@ impl Partial {
             _ => self.skus.code(facts.sku.unwrap_or("")),
         };
         let user = self.users.code(facts.user);
-        let period = self.period(facts, &mut known);
+        let period = match window {
+            Some(code) => code,
+            None => self.period(facts, &mut known),
+        };
         let sums = self.user_sums.entry((set, sku, user, period)).or_default();
         sums[slot] += 1;
     }

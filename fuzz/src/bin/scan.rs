@@ -2,7 +2,7 @@
 //! limit: the counts, the problems, the counts by code and the partial result never
 //! depend on the cuts or the threads (a report's partial, or compare's per-user sums), every line is valid, invalid or blank, and nothing
 //! panics.
-use _core::report::{Calendar, Partial, Rows, Window};
+use _core::report::{Calendar, Partial, PerUser, Rows, Window};
 use _core::scan::{Options, Scanner};
 use std::sync::Arc;
 
@@ -23,6 +23,7 @@ fn scan(
     threads: usize,
     max_line: usize,
     rows: Option<Rows>,
+    windows: bool,
 ) -> Scanner<Partial> {
     let options = Options {
         time_fields: vec!["timestamp".into(), "time".into()],
@@ -36,7 +37,19 @@ fn scan(
         until: None,
     };
     let partial = match rows {
-        Some(rows) => Partial::per_user(Some(window), rows, Some(Arc::new(Days))),
+        // compare's two windows (found by the kernel), or its per-user sums per day.
+        Some(rows) if windows => {
+            let cut = 1_790_000_000_000_000;
+            let windows = Some([(0, cut), (cut, i64::MAX)]);
+            Partial::per_user(None, PerUser { rows, windows }, None)
+        }
+        Some(rows) => {
+            let per = PerUser {
+                rows,
+                windows: None,
+            };
+            Partial::per_user(Some(window), per, Some(Arc::new(Days)))
+        }
         None => Partial::with_trend(Some(window), Arc::new(Days)),
     };
     let mut scanner = Scanner::new(options, partial);
@@ -74,8 +87,9 @@ fn main() {
             Some(Rows::Products),
             Some(Rows::SetProducts),
         ][control[0] as usize / 3 % 4];
-        let mut whole = scan(data, data.len(), 1, max_line, rows);
-        let mut cut = scan(data, step, threads, max_line, rows);
+        let windows = control[0] >= 128;
+        let mut whole = scan(data, data.len(), 1, max_line, rows, windows);
+        let mut cut = scan(data, step, threads, max_line, rows, windows);
         let t = whole.total;
         assert_eq!(t.lines, t.valid + t.invalid + t.blank);
         assert_eq!(t, cut.total);

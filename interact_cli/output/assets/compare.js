@@ -4,14 +4,15 @@
 "use strict";
 
 const DATA = JSON.parse(document.getElementById("report-data").textContent);
-const { el, count, table, embed } = window.InteractPage;
+const { el, count, table } = window.InteractPage;
 const TITLES = { sets: "Sets", products: "Products", set_products: "Set × product" };
 const RATES = { ctr: "ctr", cart_per_click: "cart/click" };
 const REST = "the rest are in the JSON and CSV (interact-cli compare ... -f json, or -f csv).";
 
 function side(window) {
   const what = window.since !== undefined ? `${window.since} until ${window.until}` : window.inputs.join(", ");
-  return `${what}: users ${count(window.users)} · views ${count(window.views)} · click ${count(window.click)} · addToCart ${count(window.addToCart)}`;
+  const totals = ["users", "views", "click", "addToCart"].filter((k) => k in window);
+  return `${what}: ` + totals.map((k) => `${k} ${count(window[k])}`).join(" · ");
 }
 
 function summary(root) {
@@ -24,9 +25,9 @@ function summary(root) {
     ["now", side(s.current)],
   ];
   for (const [rate, v] of Object.entries(s.changes)) {
-    lines.push([RATES[rate], `▲ ${count(v.up)} up · ▼ ${count(v.down)} down · ${count(v.unchanged)} unchanged · ${count(v.low_sample)} low sample · ${count(v.untestable)} untestable`]);
+    lines.push([RATES[rate], `▲ ${count(v.up)} up · ▼ ${count(v.down)} down · ${count(v.unchanged)} unchanged · ${count(v.low_sample)} low sample · ${count(v.untestable)} untestable (q over ${count(s.tested[rate])} rows)`]);
   }
-  lines.push(["a change", `q < ${s.fdr} (Benjamini–Hochberg over ${count(s.rows)} rows) with at least ${s.low_sample_clicks} clicks in each window`]);
+  lines.push(["a change", `q < ${s.fdr} (Benjamini–Hochberg) and at least ${s.low_sample_clicks} clicks in each window`]);
   lines.push(["method", s.method]);
   const list = el("dl");
   for (const [term, text] of lines) list.append(el("dt", {}, term), el("dd", { "data-field": term }, text));
@@ -34,30 +35,16 @@ function summary(root) {
   root.append(section);
 }
 
-function charts(root) {
-  const section = el("section", { id: "charts" });
-  section.append(el("h2", {}, "Ratios now / before"));
-  const drawn = [];
-  for (const [rate, spec] of Object.entries(DATA.charts)) {
-    if (!spec) {
-      section.append(el("p", { class: "empty" }, `${RATES[rate]}: no row has a ratio with an interval.`));
-      continue;
-    }
-    const target = el("div", { class: "chart", id: "chart-" + rate });
-    section.append(target);
-    drawn.push(embed(spec, target));
-  }
-  root.append(section);
-  return drawn;
-}
-
 function main() {
-  const root = document.getElementById("page");
-  document.getElementById("notices").textContent = DATA.notices.join(" ");
+  const root = window.InteractPage.begin(DATA.notices);
   summary(root);
-  const waiting = charts(root);
+  const entries = Object.entries(DATA.charts);
+  const waiting = window.InteractPage.chartSection(root, "Ratios now / before", entries);
+  for (const [rate, spec] of entries) {
+    if (!spec) root.lastChild.append(el("p", { class: "empty" }, `${RATES[rate]}: no row has a ratio with an interval.`));
+  }
   table(root, DATA.name, TITLES[DATA.name], DATA.table, REST);
-  Promise.all(waiting).then(() => document.body.setAttribute("data-ready", "true"));
+  window.InteractPage.ready(waiting);
 }
 
 main();

@@ -68,40 +68,28 @@ function funnel(root, view) {
   return embed("funnel", chart).then((v) => { drawn = v; show(); });
 }
 
-function charts(root) {
-  const section = el("section", { id: "charts" });
-  section.append(el("h2", {}, "Charts"));
-  const drawn = [];
-  for (const name of ["sets", "products", "rates", "trend", "trend_rate"]) {
-    const spec = DATA.charts[name];
-    if (!spec) continue;
-    const target = el("div", { class: "chart", id: "chart-" + name });
-    section.append(target);
-    // The rows past the top: text under the chart, not a bar that would dwarf the others.
-    const others = spec.usermeta && spec.usermeta.others;
-    if (others) {
-      target.setAttribute("aria-describedby", "others-" + name);
-      section.append(el("p", { class: "others", id: "others-" + name }, others));
-    }
-    drawn.push(embed(name, target));
-  }
-  root.append(section);
-  return drawn;
+// The rows past the top: text under the chart, not a bar that would dwarf the others.
+function others(name, spec, section, target) {
+  const text = spec.usermeta && spec.usermeta.others;
+  if (!text) return;
+  target.setAttribute("aria-describedby", "others-" + name);
+  section.append(el("p", { class: "others", id: "others-" + name }, text));
 }
 
 function main() {
-  const root = document.getElementById("page");
-  document.getElementById("notices").textContent = DATA.notices.join(" ");
+  const root = window.InteractPage.begin(DATA.notices);
   summary(root);
   const waiting = [];
   if (DATA.summary.valid) {
     waiting.push(funnel(root));
-    waiting.push(...charts(root));
+    const names = ["sets", "products", "rates", "trend", "trend_rate"];
+    const entries = names.map((name) => [name, DATA.charts[name]]);
+    waiting.push(...window.InteractPage.chartSection(root, "Charts", entries, others));
   }
   for (const name of ["sets", "products", "set_products"]) {
     window.InteractPage.table(root, name, TITLES[name], DATA.tables[name], REST);
   }
-  Promise.all(waiting).then(() => document.body.setAttribute("data-ready", "true"));
+  window.InteractPage.ready(waiting);
 }
 
 main();

@@ -14,7 +14,7 @@ function el(tag, attributes, text) {
 
 const count = (n) => (n === null || n === undefined ? "—" : Number(n).toLocaleString("en-US"));
 // compare's verdicts: arrows for the changes found.
-const CHANGES = { up: "▲ up", down: "▼ down", unchanged: "", low_sample: "low sample" };
+const CHANGES = { up: "▲ up", down: "▼ down", low_sample: "low sample" };
 const percent = (v) => (v === null || v === undefined ? "—" : (v * 100).toFixed(1) + "%");
 
 function cell(column, data, row) {
@@ -125,5 +125,32 @@ function embed(spec, target) {
   return window.vegaEmbed(target, spec, { actions: false, renderer: "svg" }).then((r) => r.view);
 }
 
-window.InteractPage = { el, count, percent, table, embed };
+// A section of charts, one per [name, spec] with a spec; `after(name, spec, section,
+// target)` may add text under a chart. The promises of their drawing.
+function chartSection(root, title, entries, after) {
+  const section = el("section", { id: "charts" });
+  section.append(el("h2", {}, title));
+  const drawn = [];
+  for (const [name, spec] of entries) {
+    if (!spec) continue;
+    const target = el("div", { class: "chart", id: "chart-" + name });
+    section.append(target);
+    if (after) after(name, spec, section, target);
+    drawn.push(embed(spec, target));
+  }
+  root.append(section);
+  return drawn;
+}
+
+// The page's root, its notices shown; then, once every chart is drawn, data-ready.
+function begin(notices) {
+  document.getElementById("notices").textContent = notices.join(" ");
+  return document.getElementById("page");
+}
+
+function ready(waiting) {
+  Promise.all(waiting).then(() => document.body.setAttribute("data-ready", "true"));
+}
+
+window.InteractPage = { el, count, percent, table, embed, chartSection, begin, ready };
 })();

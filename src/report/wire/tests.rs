@@ -236,7 +236,16 @@ fn per_user_sums_merge_exactly_and_sum_to_the_counts() {
         .map(|(_, &n)| n)
         .sum();
     for rows in [Rows::Sets, Rows::Products, Rows::SetProducts] {
-        let fresh = || Partial::per_user(None, rows, Some(Arc::new(Hours) as Arc<dyn Calendar>));
+        let fresh = || {
+            Partial::per_user(
+                None,
+                PerUser {
+                    rows,
+                    windows: None,
+                },
+                Some(Arc::new(Hours) as Arc<dyn Calendar>),
+            )
+        };
         let whole = scan(fresh(), data);
         let mut first = scan(fresh(), &data[..cut]);
         let second = Partial::from_bytes(&scan(fresh(), &data[cut..]).to_bytes()).expect("bytes");
@@ -257,7 +266,17 @@ fn per_user_sums_merge_exactly_and_sum_to_the_counts() {
 #[test]
 fn per_user_rows_out_of_order_are_refused() {
     let data: &[u8] = include_bytes!("../../../sample_data/events.ndjson");
-    let p = scan(Partial::per_user(None, Rows::Sets, None), data);
+    let p = scan(
+        Partial::per_user(
+            None,
+            PerUser {
+                rows: Rows::Sets,
+                windows: None,
+            },
+            None,
+        ),
+        data,
+    );
     let bytes = p.to_bytes();
     let t = Tables::from_bytes(&bytes).expect("its own bytes");
     let row = |i: usize| {
