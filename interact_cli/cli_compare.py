@@ -34,57 +34,61 @@ Window = Annotated[
 ]
 
 
+Format = Annotated[
+    ReportFormat,
+    typer.Option("--format", "-f", metavar="FORMAT", help="table, json, csv, markdown or html."),
+]
+By = Annotated[
+    ReportTable, typer.Option(metavar="TABLE", help="Compare set, product or set-product rows.")
+]
+Sets = Annotated[Optional[list[str]], typer.Option("--set", help="Only these sets (repeatable).")]
+Skus = Annotated[
+    Optional[list[str]], typer.Option("--sku", help="Only these products (repeatable).")
+]
+Sort = Annotated[
+    Optional[str],
+    typer.Option(
+        help="Sort by this field (p- and q-values and ids ascending, others descending; "
+        "default: the q-value of ctr, or of cart_per_click without views)."
+    ),
+]
+Top = Annotated[
+    Optional[int], typer.Option(min=0, help="Rows shown (table default 20; 0 = all; others all).")
+]
+Fdr = Annotated[
+    float, typer.Option(help="False discovery rate: a change is flagged when its q-value is below.")
+]
+TimeField = Annotated[
+    Optional[str], typer.Option(help="Event time field (default: timestamp, receivedAt or time).")
+]
+Tz = Annotated[Optional[str], typer.Option(help="IANA time zone of the ranges (default UTC).")]
+FailOnChange = Annotated[
+    bool, typer.Option("--fail-on-change", help="Exit 1 when any row is flagged up or down.")
+]
+FailOnInvalid = Annotated[
+    bool, typer.Option("--fail-on-invalid", help="Exit 1 when any line is invalid.")
+]
+CsvRaw = Annotated[
+    bool, typer.Option("--csv-raw", help="CSV: ids as they are (no ' before a formula's start).")
+]
+
+
 def compare(
     inputs: OptionalInputs = None,
     baseline: Window = None,
     current: Window = None,
-    format: Annotated[
-        ReportFormat,
-        typer.Option(
-            "--format", "-f", metavar="FORMAT", help="table, json, csv, markdown or html."
-        ),
-    ] = ReportFormat.table,
-    by: Annotated[
-        ReportTable, typer.Option(metavar="TABLE", help="Compare set, product or set-product rows.")
-    ] = ReportTable.set,
-    set_ids: Annotated[
-        Optional[list[str]], typer.Option("--set", help="Only these sets (repeatable).")
-    ] = None,
-    skus: Annotated[
-        Optional[list[str]], typer.Option("--sku", help="Only these products (repeatable).")
-    ] = None,
-    sort: Annotated[
-        Optional[str],
-        typer.Option(
-            help="Sort by this field (p- and q-values and ids ascending, others descending; "
-            "default: the q-value of ctr, or of cart_per_click without views)."
-        ),
-    ] = None,
-    top: Annotated[
-        Optional[int],
-        typer.Option(min=0, help="Rows shown (table default 20; 0 = all; others all)."),
-    ] = None,
-    fdr: Annotated[
-        float,
-        typer.Option(help="False discovery rate: a change is flagged when its q-value is below."),
-    ] = 0.05,
-    time_field: Annotated[
-        Optional[str],
-        typer.Option(help="Event time field (default: timestamp, receivedAt or time)."),
-    ] = None,
-    tz: Annotated[
-        Optional[str], typer.Option(help="IANA time zone of the ranges (default UTC).")
-    ] = None,
-    fail_on_change: Annotated[
-        bool, typer.Option("--fail-on-change", help="Exit 1 when any row is flagged up or down.")
-    ] = False,
-    fail_on_invalid: Annotated[
-        bool, typer.Option("--fail-on-invalid", help="Exit 1 when any line is invalid.")
-    ] = False,
-    csv_raw: Annotated[
-        bool,
-        typer.Option("--csv-raw", help="CSV: ids as they are (no ' before a formula's start)."),
-    ] = False,
+    format: Format = ReportFormat.table,
+    by: By = ReportTable.set,
+    set_ids: Sets = None,
+    skus: Skus = None,
+    sort: Sort = None,
+    top: Top = None,
+    fdr: Fdr = 0.05,
+    time_field: TimeField = None,
+    tz: Tz = None,
+    fail_on_change: FailOnChange = False,
+    fail_on_invalid: FailOnInvalid = False,
+    csv_raw: CsvRaw = False,
     output: OutputFile = None,
     workers: Workers = None,
     storage_option: StorageOptions = None,
@@ -103,7 +107,7 @@ def compare(
 
     interact-cli compare e.ndjson --baseline 2026-10-01..2026-10-08 --current 2026-10-08..2026-10-15
 
-    interact-cli compare --baseline 'sep/*.ndjson.gz' --current 'oct/*.ndjson.gz' --by product
+    interact-cli compare --baseline 'sep/\\*.ndjson.gz' --current 'oct/\\*.ndjson.gz' --by product
 
     interact-cli compare oct.gz --baseline 2026-10-05..2026-10-06 --current 2026-10-12..2026-10-13
 

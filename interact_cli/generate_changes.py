@@ -147,6 +147,7 @@ def change_lines(
     planted = [shop.sets[s] for s in sorted(shop.planted)]
 
     def lines() -> Iterator[str]:
+        """The lines, day after day."""
         for day in range(DAYS):
             share = events * (day + 1) // DAYS - events * day // DAYS
             made: list[tuple[int, str]] = []

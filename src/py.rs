@@ -116,7 +116,11 @@ impl Scan {
                 (Some(name), calendar) => {
                     let rows = Rows::named(name)
                         .ok_or_else(|| PyValueError::new_err(format!("rows: no table {name:?}")))?;
-                    Partial::per_user(window, per_user(rows, windows)?, calendar)
+                    Partial::per_user(
+                        window,
+                        PerUser::new(rows, windows).map_err(PyValueError::new_err)?,
+                        calendar,
+                    )
                 }
                 (None, Some(calendar)) => Partial::with_trend(window, calendar),
                 (None, None) => Partial::new(window),
@@ -235,19 +239,6 @@ impl Scan {
         });
         Ok(PyPartial::new(merged))
     }
-}
-
-/// compare's settings: its rows, and windows that are ranges apart (or none).
-fn per_user(rows: Rows, windows: Option<[(i64, i64); 2]>) -> PyResult<PerUser> {
-    if let Some([a, b]) = windows {
-        let apart = a.1 <= b.0 || b.1 <= a.0;
-        if a.0 >= a.1 || b.0 >= b.1 || !apart {
-            return Err(PyValueError::new_err(
-                "windows: give two ranges (start, end), each start before its end, apart",
-            ));
-        }
-    }
-    Ok(PerUser { rows, windows })
 }
 
 /// The calendar of --interval, in Python: `calendar(moment)` returns the (start, end)

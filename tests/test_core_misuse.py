@@ -315,3 +315,9 @@ def test_a_per_user_scan_keeps_only_its_table():
     partial = scan.partial()
     assert len(partial.table("user_sums")["user"]) > 0
     assert len(partial.table("counts")["n"]) == 0 and len(partial.table("orders")["user"]) == 0
+
+
+@pytest.mark.parametrize("windows", [((5, 1), (6, 7)), ((0, 10), (5, 20)), ((0, 1), (0, 1))])
+def test_compare_windows_that_are_not_ranges_apart_are_an_error(windows):
+    with pytest.raises(ValueError, match="windows: give two ranges"):
+        _core.Scan(0, report=True, rows="sets", windows=windows)

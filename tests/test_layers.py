@@ -10,6 +10,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "interact_cli"
 CLI_SIDE = {
     "cli.py",
     "cli_compare.py",
+    "cli_generate.py",
     "cli_options.py",
     "cli_state.py",
     "outcome.py",

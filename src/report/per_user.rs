@@ -21,6 +21,23 @@ pub struct PerUser {
     pub windows: Option<[(i64, i64); 2]>,
 }
 
+impl PerUser {
+    /// compare's settings: its rows, and windows that are ranges apart (or none); an
+    /// error for windows that are not (the kernel's callers are not trusted to check).
+    pub fn new(rows: Rows, windows: Option<[(i64, i64); 2]>) -> Result<PerUser, String> {
+        if let Some([a, b]) = windows {
+            let apart = a.1 <= b.0 || b.1 <= a.0;
+            if a.0 >= a.1 || b.0 >= b.1 || !apart {
+                return Err(
+                    "windows: give two ranges (start, end), each start before its end, apart"
+                        .into(),
+                );
+            }
+        }
+        Ok(PerUser { rows, windows })
+    }
+}
+
 impl Rows {
     /// The rows of a table by its name (sets, products, set_products).
     pub fn named(name: &str) -> Option<Rows> {
