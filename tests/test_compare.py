@@ -461,3 +461,20 @@ def test_a_set_prefix_picks_its_pairs_and_the_summary_counts_every_event(small):
     assert {r["set_id"] for r in pairs.rows("set_products")} == {set_id}
     s = every.summary
     assert sum(s["events"].values()) + s["outside_windows"] + s["untimed"] == s["valid"]
+
+
+GENERATE = [sys.executable, "-m", "interact_cli", "generate"]
+
+
+def test_generate_plants_changes_through_the_command(tmp_path):
+    path = tmp_path / "weeks.ndjson"
+    made = subprocess.run(
+        [*GENERATE, "--events", "3000", "--plant", "2:0.5", "--sets", "5", "-o", str(path)],
+        capture_output=True,
+        timeout=60,
+    )
+    assert made.returncode == 0 and b"note: planted x0.5 from 2026-10-08 in " in made.stderr
+    assert len(path.read_bytes().splitlines()) == 3000
+    for bad in (["--plant", "x"], ["--plant", "2:0.5", "--broken-ratio", "0.1"]):
+        done = subprocess.run([*GENERATE, *bad], capture_output=True)
+        assert done.returncode == 2 and done.stderr.count(b"\n") == 1
