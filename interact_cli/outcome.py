@@ -85,9 +85,14 @@ def run(debug: bool, work: Callable[[], ExitCode]) -> None:
         code = ExitCode.USAGE_OR_INPUT
     except BaseException as error:  # the last line of defence: no traceback unless asked
         # Includes the kernel's PanicException, a BaseException: a bug is exit 3, not 1.
-        if debug or isinstance(error, (SystemExit, GeneratorExit)):
+        if isinstance(error, (SystemExit, GeneratorExit)):
             raise
-        fail(f"internal error: {type(error).__name__}: {error} (rerun with --debug for details)")
+        if debug:  # the traceback, and still exit 3: 1 means invalid data or a change
+            import traceback
+
+            traceback.print_exc()
+        hint = "" if debug else " (rerun with --debug for details)"
+        fail(f"internal error: {type(error).__name__}: {error}{hint}")
         code = ExitCode.INTERNAL
     finally:
         signal.signal(signal.SIGTERM, previous)
