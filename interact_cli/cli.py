@@ -152,8 +152,9 @@ def report(
             "--format",
             "-f",
             metavar="FORMAT",
-            help="table, json, csv, markdown, or html (one self-contained page with charts; "
-            "all rows; --top sets the charts' top N).",
+            help="table, json, csv, markdown, html (one self-contained page with charts; "
+            "all rows; --top sets the charts' top N), or parquet (-o FOLDER: a file per "
+            "table and summary.json).",
         ),
     ] = ReportFormat.table,
     by: Annotated[
@@ -267,6 +268,8 @@ def report(
     interact-cli report events.ndjson -f html -o report.html --chart-dir charts/
 
     interact-cli report --state october.state --interval day -f json
+
+    interact-cli report events.ndjson --interval week -f parquet -o october/
     """
     page = format == ReportFormat.html
     if top is None and (format == ReportFormat.table or page):
@@ -279,7 +282,7 @@ def report(
         from interact_cli.output.progress import ByteProgress
         from interact_cli.remote import parse_storage_options
         from interact_cli.reporting import ReportOptions, build_report
-        from interact_cli.sinks import plan_outputs
+        from interact_cli.sinks import plan_folder, plan_outputs
 
         # The output is checked before anything is read: it must not be one of the inputs.
         notes: list[str] = []
@@ -289,7 +292,9 @@ def report(
         sources = resolve_inputs(inputs, storage, notes) if inputs else []
         # A state is read as an input is: the output must not replace it either.
         read = sources or ([InputSource(str(state), str(state))] if state is not None else [])
-        target = plan_outputs([None if output is None else str(output)], read)[0]
+        spec = None if output is None else str(output)
+        parquet = format == ReportFormat.parquet
+        target = plan_folder(spec) if parquet else plan_outputs([spec], read)[0]
         if page and (target is None or target.is_stdout) and sys.stdout.isatty():
             raise OptionError(
                 "--format html writes a page: give -o report.html, or redirect stdout"

@@ -36,7 +36,12 @@ Window = Annotated[
 
 Format = Annotated[
     ReportFormat,
-    typer.Option("--format", "-f", metavar="FORMAT", help="table, json, csv, markdown or html."),
+    typer.Option(
+        "--format",
+        "-f",
+        metavar="FORMAT",
+        help="table, json, csv, markdown, html, or parquet (-o FOLDER).",
+    ),
 ]
 By = Annotated[
     ReportTable, typer.Option(metavar="TABLE", help="Compare set, product or set-product rows.")
@@ -125,13 +130,15 @@ def compare(
         from interact_cli.errors import OptionError
         from interact_cli.output.emit import emit_comparison
         from interact_cli.output.progress import ByteProgress
-        from interact_cli.sinks import plan_outputs
+        from interact_cli.sinks import plan_folder, plan_outputs
 
         notes: list[str] = []
         ranged, sides = _sides(inputs, baseline, current, storage_option, notes)
         # Resolved first: the output is checked against every input before anything is read.
         read = [source for side in sides for source in side]
-        target = plan_outputs([None if output is None else str(output)], read)[0]
+        spec = None if output is None else str(output)
+        parquet = format == ReportFormat.parquet
+        target = plan_folder(spec) if parquet else plan_outputs([spec], read)[0]
         if page and (target is None or target.is_stdout) and sys.stdout.isatty():
             raise OptionError(
                 "--format html writes a page: give -o compare.html, or redirect stdout"

@@ -24,6 +24,7 @@ class ReportFormat(StrEnum):
     csv = "csv"
     markdown = "markdown"
     html = "html"
+    parquet = "parquet"
 
 
 class Interval(StrEnum):

@@ -8,6 +8,7 @@ library and the renderers both open outputs here; nothing here renders.
 from __future__ import annotations
 
 import os
+import shutil
 import stat
 import sys
 import tempfile
@@ -33,7 +34,8 @@ class Target:
     path: str | None = None
     """The path written: symlinks resolved, so a link is kept and its target replaced."""
     kind: str = "stdout"
-    """`stdout`, `stream` (FIFO or device: written through) or `file` (replaced atomically)."""
+    """`stdout`, `stream` (FIFO or device: written through), `file` (replaced atomically)
+    or `folder` (made whole: a folder of files, -f parquet)."""
     identity: tuple[Any, ...] | None = None
     """What makes two outputs the same file: (st_dev, st_ino), or the resolved path."""
 
@@ -80,6 +82,44 @@ def plan_output(spec: str) -> Target:
         # /dev/stdout while stdout is redirected to a file: write where the shell put it.
         return Target(spec, None, "stdout", identity)
     return Target(spec, os.path.realpath(spec), "file", identity)
+
+
+def plan_folder(spec: str | None) -> Target:
+    """A folder output (-f parquet): a new folder, or an empty one, in a folder that is."""
+    if not spec or spec == STDOUT:
+        raise InputError("-f parquet writes a folder of files: give -o FOLDER")
+    path = os.path.abspath(spec)
+    if os.path.lexists(spec):
+        if not os.path.isdir(spec) or os.path.islink(spec):
+            raise InputError(f"{spec}: -f parquet writes a folder, and this is not one")
+        if os.listdir(spec):
+            raise InputError(f"{spec}: the folder holds files already: give a new or empty one")
+    elif not os.path.isdir(os.path.dirname(path)):
+        raise InputError(f"{spec}: cannot write: folder {os.path.dirname(path)} does not exist")
+    return Target(spec, path, "folder", ("path", path))
+
+
+@contextmanager
+def atomic_folder(target: Target) -> Iterator[str]:
+    """A temporary folder beside the target, which becomes it only if the block completes
+    (an empty folder there is replaced); else nothing is left."""
+    path = target.path or target.name
+    try:
+        temporary = tempfile.mkdtemp(dir=os.path.dirname(path), prefix=TEMP_PREFIX)
+    except OSError as error:
+        raise InputError(f"{target.name}: cannot write: {error.strerror or error}") from None
+    try:
+        yield temporary
+        os.chmod(temporary, 0o777 & ~_umask())  # mkdtemp makes 0700
+        if os.path.isdir(path):
+            os.rmdir(path)  # empty (checked when planned): rename cannot replace it otherwise
+        os.rename(temporary, path)
+    except OSError as error:
+        shutil.rmtree(temporary, ignore_errors=True)
+        raise InputError(f"{target.name}: cannot write: {error.strerror or error}") from None
+    except BaseException:
+        shutil.rmtree(temporary, ignore_errors=True)
+        raise
 
 
 def lands_on_stdout(spec: str) -> bool:

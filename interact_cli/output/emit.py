@@ -93,6 +93,11 @@ def emit_report(
     if format == "json":
         write_chunks(report.json_chunks(), output)
         return
+    if format == "parquet" and output is not None:
+        from interact_cli.output.parquet import write_folder
+
+        write_folder(report, output)
+        return
     if format == "html":
         from interact_cli.output import charts, html
 
@@ -125,6 +130,10 @@ def emit_comparison(
         write_text(buffer.getvalue(), output)
     elif format == "json":
         write_chunks(comparison.json_chunks(), output)
+    elif format == "parquet" and output is not None:
+        from interact_cli.output.parquet import write_folder
+
+        write_folder(comparison, output)
     elif format == "html":
         from interact_cli.output import compare_page
 
