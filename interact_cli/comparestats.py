@@ -21,11 +21,14 @@ from interact_cli.frames import LOW_SAMPLE, Z
 WINDOWS = ("baseline", "current")
 RATES = {"ctr": ("click", "views"), "cart_per_click": ("addToCart", "click")}
 """Each rate's numerator and denominator."""
+
+
+def rates(views: bool) -> list[str]:
+    """The rates compared: both where there are views (sets), cart_per_click elsewhere."""
+    return [r for r in RATES if views or r != "ctr"]
+
+
 VERDICTS = ("up", "down", "unchanged", "low_sample", "untestable")
-
-
-PAIRS = {"cart_per_click": ("addToCart", "click"), "ctr": ("click", "views")}
-"""Each rate's per-user numerator and denominator (as window_stats names them)."""
 
 
 def _product(a: str, b: str) -> pl.Expr:
@@ -36,12 +39,12 @@ def _product(a: str, b: str) -> pl.Expr:
 def window_stats(sums: pl.DataFrame, keys: list[str], views: bool) -> pl.DataFrame:
     """Per row (`keys`) and `window`: users, views, click, addToCart and each rate's
     delta-method variance (`<rate>_var`), from per-user sums (views, clicks, carts)."""
-    rates = {r: pair for r, pair in PAIRS.items() if views or r != "ctr"}
+    pairs = {r: RATES[r] for r in rates(views)}
     sums = sums.rename({"clicks": "click", "carts": "addToCart"})
     counted = ["click", "addToCart", *(["views"] if views else [])]
     # Exact integer moments: their sums do not depend on the order of the users (which
     # follows the kernel's hash maps, so the thread count and the process's keys).
-    moments = [_product(c, c) for c in counted] + [_product(x, y) for x, y in rates.values()]
+    moments = [_product(c, c) for c in counted] + [_product(x, y) for x, y in pairs.values()]
     # Streaming: the 128-bit products are made a batch at a time (all at once, they
     # were 120 MiB at 5M events).
     stats = (
@@ -50,16 +53,16 @@ def window_stats(sums: pl.DataFrame, keys: list[str], views: bool) -> pl.DataFra
         .agg(
             pl.len().cast(pl.UInt64).alias("users"),
             *[pl.col(c).sum() for c in counted],
-            *[(pl.col(y) > 0).sum().alias(f"{r}_n") for r, (_, y) in rates.items()],
+            *[(pl.col(y) > 0).sum().alias(f"{r}_n") for r, (_, y) in pairs.items()],
             *moments,
         )
         .collect(engine="streaming")
     )
-    for rate, (x, y) in rates.items():
+    for rate, (x, y) in pairs.items():
         columns = [f"{x}", f"{y}", f"{x}*{x}", f"{x}*{y}", f"{y}*{y}", "users", f"{rate}_n"]
         found = [_variance(*row) for row in stats.select(columns).iter_rows()]
         stats = stats.with_columns(pl.Series(f"{rate}_var", found, dtype=pl.Float64))
-    helpers = [f"{r}_n" for r in rates] + [m.meta.output_name() for m in moments]
+    helpers = [f"{r}_n" for r in pairs] + [m.meta.output_name() for m in moments]
     return stats.drop(helpers)
 
 
@@ -134,7 +137,8 @@ def compared(stats: pl.DataFrame, keys: list[str], views: bool, fdr: float) -> p
     """Per row: both windows' counts, rates and intervals, and per rate the ratio, its
     interval, p, q (across every row of the table) and the verdict (`<rate>_change`)."""
     numbers = ["users", "click", "addToCart", *(["views"] if views else [])]
-    variances = [f"{r}_var" for r in RATES if views or r != "ctr"]
+    compared_rates = rates(views)
+    variances = [f"{r}_var" for r in compared_rates]
     halves = []
     for number, window in enumerate(WINDOWS):
         half = stats.filter(pl.col("window") == number).drop("window")
@@ -142,16 +146,17 @@ def compared(stats: pl.DataFrame, keys: list[str], views: bool, fdr: float) -> p
     frame = halves[0].join(halves[1], on=keys, how="full", coalesce=True)
     counts = [f"{c}_{w}" for c in numbers for w in WINDOWS]
     frame = frame.with_columns(pl.col(counts).fill_null(0))
-    rates = [r for r in RATES if views or r != "ctr"]
-    frame = frame.with_columns([e for r in rates for w in WINDOWS for e in _rate(r, w)])
-    frame = frame.with_columns([e for r in rates for e in _ratio(r)])
+    frame = frame.with_columns([e for r in compared_rates for w in WINDOWS for e in _rate(r, w)])
+    frame = frame.with_columns([e for r in compared_rates for e in _ratio(r)])
     low = (pl.col("click_baseline") < LOW_SAMPLE) | (pl.col("click_current") < LOW_SAMPLE)
     frame = frame.with_columns(low_sample=low)
-    for rate in rates:
+    for rate in compared_rates:
         p = _p_values(frame[f"{rate}_z"])
         frame = frame.with_columns(p.alias(f"{rate}_p"), q_values(p).alias(f"{rate}_q"))
         frame = frame.with_columns(_verdict(rate, fdr))
-    return frame.drop([f"{r}_z" for r in rates] + [f"{v}_{w}" for v in variances for w in WINDOWS])
+    return frame.drop(
+        [f"{r}_z" for r in compared_rates] + [f"{v}_{w}" for v in variances for w in WINDOWS]
+    )
 
 
 def _verdict(rate: str, fdr: float) -> pl.Expr:

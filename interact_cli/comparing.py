@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from interact_cli import columns
@@ -19,11 +18,11 @@ from interact_cli.engine import (
     TIME_FIELD_CANDIDATES,
     InputSource,
     Progress,
+    as_sources,
     new_scan,
-    resolve_inputs,
 )
 from interact_cli.errors import OptionError, shortened
-from interact_cli.periods import EPOCH, Range, Windows, zone
+from interact_cli.periods import Range, Windows, local_iso, zone
 from interact_cli.times import parse_bound
 
 if TYPE_CHECKING:
@@ -67,7 +66,7 @@ def parse_range(text: str, option: str, tz: str) -> Range:
         raise OptionError(f"{option} {shortened(text)!r}: the start must be before the end")
     try:  # an explicit offset can reach a moment whose date in the zone is not a date
         for bound in (start, end):
-            (EPOCH + timedelta(microseconds=bound)).astimezone(zone(tz))
+            local_iso(bound, tz)
     except OverflowError:
         raise OptionError(f"{option} {shortened(text)!r} is out of range in {tz}") from None
     return start, end
@@ -78,10 +77,6 @@ def _reads_stdin(inputs: Sequence[str] | Sequence[InputSource]) -> bool:
     return any(
         i == "-" if isinstance(i, str) else (i.path is None and i.fs is None) for i in inputs
     )
-
-
-def _ids(table: str) -> list[str]:
-    return [c for c in ("set_id", "sku") if c in columns.fields(f"compare_{table}")]
 
 
 def _check(options: CompareOptions) -> None:
@@ -96,8 +91,12 @@ def _check(options: CompareOptions) -> None:
         raise OptionError("--time-field: give a field name (or leave it out for the default)")
     if "" in options.skus:
         raise OptionError("--sku: an empty sku matches nothing; give a product's sku")
-    for given, option, has in ((options.sets, "--set", "set"), (options.skus, "--sku", "sku")):
-        if given and not any(k in ("set_id", "sku") and has in k for k in _ids(options.table)):
+    fields = columns.fields(f"compare_{options.table}")
+    for given, option, has, column in (
+        (options.sets, "--set", "set", "set_id"),
+        (options.skus, "--sku", "sku", "sku"),
+    ):
+        if given and column not in fields:
             raise OptionError(
                 f"{option}: the compared {options.table} have no {has}; "
                 "use --by set-product to compare a set's products"
@@ -134,9 +133,7 @@ class _Scan:
         options = self.options
         fields = [options.time_field] if options.time_field else list(TIME_FIELD_CANDIDATES)
         pair = None if self.windows is None else (self.windows.baseline, self.windows.current)
-        sources = [s for s in specs if isinstance(s, InputSource)]
-        if len(sources) != len(specs):  # specs, not sources resolved by the caller
-            sources = resolve_inputs([str(s) for s in specs], self.storage_options, read, self.seen)
+        sources = as_sources(specs, self.storage_options, read, self.seen)
         if self.cluster is not None:
             from interact_cli import cluster, units
 

@@ -7,10 +7,10 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from interact_cli.columns import ID_FIELDS, fields
-from interact_cli.comparestats import RATES, VERDICTS, WINDOWS, compared, window_stats
+from interact_cli.comparestats import VERDICTS, WINDOWS, compared, rates, window_stats
 from interact_cli.engine import EVENT_TYPES, TIME_FIELD_CANDIDATES
-from interact_cli.frames import ABSENT_CODE, LOW_SAMPLE, as_frame
-from interact_cli.periods import EPOCH, zone
+from interact_cli.frames import ABSENT_CODE, LOW_SAMPLE, as_frame, decoded
+from interact_cli.periods import local_iso
 from interact_cli.result import Tabled
 
 if TYPE_CHECKING:
@@ -64,22 +64,20 @@ def per_user(
     # then, since a filter copies every column (50 MB at 5M events).
     if any((sums[k] == ABSENT_CODE).any() for k in keys):
         sums = sums.filter([pl.col(k) != ABSENT_CODE for k in keys])
-    totals = {}
-    for number in (0, 1) if windows is not None else (side,):
-        part = sums.filter(pl.col("window") == number)
-        total = {"users": part["user"].n_unique(), "views": int(part["views"].sum())}
-        total |= {"click": int(part["clicks"].sum()), "addToCart": int(part["carts"].sum())}
-        if table != "sets":  # only sets have views
-            del total["views"]
-        totals[number] = total
+    counted = {"views": "views", "click": "clicks", "addToCart": "carts"}
+    if table != "sets":  # only sets have views
+        del counted["views"]
+    found_totals = sums.group_by("window").agg(
+        pl.col("user").n_unique().alias("users"),
+        *[pl.col(column).sum().alias(name) for name, column in counted.items()],
+    )
+    by_window = {row.pop("window"): row for row in found_totals.to_dicts()}
+    empty = dict.fromkeys(["users", *counted], 0)  # a window without a row
+    numbers = (0, 1) if windows is not None else (side,)
+    totals = {number: by_window.get(number, empty) for number in numbers}
     stats = window_stats(sums.drop("user"), keys, views=table == "sets")
-    for code, dictionary, name in (("set", "sets", "set_id"), ("sku", "skus", "sku")):
-        values = as_frame(partial.table(dictionary))["value"]
-        if code in keys:
-            stats = stats.with_columns(values.gather(stats[code]).alias(name))
-        if code != name or code not in keys:
-            stats = stats.drop(code, strict=False)
-    return Part(found, partial.counters(), stats, totals, windows)
+    dictionaries = {name: as_frame(partial.table(name)) for name in ("sets", "skus")}
+    return Part(found, partial.counters(), decoded(stats, dictionaries), totals, windows)
 
 
 @dataclass
@@ -105,21 +103,21 @@ def assemble(parts: list[Part], options: CompareOptions) -> Comparison:
     """The comparison of the parts (one scan of two windows, or one per group)."""
     import polars as pl
 
-    from interact_cli.reporting import resolve_sets, unmatched_skus
+    from interact_cli.reporting import chosen, resolve_sets, unmatched_skus
 
     table = options.table
     keys = [k for k in ID_FIELDS if k in fields(f"compare_{table}")]
     stats = pl.concat([p.stats for p in parts], how="diagonal_relaxed")
     frame = compared(stats, keys, table == "sets", options.fdr)
     # The family of the q-values: every row with a p-value, before any row is picked.
-    tested = {r: int(frame[f"{r}_p"].is_not_null().sum()) for r in _rates(table)}
+    tested = {r: int(frame[f"{r}_p"].is_not_null().sum()) for r in rates(table == "sets")}
     notices: list[str] = []
     if options.sets:
         known = frame["set_id"].unique().to_list()  # once each (pairs repeat sets)
         options = replace(options, sets=resolve_sets(options.sets, known, notices))
     if options.skus:
         unmatched_skus(options.skus, frame["sku"].to_list(), notices)
-    frame = _chosen(frame, options)
+    frame = chosen(frame, options.sets, options.skus)
     summary = _summary(parts, frame, options, tested)
     if summary["untimed"]:
         field = options.time_field or "timestamp, receivedAt or time"
@@ -131,43 +129,23 @@ def assemble(parts: list[Part], options: CompareOptions) -> Comparison:
     return Comparison(summary, table, frame, notices)
 
 
-def _rates(table: str) -> list[str]:
-    """The rates a table compares: both for sets, cart_per_click for the others."""
-    return [r for r in RATES if table == "sets" or r != "ctr"]
-
-
 def primary(table: str) -> str:
     """The rate a table's rows are ranked by: ctr for sets, cart_per_click otherwise."""
     return "ctr" if table == "sets" else "cart_per_click"
 
 
-def _chosen(frame: pl.DataFrame, options: CompareOptions) -> pl.DataFrame:
-    """The rows of --set and --sku (all without them)."""
-    import polars as pl
-
-    if options.sets and "set_id" in frame.columns:
-        frame = frame.filter(pl.col("set_id").is_in(list(options.sets)))
-    if options.skus and "sku" in frame.columns:
-        frame = frame.filter(pl.col("sku").is_in(list(options.skus)))
-    return frame
-
-
 def _ordered(frame: pl.DataFrame, options: CompareOptions) -> pl.DataFrame:
     """Sorted (by the primary rate's q, then its p, then ids; or by --sort: p- and
     q-values and ids ascending, other fields descending) and cut at --top."""
+    from interact_cli.reporting import cut
+
     ids = [c for c in ID_FIELDS if c in frame.columns]
     rate = primary(options.table)
     keys = [options.sort] if options.sort else [f"{rate}_q", f"{rate}_p"]
     keys += [k for k in ids if k not in keys]
     ascending = [k in ids or k.endswith(("_p", "_q")) for k in keys]
     frame = frame.sort(keys, descending=[not a for a in ascending], nulls_last=True)
-    return frame if not options.top or options.top >= frame.height else frame.head(options.top)
-
-
-def _iso(moment: int, tz: str) -> str:
-    from datetime import timedelta
-
-    return (EPOCH + timedelta(microseconds=moment)).astimezone(zone(tz)).isoformat()
+    return cut(frame, options.top)
 
 
 def _window(parts: list[Part], number: int, tz: str) -> dict[str, Any]:
@@ -175,7 +153,7 @@ def _window(parts: list[Part], number: int, tz: str) -> dict[str, Any]:
     windows = parts[0].windows
     if windows is not None:
         start, end = windows.baseline if number == 0 else windows.current
-        what: dict[str, Any] = {"since": _iso(start, tz), "until": _iso(end, tz)}
+        what: dict[str, Any] = {"since": local_iso(start, tz), "until": local_iso(end, tz)}
         return {**what, **parts[0].totals[number]}
     found = parts[number].found
     what = {"inputs": [f["path"] for f in found["files"]], **found["summary"]}
@@ -193,7 +171,7 @@ def _summary(
     lines = {key: sum(p.found["summary"][key] for p in parts) for key in counts}
     verdicts = {
         rate: {v: frame.filter(pl.col(f"{rate}_change") == v).height for v in VERDICTS}
-        for rate in _rates(options.table)
+        for rate in rates(options.table == "sets")
     }
     tz = options.zone_name
     return {

@@ -25,6 +25,7 @@ from interact_cli.inputs import (
     GZIP_SUFFIXES,
     ZSTD_SUFFIXES,
     InputSource,
+    as_sources,
     read_chunks,
     resolve_inputs,
 )
@@ -38,6 +39,7 @@ __all__ = [
     "TIME_FIELD_CANDIDATES",
     "InputSource",
     "Progress",
+    "as_sources",
     "feed_sources",
     "input_fingerprint",
     "new_scan",

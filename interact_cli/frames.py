@@ -153,7 +153,7 @@ def attribution(first_carts: pl.DataFrame, orders: pl.DataFrame, basis: str) -> 
     return joined.group_by("set", "currency").agg(ordered=pl.len(), micros=micros)
 
 
-def _decoded(frame: pl.DataFrame, frames: dict[str, pl.DataFrame]) -> pl.DataFrame:
+def decoded(frame: pl.DataFrame, frames: dict[str, pl.DataFrame]) -> pl.DataFrame:
     """Codes replaced by their values: set -> set_id, sku, currency (on aggregated rows)."""
     names = {
         "set": ("sets", "set_id"),
@@ -205,10 +205,10 @@ def tables(frames: dict[str, pl.DataFrame], basis: str) -> dict[str, pl.DataFram
     )
     set_products = _bucketed(attributed, ["set", "sku"], click, cart).pipe(with_rates)
     return {
-        "sets": _decoded(sets, frames),
-        "products": _decoded(products, frames),
-        "set_products": _decoded(set_products, frames),
-        "revenue": _decoded(conversions.select("set", "currency", "micros"), frames),
+        "sets": decoded(sets, frames),
+        "products": decoded(products, frames),
+        "set_products": decoded(set_products, frames),
+        "revenue": decoded(conversions.select("set", "currency", "micros"), frames),
     }
 
 
@@ -242,7 +242,7 @@ def action_counts(frames: dict[str, pl.DataFrame], table: str) -> pl.DataFrame:
     if table != "products":
         counts = counts.filter(pl.col("set").is_not_null())
     keys = [{"set_id": "set", "sku": "sku"}[k] for k in KEYS[table]]
-    grouped = _decoded(counts.group_by([*keys, "action"]).agg(pl.col("n").sum()), frames)
+    grouped = decoded(counts.group_by([*keys, "action"]).agg(pl.col("n").sum()), frames)
     actions = frames["actions"]["value"]
     names, none = set(actions.to_list()), "(none)"
     while none in names:
@@ -299,4 +299,4 @@ def trends(
         )
     starts = frames["periods"]["start"]
     frame = frame.with_columns(start=starts.gather(frame["period"]).replace(ABSENT_TIME, None))
-    return _decoded(with_rates(frame.drop("period")), frames)
+    return decoded(with_rates(frame.drop("period")), frames)

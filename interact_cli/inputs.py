@@ -97,6 +97,20 @@ def resolve_inputs(
     return sources
 
 
+def as_sources(
+    inputs: Sequence[str] | Sequence[InputSource],
+    storage_options: Mapping[str, Any] | None = None,
+    notes: list[str] | None = None,
+    seen: dict[tuple[Any, ...] | None, str] | None = None,
+) -> list[InputSource]:
+    """Sources already resolved (by a command, to check its outputs first) as they are;
+    else the specs resolved (resolve_inputs)."""
+    sources = [i for i in inputs if isinstance(i, InputSource)]
+    if len(sources) == len(inputs):
+        return sources
+    return resolve_inputs([str(i) for i in inputs], storage_options, notes, seen)
+
+
 def _glob_sources(
     matches: list[str], notes: list[str]
 ) -> list[tuple[InputSource, tuple[Any, ...] | None]]:

@@ -48,6 +48,12 @@ def zone(name: str) -> zoneinfo.ZoneInfo:
         ) from None
 
 
+def local_iso(moment: int, tz: str) -> str:
+    """A moment as an ISO time in a zone; OverflowError when its local date is outside
+    years 1-9999."""
+    return (EPOCH + timedelta(microseconds=moment)).astimezone(zone(tz)).isoformat()
+
+
 class Calendar:
     """Periods of one interval in one zone, as microseconds since the epoch."""
 

@@ -15,13 +15,13 @@ from interact_cli.engine import (
     TIME_FIELD_CANDIDATES,
     InputSource,
     Progress,
+    as_sources,
     feed_sources,
     new_scan,
     preload_frames,
-    resolve_inputs,
 )
 from interact_cli.errors import OptionError, StateError, shortened
-from interact_cli.periods import EPOCH, LAST, Calendar, zone
+from interact_cli.periods import EPOCH, LAST, Calendar, local_iso, zone
 from interact_cli.result import MAPPINGS, Report
 from interact_cli.times import parse_bound
 
@@ -84,11 +84,10 @@ def _window_applied(window: TimeWindow | None, tz: str) -> dict[str, str | None]
     def iso(moment: int | None) -> str | None:
         if moment is None or moment == LAST:  # LAST: --until the last day, no bound
             return None
-        utc = EPOCH + timedelta(microseconds=moment)
         try:
-            return utc.astimezone(zone(tz)).isoformat()
+            return local_iso(moment, tz)
         except OverflowError:  # its local date is past year 9999: say it in UTC
-            return utc.isoformat()
+            return (EPOCH + timedelta(microseconds=moment)).isoformat()
 
     return {
         "since": iso(None if window is None else window.since),
@@ -140,22 +139,33 @@ def unmatched_skus(wanted: Sequence[str], known: Sequence[str], notices: list[st
             notices.append(f"--sku {sku}: no product in the data has this sku")
 
 
-def _select(frame: pl.DataFrame, table: str, options: ReportOptions) -> pl.DataFrame:
-    """Filter by --set/--sku, sort (interactions desc then id, or --sort), cut at --top."""
+def chosen(frame: pl.DataFrame, sets: Sequence[str], skus: Sequence[str]) -> pl.DataFrame:
+    """The rows of --set and --sku (all without them; a table without the column is
+    not filtered by it)."""
     import polars as pl
 
-    columns = frame.columns
-    if options.sets and "set_id" in columns:
-        frame = frame.filter(pl.col("set_id").is_in(list(options.sets)))
-    if options.skus and "sku" in columns:
-        frame = frame.filter(pl.col("sku").is_in(list(options.skus)))
-    ids = [c for c in ID_FIELDS if c in columns]
-    first = options.sort if options.sort in columns else "interactions"
-    keys = [first] + [c for c in ["interactions", *ids] if c != first]
-    frame = frame.sort(keys, descending=[k not in ID_FIELDS for k in keys], nulls_last=True)
+    if sets and "set_id" in frame.columns:
+        frame = frame.filter(pl.col("set_id").is_in(list(sets)))
+    if skus and "sku" in frame.columns:
+        frame = frame.filter(pl.col("sku").is_in(list(skus)))
+    return frame
+
+
+def cut(frame: pl.DataFrame, top: int | None) -> pl.DataFrame:
+    """The first --top rows (all without it, or with 0)."""
     # Compared first: Polars takes a 64-bit count, --top any integer (more rows than
     # there are is all of them).
-    return frame if not options.top or options.top >= frame.height else frame.head(options.top)
+    return frame if not top or top >= frame.height else frame.head(top)
+
+
+def _select(frame: pl.DataFrame, table: str, options: ReportOptions) -> pl.DataFrame:
+    """Filter by --set/--sku, sort (interactions desc then id, or --sort), cut at --top."""
+    frame = chosen(frame, options.sets, options.skus)
+    ids = [c for c in ID_FIELDS if c in frame.columns]
+    first = options.sort if options.sort in frame.columns else "interactions"
+    keys = [first] + [c for c in ["interactions", *ids] if c != first]
+    frame = frame.sort(keys, descending=[k not in ID_FIELDS for k in keys], nulls_last=True)
+    return cut(frame, options.top)
 
 
 def _finished(frame: pl.DataFrame, table: str, mappings: dict[str, pl.DataFrame]) -> pl.DataFrame:
@@ -215,9 +225,7 @@ def build_report(
     calendar = Calendar(interval, options.zone_name) if interval else None
     kernel = new_scan(0, workers, False, True, time_fields, since, until, calendar)
     read: list[str] = []  # notes on the inputs as they were found and read
-    sources = [i for i in inputs if isinstance(i, InputSource)]
-    if len(sources) != len(inputs):
-        sources = resolve_inputs([str(i) for i in inputs], storage_options, read)
+    sources = as_sources(inputs, storage_options, read)
     try:
         if cluster is not None:
             from interact_cli import cluster as dask_cluster

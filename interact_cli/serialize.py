@@ -39,6 +39,19 @@ def to_json(document: Any) -> bytes:
         return json.dumps(document, indent=2, ensure_ascii=True).encode() + b"\n"
 
 
+def compact_json(document: Any) -> str:
+    """One JSON document on one line (for a page to carry); in ASCII, as `to_json` does,
+    when it cannot be UTF-8."""
+    import msgspec
+
+    try:
+        return msgspec.json.encode(document).decode()
+    except UnicodeEncodeError:
+        import json
+
+        return json.dumps(document, ensure_ascii=True)
+
+
 def _string(expr: pl.Expr) -> pl.Expr:
     """A string column as JSON text (Polars escapes strings as msgspec does)."""
     import polars as pl

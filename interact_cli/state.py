@@ -24,10 +24,10 @@ from interact_cli.engine import (
     TIME_FIELD_CANDIDATES,
     InputSource,
     Progress,
+    as_sources,
     feed_sources,
     new_scan,
     preload_frames,
-    resolve_inputs,
 )
 from interact_cli.errors import OptionError, StateError, shortened
 from interact_cli.periods import Calendar, zone
@@ -209,9 +209,7 @@ def ingest(
     """Scan the inputs and add them to the state at `state_path` (made when missing); on
     a Dask cluster with `cluster` (tcp://HOST:PORT, local[:N], or a ClusterSpec)."""
     notes: list[str] = []
-    sources = [i for i in inputs if isinstance(i, InputSource)]
-    if len(sources) != len(inputs):
-        sources = resolve_inputs([str(i) for i in inputs], storage_options, notes)
+    sources = as_sources(inputs, storage_options, notes)
     if not sources:
         raise OptionError("ingest: give at least one input")
     path = _target(state_path, sources)

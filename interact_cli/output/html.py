@@ -15,6 +15,7 @@ from importlib import resources
 from typing import Any
 
 from interact_cli.result import Report, Tabled
+from interact_cli.serialize import compact_json
 
 TABLES = ("sets", "products", "set_products")
 PAGE_ROWS = 10_000
@@ -54,15 +55,7 @@ def columnar(result: Tabled, table: str, priority: int | None = None) -> dict[st
 
 def _safe_json(document: Any) -> str:
     """JSON that cannot end its script element: every '<' is written as \\u003c."""
-    import msgspec
-
-    try:
-        text = msgspec.json.encode(document).decode()
-    except UnicodeEncodeError:  # a file name that is not UTF-8: ASCII, its bytes escaped
-        import json
-
-        text = json.dumps(document, ensure_ascii=True)
-    return text.replace("<", "\\u003c")
+    return compact_json(document).replace("<", "\\u003c")
 
 
 def page(report: Report, charts: dict[str, dict[str, Any]], bundle: str, top: int) -> str:
