@@ -6,7 +6,6 @@ Heavy modules (Polars, msgspec, Rich tables) are imported inside the commands so
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -27,9 +26,10 @@ from interact_cli.cli_options import (
     Workers,
     check_cluster,
     check_workers,
+    plan_target,
 )
 from interact_cli.exit_codes import ExitCode
-from interact_cli.outcome import fail, quiet_on_broken_pipe, run, run_app
+from interact_cli.outcome import fail, quiet_on_broken_pipe, run, run_app, say_skipped
 
 app = typer.Typer(
     name="interact-cli",
@@ -282,7 +282,6 @@ def report(
         from interact_cli.output.progress import ByteProgress
         from interact_cli.remote import parse_storage_options
         from interact_cli.reporting import ReportOptions, build_report
-        from interact_cli.sinks import plan_folder, plan_outputs
 
         # The output is checked before anything is read: it must not be one of the inputs.
         notes: list[str] = []
@@ -292,13 +291,7 @@ def report(
         sources = resolve_inputs(inputs, storage, notes) if inputs else []
         # A state is read as an input is: the output must not replace it either.
         read = sources or ([InputSource(str(state), str(state))] if state is not None else [])
-        spec = None if output is None else str(output)
-        parquet = format == ReportFormat.parquet
-        target = plan_folder(spec) if parquet else plan_outputs([spec], read)[0]
-        if page and (target is None or target.is_stdout) and sys.stdout.isatty():
-            raise OptionError(
-                "--format html writes a page: give -o report.html, or redirect stdout"
-            )
+        target = plan_target(format, output, read, "report.html")
         if page or chart_dir is not None:
             from interact_cli.output.emit import html_missing
 
@@ -348,10 +341,7 @@ def report(
         untimed = result.summary["untimed"]
         if untimed and (since or until):
             fail(f"left out {untimed:,} events without a usable time (see 'untimed')")
-        invalid = result.summary["invalid"]
-        if invalid:
-            lines = "line" if invalid == 1 else "lines"
-            fail(f"skipped {invalid:,} invalid {lines}; run `interact-cli validate` to see why")
+        say_skipped(result.summary["invalid"])
         return ExitCode(verdict)
 
     run(debug, work)

@@ -3,7 +3,6 @@ row, with the changes that are more than noise flagged (the library's comparing.
 
 from __future__ import annotations
 
-import sys
 from typing import Annotated, Any, Optional
 
 import typer
@@ -19,9 +18,10 @@ from interact_cli.cli_options import (
     Workers,
     check_cluster,
     check_workers,
+    plan_target,
 )
 from interact_cli.exit_codes import ExitCode
-from interact_cli.outcome import fail, quiet_on_broken_pipe, run
+from interact_cli.outcome import fail, quiet_on_broken_pipe, run, say_skipped
 
 Window = Annotated[
     Optional[list[str]],
@@ -120,29 +120,20 @@ def compare(
 
     interact-cli compare --baseline a.ndjson --current b.ndjson --fail-on-change --fdr 0.01
     """
-    page = format == ReportFormat.html
     shown_top = 20 if top is None and format == ReportFormat.table else top
 
     def work() -> ExitCode:
         """Resolve both sides, compare, render, and exit by what changed."""
         from interact_cli.columns import TABLE_OF
         from interact_cli.comparing import CompareOptions, build_comparison
-        from interact_cli.errors import OptionError
         from interact_cli.output.emit import emit_comparison
         from interact_cli.output.progress import ByteProgress
-        from interact_cli.sinks import plan_folder, plan_outputs
 
         notes: list[str] = []
         ranged, sides = _sides(inputs, baseline, current, storage_option, notes)
         # Resolved first: the output is checked against every input before anything is read.
         read = [source for side in sides for source in side]
-        spec = None if output is None else str(output)
-        parquet = format == ReportFormat.parquet
-        target = plan_folder(spec) if parquet else plan_outputs([spec], read)[0]
-        if page and (target is None or target.is_stdout) and sys.stdout.isatty():
-            raise OptionError(
-                "--format html writes a page: give -o compare.html, or redirect stdout"
-            )
+        target = plan_target(format, output, read, "compare.html")
         check_workers(workers)
         check_cluster(cluster)
         options = CompareOptions(
@@ -224,9 +215,7 @@ def _exit_code(summary: dict[str, Any], fail_on_change: bool, fail_on_invalid: b
     """1 for a change with --fail-on-change, or invalid lines with --fail-on-invalid (they
     are said on stderr either way); else 0."""
     invalid = summary["invalid"]
-    if invalid:
-        lines = "line" if invalid == 1 else "lines"
-        fail(f"skipped {invalid:,} invalid {lines}; run `interact-cli validate` to see why")
+    say_skipped(invalid)
     changed = any(v["up"] or v["down"] for v in summary["changes"].values())
     if (fail_on_change and changed) or (fail_on_invalid and invalid):
         return ExitCode.INVALID_DATA

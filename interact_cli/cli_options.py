@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import sys
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated, Any, Optional
 
 import typer
 
@@ -104,6 +105,23 @@ OutputFile = Annotated[
         "a FIFO or device written through).",
     ),
 ]
+
+
+def plan_target(format: ReportFormat, output: Path | None, read: list[Any], page: str) -> Any:
+    """The output of report or compare, planned before anything is read: a folder for
+    parquet, else a file or stdout that is none of the inputs `read`; a page (`page`, its
+    suggested name) is not written onto a terminal."""
+    from interact_cli.errors import OptionError
+    from interact_cli.sinks import plan_folder, plan_outputs
+
+    spec = None if output is None else str(output)
+    if format == ReportFormat.parquet:
+        return plan_folder(spec)
+    target = plan_outputs([spec], read)[0]
+    on_stdout = target is None or target.is_stdout
+    if format == ReportFormat.html and on_stdout and sys.stdout.isatty():
+        raise OptionError(f"--format html writes a page: give -o {page}, or redirect stdout")
+    return target
 
 
 def check_workers(workers: int | None) -> None:

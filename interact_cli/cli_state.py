@@ -19,7 +19,7 @@ from interact_cli.cli_options import (
     check_workers,
 )
 from interact_cli.exit_codes import ExitCode
-from interact_cli.outcome import fail, quiet_on_broken_pipe, run
+from interact_cli.outcome import fail, quiet_on_broken_pipe, run, say_skipped
 
 StatePath = Annotated[
     Path,
@@ -102,9 +102,7 @@ def ingest(
         for note in result.notes:
             fail(f"note: {note}")
         invalid = sum(r.invalid for r in result.added)
-        if invalid:
-            lines = "line" if invalid == 1 else "lines"
-            fail(f"skipped {invalid:,} invalid {lines}; run `interact-cli validate` to see why")
+        say_skipped(invalid)
         return ExitCode.INVALID_DATA if fail_on_invalid and invalid else ExitCode.OK
 
     run(debug, work)

@@ -20,6 +20,13 @@ import typer
 from interact_cli.exit_codes import ExitCode
 
 
+def say_skipped(invalid: int) -> None:
+    """The one line that counts the invalid lines a command skipped (none: nothing)."""
+    if invalid:
+        lines = "line" if invalid == 1 else "lines"
+        fail(f"skipped {invalid:,} invalid {lines}; run `interact-cli validate` to see why")
+
+
 def fail(message: str) -> None:
     """One line on stderr; paths and values in it may come from the data, so escaped."""
     from interact_cli.output.terminal import printable
