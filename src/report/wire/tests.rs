@@ -169,31 +169,41 @@ fn a_partial_through_tables_is_the_same_partial() {
     assert_eq!(again.to_bytes(), p.to_bytes());
 }
 
+/// A row as `to_bytes` writes it: its four codes, then its counts.
+fn row_bytes(codes: [u32; 4], counts: &[u64]) -> Vec<u8> {
+    let mut out = Vec::new();
+    for code in codes {
+        out.extend_from_slice(&code.to_le_bytes());
+    }
+    for count in counts {
+        out.extend_from_slice(&count.to_le_bytes());
+    }
+    out
+}
+
+/// `data` with two adjacent rows, `first` then `second`, written over with `rows`.
+fn rewritten(data: &[u8], first: &[u8], second: &[u8], rows: [&[u8]; 2]) -> Vec<u8> {
+    let both = [first, second].concat();
+    let at = data
+        .windows(both.len())
+        .position(|w| w == both.as_slice())
+        .expect("the two rows, in order");
+    let mut bad = data.to_vec();
+    bad[at..at + both.len()].copy_from_slice(&rows.concat());
+    bad
+}
+
 #[test]
 fn rows_out_of_order_or_repeated_are_refused() {
     let data = partial().to_bytes();
     let t = Tables::from_bytes(&data).expect("its own bytes");
     let row = |i: usize| {
         let ((set, sku, action, period), n) = t.counts[i];
-        let mut out = Vec::new();
-        for v in [set, sku, action, period] {
-            out.extend_from_slice(&v.to_le_bytes());
-        }
-        out.extend_from_slice(&n.to_le_bytes());
-        out
+        row_bytes([set, sku, action, period], &[n])
     };
     let (first, second) = (row(0), row(1));
-    let both = [first.clone(), second.clone()].concat();
-    let at = data
-        .windows(48)
-        .position(|w| w == both.as_slice())
-        .expect("the first two rows, in order");
-    for swapped in [
-        [second.clone(), first.clone()],
-        [first.clone(), first.clone()],
-    ] {
-        let mut bad = data.clone();
-        bad[at..at + 48].copy_from_slice(&swapped.concat());
+    for swapped in [[&second, &first], [&first, &first]] {
+        let bad = rewritten(&data, &first, &second, [swapped[0], swapped[1]]);
         let error = Tables::from_bytes(&bad).err().expect("refused");
         assert_eq!(error, "rows out of order or repeated");
         assert!(Partial::from_bytes(&bad).is_err());
@@ -280,23 +290,11 @@ fn per_user_rows_out_of_order_are_refused() {
     let bytes = p.to_bytes();
     let t = Tables::from_bytes(&bytes).expect("its own bytes");
     let row = |i: usize| {
-        let ((a, b, c, d), n) = t.user_sums[i];
-        let mut out = Vec::new();
-        for v in [a, b, c, d] {
-            out.extend_from_slice(&v.to_le_bytes());
-        }
-        for v in n {
-            out.extend_from_slice(&v.to_le_bytes());
-        }
-        out
+        let (codes, n) = t.user_sums[i];
+        row_bytes([codes.0, codes.1, codes.2, codes.3], &n)
     };
-    let both = [row(0), row(1)].concat();
-    let at = bytes
-        .windows(80)
-        .position(|w| w == both.as_slice())
-        .expect("two rows");
-    let mut bad = bytes.clone();
-    bad[at..at + 80].copy_from_slice(&[row(1), row(0)].concat());
+    let (first, second) = (row(0), row(1));
+    let bad = rewritten(&bytes, &first, &second, [&second, &first]);
     assert_eq!(
         Tables::from_bytes(&bad).err().as_deref(),
         Some("rows out of order or repeated")
