@@ -159,9 +159,14 @@ def test_the_real_calendar_in_the_kernel():
     assert len(starts) == 1
 
 
+# The magic of this version's partials, from one: a literal went stale with each version,
+# and its bytes were then refused for their magic, never reaching the checks after it.
+MAGIC = partial_of(b"").to_bytes()[:8]
+
+
 @pytest.mark.parametrize(
     "data",
-    [b"", b"ICPART02", b"ICPART02" + b"\xff" * 100, partial_of(LINE).to_bytes()[:-1]],
+    [b"", MAGIC, MAGIC + b"\xff" * 100, partial_of(LINE).to_bytes()[:-1]],
 )
 def test_bytes_that_are_not_a_partial_are_a_value_error(data):
     with pytest.raises(ValueError):

@@ -22,6 +22,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from interact_cli.generate import generate_lines
+from tests.test_core_misuse import MAGIC as PARTIAL_MAGIC
 from tests.test_edges import run
 
 DAYS = 30
@@ -305,7 +306,7 @@ def test_hostile_state_files_are_exit_2_in_one_line(tmp_path):
             ("summary",),
         ),
         "absurd partial lengths": (
-            _forged(good, partial=b"ICPART02" + b"\xff" * 200),
+            _forged(good, partial=PARTIAL_MAGIC + b"\xff" * 200),
             ("partial",),
         ),
         "no partial": (_forged(good, partial=b""), ("partial",)),
