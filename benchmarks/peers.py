@@ -1,9 +1,12 @@
 """The peers the benchmark compares against; each is run as its own process.
 
     python benchmarks/peers.py duckdb|polars|json FILE
+    python benchmarks/peers.py duckdb-export FILE OUT.parquet
 
 Each computes the per-set x per-product click / addToCart / other counts of interact
-events, without any validation, and prints the number of result rows.
+events, without any validation, and prints the number of result rows; duckdb-export
+writes the events as Parquet, as `export` does but without validation, and prints the
+number of rows written.
 """
 
 from __future__ import annotations
@@ -41,6 +44,37 @@ def duckdb_peer(path: str) -> int:
     connection = duckdb.connect()
     connection.execute("SET threads = 2")
     return len(connection.execute(DUCKDB_SQL, [path]).fetchall())
+
+
+EXPORT_SQL = """
+COPY (
+  SELECT type AS event_type, try_cast("timestamp" AS TIMESTAMPTZ) AS time,
+         coalesce(list_filter(context, lambda c: c.type = 'setCompose')[1].setCompose.id,
+                  list_filter(context, lambda c: c.type = 'content')[1].content.setCompose.id,
+                  "view".setCompose.id) AS set_id,
+         coalesce(list_filter(context, lambda c: c.type = 'user')[1]."user".id, userId) AS user_id,
+         interact.product.sku AS sku, interact.action AS action, "order".id AS order_id,
+         "order".lines AS order_lines
+  FROM read_json('{path}', format = 'newline_delimited', ignore_errors = true,
+                 columns = {{type: 'VARCHAR', "timestamp": 'VARCHAR', userId: 'VARCHAR',
+                            interact: 'STRUCT(type VARCHAR, action VARCHAR, product STRUCT(sku VARCHAR))',
+                            "view": 'STRUCT(type VARCHAR, setCompose STRUCT(id VARCHAR))',
+                            "order": 'STRUCT(id VARCHAR, lines STRUCT(sku VARCHAR, quantity DOUBLE,
+                                      grossPrice STRUCT(amount DECIMAL(38, 9), currency VARCHAR))[])',
+                            context: '{context}'}})
+) TO '{out}' (FORMAT parquet, COMPRESSION zstd)
+"""
+
+
+def duckdb_export_peer(path: str, out: str) -> int:
+    import duckdb
+
+    connection = duckdb.connect()
+    connection.execute("SET threads = 2")
+    quoted = [text.replace("'", "''") for text in (path, out)]
+    sql = EXPORT_SQL.format(path=quoted[0], out=quoted[1], context=CONTEXT.replace("'", "''"))
+    connection.execute(sql)
+    return int(connection.execute(f"SELECT count(*) FROM '{quoted[1]}'").fetchone()[0])
 
 
 def polars_peer(path: str) -> int:
@@ -124,5 +158,8 @@ def json_peer(path: str) -> int:
 
 
 if __name__ == "__main__":
+    if sys.argv[1] == "duckdb-export":
+        print(duckdb_export_peer(sys.argv[2], sys.argv[3]))
+        sys.exit()
     peer = {"duckdb": duckdb_peer, "polars": polars_peer, "json": json_peer}[sys.argv[1]]
     print(peer(sys.argv[2]))

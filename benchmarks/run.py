@@ -110,6 +110,49 @@ def compare_runs(events: int, runs: int) -> dict:
     }
 
 
+def export_runs(path: Path, runs: int) -> dict:
+    """`export` to one Parquet file and to day partitions, against `report` on the same dump
+    and DuckDB writing Parquet from the NDJSON (it validates nothing, reads two of the
+    three context dialects and keeps no path or line: less work), alternating; then the
+    sizes of what each wrote against the NDJSON."""
+    out = DATA / "export-out"
+    shutil.rmtree(out, ignore_errors=True)
+    out.mkdir(parents=True)
+    days = out / "days"
+    fresh = f"rm -rf '{days}' && exec {PYTHON} -m interact_cli export '{path}' "
+    commands = {
+        "interact-cli export": cli("export", str(path), "-o", str(out / "events.parquet")),
+        # The folder must be new: the shell removes the last run's first (milliseconds).
+        "interact-cli export --partition day": ["sh", "-c", fresh + f"--partition day -o '{days}'"],
+        "interact-cli report": cli("report", str(path), "-f", "json"),
+        "duckdb NDJSON -> Parquet (no validation)": [
+            PYTHON,
+            str(HERE / "peers.py"),
+            "duckdb-export",
+            str(path),
+            str(out / "duck.parquet"),
+        ],
+    }
+    rows = bench(commands, path, runs, 0.05)
+    walls = {row["tool"]: row["wall_s"] for row in rows}
+    sizes = {
+        "ndjson": path.stat().st_size,
+        "export": (out / "events.parquet").stat().st_size,
+        "export_days": sum(f.stat().st_size for f in days.rglob("*.parquet")),
+        "duckdb": (out / "duck.parquet").stat().st_size,
+    }
+    shutil.rmtree(out, ignore_errors=True)
+    return {
+        "events": path.name,
+        "rows": rows,
+        "bytes": sizes,
+        # issue 25's target: export at >= 0.8x the speed of report (report / export)
+        "export_speed_vs_report": round(
+            walls["interact-cli report"] / walls["interact-cli export"], 2
+        ),
+    }
+
+
 def _tree(pid: int) -> list[int]:
     """The process and its descendants (Linux /proc)."""
     pids = [pid]
@@ -288,6 +331,7 @@ def main() -> None:
         help="dumps of two weeks to compare (none: skip)",
     )
     parser.add_argument("--all-peers", action="store_true", help="also Polars and a json loop")
+    parser.add_argument("--no-export", action="store_true", help="skip the export runs")
     args = parser.parse_args()
     path, clean, invalid = dump(args.events), dump(args.events, 0.0), dump(args.events, 0.3)
     machine = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, {platform.system()}"
@@ -346,6 +390,22 @@ def main() -> None:
             f" report {held['wall_s']['report']:.2f} s ({held['ingest_over_report']:.2f}×);"
             f" report --state {held['wall_s']['report --state']:.2f} s; the state"
             f" {held['state_bytes'] / 1e6:.1f} MB, {held['state_share']:.1%} of the dump"
+        )
+    for dumped, count in [(path, args.runs), (big_dump, 3)]:
+        if args.no_export or dumped is None:
+            continue
+        held = result[f"export_{dumped.stem}"] = export_runs(dumped, count)
+        ratios[f"export_speed_vs_report_{dumped.stem}"] = held["export_speed_vs_report"]
+        sizes = held["bytes"]
+        report += "\n\n" + table(
+            f"export, {dumped.name} ({sizes['ndjson'] / 1e6:.0f} MB), median of {count}",
+            held["rows"],
+        )
+        report += (
+            f"\n\nexport speed / report speed: {held['export_speed_vs_report']:.2f}; written:"
+            f" {sizes['export'] / 1e6:.1f} MB ({sizes['export'] / sizes['ndjson']:.1%} of the"
+            f" NDJSON), by day {sizes['export_days'] / 1e6:.1f} MB, DuckDB's"
+            f" {sizes['duckdb'] / 1e6:.1f} MB"
         )
     for count in args.compare_events:
         held = result[f"compare_{count}"] = compare_runs(count, 3)

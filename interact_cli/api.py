@@ -10,18 +10,15 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
 from interact_cli.columns import TABLE_OF
 from interact_cli.errors import OptionError, shortened
 
 if TYPE_CHECKING:
-    import polars as pl
-
     from interact_cli.comparison import Comparison
     from interact_cli.result import Report
-    from interact_cli.validation import ValidationResult
+    from interact_cli.validation import Validation
 
 By = Literal["set", "product", "set-product"]
 Interval = Literal["day", "week", "month", "auto"]
@@ -261,6 +258,33 @@ def ingest(
     return ingest_summary(found)
 
 
+def export(
+    inputs: Inputs,
+    output: str | os.PathLike[str],
+    *,
+    partition: Literal["day"] | None = None,
+    tz: str | None = None,
+    time_field: str | None = None,
+    storage_option: StorageOption = None,
+    workers: int | None = None,
+) -> dict[str, Any]:
+    """Write the valid events as Parquet as `interact-cli export` does (a file, or with
+    `partition="day"` a folder); what was read and written, as its --json document."""
+    from interact_cli.engine import resolve_inputs
+    from interact_cli.exporting import ExportOptions, export_events, plan_export
+
+    _text("partition", partition, ("day",))
+    _text("tz", tz)
+    _text("time_field", time_field)
+    _count("workers", workers, 1)
+    notes: list[str] = []
+    sources = resolve_inputs(_inputs(inputs), _storage(storage_option), notes)
+    target = plan_export(_path("output", output), partition, sources)
+    found = export_events(sources, target, ExportOptions(time_field, partition, tz), None, workers)
+    found["notices"][:0] = notes
+    return found
+
+
 def describe_state(state: str | os.PathLike[str]) -> dict[str, Any]:
     """What a state file holds (checked whole), as `interact-cli state -f json` prints it."""
     from interact_cli.state import describe
@@ -281,73 +305,6 @@ def _strings(name: str, values: Sequence[str]) -> list[str]:
     return list(values)
 
 
-@dataclass(frozen=True)
-class Validation:
-    """What `validate` found: `summary` (line counts), `files` (a row per input),
-    `by_code` (a row per problem code) and `problems` (a row per problem listed, at most
-    `max_problems`), as Polars frames with the JSON document's field names."""
-
-    summary: dict[str, int]
-    files: pl.DataFrame
-    by_code: pl.DataFrame
-    problems: pl.DataFrame
-    notices: list[str] = field(default_factory=list)
-    _result: ValidationResult | None = field(default=None, repr=False, compare=False)
-
-    def fails(self, strict: bool = False) -> bool:
-        """Whether `validate` exits 1: an invalid line (or, with `strict`, a warning)."""
-        return self.summary["invalid"] > 0 or (strict and self.summary["warnings"] > 0)
-
-    def to_dict(self) -> dict[str, Any]:
-        """The JSON document as Python data."""
-        if self._result is None:
-            raise ValueError("this Validation was not made by interact_cli.validate")
-        return self._result.to_dict()
-
-    def to_json(self) -> bytes:
-        """The JSON document `interact-cli validate -f json` prints, byte for byte."""
-        from interact_cli.serialize import to_json
-
-        return to_json(self.to_dict())
-
-
-COUNTS = ("lines", "valid", "invalid", "blank", "warnings")
-SCHEMAS: dict[str, tuple[tuple[str, type], ...]] = {
-    "files": (("path", str), *((name, int) for name in COUNTS)),
-    "by_code": tuple(
-        zip(
-            ("code", "severity", "count", "first_file", "first_line", "example"),
-            (str, str, int, str, int, str),
-            strict=True,
-        )
-    ),
-    "problems": tuple(
-        zip(
-            ("file", "line", "severity", "code", "path", "message"),
-            (str, int, str, str, str, str),
-            strict=True,
-        )
-    ),
-}
-NAMES = {"files": "path", "by_code": "first_file", "problems": "file"}
-
-
-def _utf8(name: str) -> str:
-    """A file name as Polars can hold it: bytes that are not UTF-8 (kept by Python as
-    surrogate escapes) written as \\xNN, as the terminal shows them."""
-    return name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
-
-
-def _frame(rows: list[dict[str, Any]], table: str) -> pl.DataFrame:
-    """Rows as a frame with the table's fixed schema (also when there are none)."""
-    import polars as pl
-
-    schema = {n: pl.Int64 if kind is int else pl.String for n, kind in SCHEMAS[table]}
-    name = NAMES[table]
-    rows = [{**row, name: _utf8(row[name])} for row in rows]
-    return pl.DataFrame(rows, schema=schema)
-
-
 def validate(
     inputs: Inputs,
     *,
@@ -360,6 +317,7 @@ def validate(
 ) -> Validation:
     """Check every line of the inputs as `interact-cli validate` does (its JSON document
     is `Validation.to_json()`); `valid_out`/`invalid_out` write the lines byte for byte."""
+    from interact_cli.validation import Validation, frame
     from interact_cli.validation import validate as run
 
     if max_problems is None:
@@ -382,9 +340,9 @@ def validate(
     document: dict[str, Any] = result.to_dict()
     return Validation(
         summary=result.summary.counts(),
-        files=_frame(document["files"], "files"),
-        by_code=_frame(document["by_code"], "by_code"),
-        problems=_frame(document["problems"], "problems"),
+        files=frame(document["files"], "files"),
+        by_code=frame(document["by_code"], "by_code"),
+        problems=frame(document["problems"], "problems"),
         notices=result.notices,
         _result=result,
     )

@@ -11,7 +11,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from interact_cli import __version__, cli_compare, cli_generate, cli_state
+from interact_cli import __version__, cli_compare, cli_export, cli_generate, cli_state
 from interact_cli.cli_options import (
     ClusterOption,
     Debug,
@@ -351,6 +351,7 @@ def report(
 app.command()(cli_state.ingest)
 app.command()(cli_state.state)
 app.command()(cli_compare.compare)
+app.command()(cli_export.export)
 
 
 @app.command()

@@ -89,10 +89,12 @@ def new_scan(
     calendar: Callable[[int], tuple[int, int] | None] | None = None,
     rows: str | None = None,
     windows: tuple[tuple[int, int], tuple[int, int]] | None = None,
+    export: bool = False,
 ) -> Any:
     """A native kernel (`_core.Scan`) with one thread per core, or `workers` of them;
     with `rows` (a table's name), one that sums views, clicks and carts per user of its
-    rows (`compare`), and nothing else: per window of `windows`, if given."""
+    rows (`compare`), and nothing else: per window of `windows`, if given; with `export`,
+    one that keeps each valid line's event as a row (`rows()`)."""
     from interact_cli._core import Scan
 
     try:
@@ -107,6 +109,7 @@ def new_scan(
             calendar=calendar,
             rows=rows,
             windows=windows,
+            export=export,
         )
     except ValueError as error:  # a time field that is a field of the contract
         raise OptionError(f"--time-field: {error}") from None

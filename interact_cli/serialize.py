@@ -20,6 +20,12 @@ if TYPE_CHECKING:
 CHUNK_ROWS = 20_000  # rows made into text at a time: bounds the memory of a huge table
 
 
+def utf8_name(name: str) -> str:
+    """A file name as UTF-8 text (Polars, Parquet) can hold it: bytes that are not UTF-8
+    (kept by Python as surrogate escapes) written as \\xNN, as the terminal shows them."""
+    return name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
 def to_json(document: Any) -> bytes:
     """One JSON document, indented, in UTF-8, ending in a newline.
 

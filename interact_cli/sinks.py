@@ -7,6 +7,7 @@ library and the renderers both open outputs here; nothing here renders.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import stat
@@ -84,14 +85,14 @@ def plan_output(spec: str) -> Target:
     return Target(spec, os.path.realpath(spec), "file", identity)
 
 
-def plan_folder(spec: str | None) -> Target:
-    """A folder output (-f parquet): a new folder, or an empty one, in a folder that is."""
+def plan_folder(spec: str | None, why: str = "-f parquet") -> Target:
+    """A folder output (`why` writes one): a new folder, or an empty one, in a folder that is."""
     if not spec or spec == STDOUT:
-        raise InputError("-f parquet writes a folder of files: give -o FOLDER")
+        raise InputError(f"{why} writes a folder of files: give -o FOLDER")
     path = os.path.abspath(spec)
     if os.path.lexists(spec):
         if not os.path.isdir(spec) or os.path.islink(spec):
-            raise InputError(f"{spec}: -f parquet writes a folder, and this is not one")
+            raise InputError(f"{spec}: {why} writes a folder, and this is not one")
         if os.listdir(spec):
             raise InputError(f"{spec}: the folder holds files already: give a new or empty one")
     elif not os.path.isdir(os.path.dirname(path)):
@@ -184,16 +185,33 @@ def _umask() -> int:
 
 
 @contextmanager
+def atomic_path(target: Target) -> Iterator[str]:
+    """A temporary file's path beside the target, for a writer that opens it by name; it
+    replaces the target only if the block completes, else nothing is left."""
+    path = target.path or target.name
+    with _replacing(path) as (handle, temporary):
+        os.close(handle)
+        yield temporary
+
+
+@contextmanager
 def atomic_file(path: str) -> Iterator[BinaryIO]:
     """A binary file that appears at `path` only if the block completes; else nothing is left."""
+    with _replacing(path) as (handle, _), os.fdopen(handle, "wb") as stream:
+        yield stream
+
+
+@contextmanager
+def _replacing(path: str) -> Iterator[tuple[int, str]]:
+    """A new temporary file beside `path` (its descriptor and name), which replaces it
+    if the block completes; else it is removed."""
     directory = os.path.dirname(os.path.abspath(path))
     try:
         handle, temporary = tempfile.mkstemp(dir=directory, prefix=TEMP_PREFIX, suffix=".tmp")
     except OSError as error:
         raise InputError(f"{path}: cannot write: {error.strerror or error}") from None
     try:
-        with os.fdopen(handle, "wb") as stream:
-            yield stream
+        yield handle, temporary
         # mkstemp makes 0600: keep a replaced file's mode, as `>` would; else the umask's.
         try:
             mode = stat.S_IMODE(os.stat(path).st_mode)
@@ -202,11 +220,13 @@ def atomic_file(path: str) -> Iterator[BinaryIO]:
         os.chmod(temporary, mode)
         os.replace(temporary, path)
     except OSError as error:
-        os.unlink(temporary)
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
         raise InputError(f"{path}: cannot write: {error.strerror or error}") from None
     except BaseException:
         # BaseException: Ctrl-C and the CLI's SIGTERM exception must not leave it behind.
-        os.unlink(temporary)
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
         raise
 
 

@@ -9,9 +9,12 @@ from typing import TYPE_CHECKING, Any
 from interact_cli.engine import CHUNK_BYTES, Progress, feed_sources, new_scan, resolve_inputs
 from interact_cli.errors import OptionError
 from interact_cli.problems import Problem
+from interact_cli.serialize import utf8_name
 from interact_cli.sinks import SplitWriter
 
 if TYPE_CHECKING:
+    import polars as pl
+
     from interact_cli.cluster import ClusterSpec
 
 
@@ -126,3 +129,64 @@ def validate(
         write = writer.write if split else None
         feed_sources(sources, kernel, progress, write, chunk_bytes, notes=notices)
     return replace(ValidationResult.from_kernel(kernel.result()), notices=notices)
+
+
+@dataclass(frozen=True)
+class Validation:
+    """What `validate` found: `summary` (line counts), `files` (a row per input),
+    `by_code` (a row per problem code) and `problems` (a row per problem listed, at most
+    `max_problems`), as Polars frames with the JSON document's field names."""
+
+    summary: dict[str, int]
+    files: pl.DataFrame
+    by_code: pl.DataFrame
+    problems: pl.DataFrame
+    notices: list[str] = field(default_factory=list)
+    _result: ValidationResult | None = field(default=None, repr=False, compare=False)
+
+    def fails(self, strict: bool = False) -> bool:
+        """Whether `validate` exits 1: an invalid line (or, with `strict`, a warning)."""
+        return self.summary["invalid"] > 0 or (strict and self.summary["warnings"] > 0)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON document as Python data."""
+        if self._result is None:
+            raise ValueError("this Validation was not made by interact_cli.validate")
+        return self._result.to_dict()
+
+    def to_json(self) -> bytes:
+        """The JSON document `interact-cli validate -f json` prints, byte for byte."""
+        from interact_cli.serialize import to_json
+
+        return to_json(self.to_dict())
+
+
+COUNTS = ("lines", "valid", "invalid", "blank", "warnings")
+SCHEMAS: dict[str, tuple[tuple[str, type], ...]] = {
+    "files": (("path", str), *((name, int) for name in COUNTS)),
+    "by_code": tuple(
+        zip(
+            ("code", "severity", "count", "first_file", "first_line", "example"),
+            (str, str, int, str, int, str),
+            strict=True,
+        )
+    ),
+    "problems": tuple(
+        zip(
+            ("file", "line", "severity", "code", "path", "message"),
+            (str, int, str, str, str, str),
+            strict=True,
+        )
+    ),
+}
+NAMES = {"files": "path", "by_code": "first_file", "problems": "file"}
+
+
+def frame(rows: list[dict[str, Any]], table: str) -> pl.DataFrame:
+    """Rows as a frame with the table's fixed schema (also when there are none)."""
+    import polars as pl
+
+    schema = {n: pl.Int64 if kind is int else pl.String for n, kind in SCHEMAS[table]}
+    name = NAMES[table]
+    rows = [{**row, name: utf8_name(row[name])} for row in rows]
+    return pl.DataFrame(rows, schema=schema)

@@ -2,6 +2,7 @@
 
 pub mod arrow;
 pub mod catalogue;
+pub mod export;
 pub mod fast;
 pub mod json;
 pub mod py;

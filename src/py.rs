@@ -6,6 +6,7 @@
 
 use crate::arrow::{Column, Values};
 use crate::catalogue::{vocabulary, ALL_CODES};
+use crate::export::EventRows;
 use crate::json::{Doc, MAX_DEPTH, MAX_SPAN, MAX_VALUES};
 use crate::report::{Calendar, Partial, PerUser, Rows, Window};
 use crate::rules::EventKind;
@@ -42,6 +43,7 @@ fn options(
 enum Inner {
     Validate(Scanner<NoFacts>),
     Report(Scanner<Partial>),
+    Export(Scanner<EventRows>),
 }
 
 /// Run `$body` with `$s` bound to the scanner, whichever kind it is.
@@ -50,6 +52,7 @@ macro_rules! scanner {
         match $inner {
             Inner::Validate($s) => $body,
             Inner::Report($s) => $body,
+            Inner::Export($s) => $body,
         }
     };
 }
@@ -79,7 +82,7 @@ impl Scan {
     #[new]
     #[pyo3(signature = (keep, threads=1, split=false, max_line=64 * 1024 * 1024,
                         time_fields=None, report=false, since=None, until=None,
-                        calendar=None, rows=None, windows=None))]
+                        calendar=None, rows=None, windows=None, export=false))]
     #[allow(clippy::too_many_arguments)]
     fn new(
         keep: usize,
@@ -93,6 +96,7 @@ impl Scan {
         calendar: Option<Py<PyAny>>,
         rows: Option<&str>,
         windows: Option<[(i64, i64); 2]>,
+        export: bool,
     ) -> PyResult<Self> {
         if !(1..=MAX_THREADS).contains(&threads) {
             return Err(PyValueError::new_err(format!(
@@ -109,7 +113,9 @@ impl Scan {
                 "'{field}' is a field of the contract, not a time field"
             )));
         }
-        let inner = if report {
+        let inner = if export {
+            Inner::Export(Scanner::new(options, EventRows::default()))
+        } else if report {
             let window = (since.is_some() || until.is_some()).then_some(Window { since, until });
             let calendar = calendar.map(|c| Arc::new(PyCalendar(c)) as Arc<dyn Calendar>);
             let partial = match (rows, calendar) {
@@ -212,6 +218,25 @@ impl Scan {
     /// Everything found: summary, files, by_code and the kept problems, as plain data.
     fn result<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
         scanner!(&self.inner, s => found(py, s, &self.names))
+    }
+
+    /// An export scan's rows of the lines scanned since the last call, in input order, as
+    /// Arrow columns (name -> column; src/export.rs), and how many order-line amounts so
+    /// far were rounded to fit the decimal or left null.
+    fn rows<'py>(&mut self, py: Python<'py>) -> PyResult<(Bound<'py, PyDict>, u64)> {
+        self.usable()?;
+        let Inner::Export(scanner) = &mut self.inner else {
+            return Err(PyValueError::new_err("not an export scan"));
+        };
+        let sinks = &mut scanner.sinks;
+        let arrays = py.detach(|| crate::export::drain(sinks));
+        let rounded = scanner.sinks.iter().map(|s| s.rounded).sum();
+        let columns = PyDict::new(py);
+        for array in arrays {
+            let name = array.name.clone();
+            columns.set_item(name, Column::of(array))?;
+        }
+        Ok((columns, rounded))
     }
 
     /// The report's partial result of all lines (the threads' parts merged). It is taken

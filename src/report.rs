@@ -395,7 +395,7 @@ impl FactsSink for Partial {
         self.index = 0;
     }
 
-    fn take(&mut self, facts: &Facts<'_>) {
+    fn take(&mut self, facts: &Facts<'_>, _line: u64) {
         self.add(facts);
     }
 }

@@ -70,7 +70,12 @@ pub trait FactsSink: Send + Clone {
     fn begin_run(&mut self, run: u64);
     /// The facts of a line to be taken soon: a chance to start fetching what they need.
     fn prepare(&mut self, _facts: &Facts<'_>) {}
-    fn take(&mut self, facts: &Facts<'_>);
+    /// The facts of the line numbered `line` within its run (from 1).
+    fn take(&mut self, facts: &Facts<'_>, line: u64);
+    /// Where a run's lines are, once the runs before it are counted: its file (an index
+    /// into the files begun) and the number in that file of the line before its first.
+    /// Runs are placed in input order, after they were scanned.
+    fn place_run(&mut self, _run: u64, _file: usize, _before: u64) {}
 }
 
 /// A sink for validate, which needs no facts.
@@ -78,7 +83,7 @@ pub trait FactsSink: Send + Clone {
 pub struct NoFacts;
 impl FactsSink for NoFacts {
     fn begin_run(&mut self, _run: u64) {}
-    fn take(&mut self, _facts: &Facts<'_>) {}
+    fn take(&mut self, _facts: &Facts<'_>, _line: u64) {}
 }
 
 /// The results of a run of complete lines (local line numbers).
@@ -204,7 +209,7 @@ fn scan_lines<S: FactsSink>(
     let mut findings = Findings::default();
     let mut rest = data;
     let mut number = 0u64;
-    let mut pending: Option<Facts<'_>> = None;
+    let mut pending: Option<(Facts<'_>, u64)> = None;
     while !rest.is_empty() {
         let end = memchr(b'\n', rest).map_or(rest.len(), |i| i + 1);
         let mut raw = &rest[..end];
@@ -230,17 +235,17 @@ fn scan_lines<S: FactsSink>(
             // Facts of the fast path borrow only the data, so the sink takes them one
             // line late: what it will look up is fetched from memory meanwhile.
             sink.prepare(&facts);
-            if let Some(previous) = pending.replace(facts) {
-                sink.take(&previous);
+            if let Some((previous, line)) = pending.replace((facts, number)) {
+                sink.take(&previous, line);
             }
             true
         } else {
-            if let Some(previous) = pending.take() {
-                sink.take(&previous);
+            if let Some((previous, line)) = pending.take() {
+                sink.take(&previous, line);
             }
             match line_findings(line, &mut doc, &options.time_fields, &mut findings) {
                 Some(facts) => {
-                    sink.take(&facts);
+                    sink.take(&facts, number);
                     true
                 }
                 None => false,
@@ -272,8 +277,8 @@ fn scan_lines<S: FactsSink>(
             run.count(file, number, &more.first, more.count);
         }
     }
-    if let Some(previous) = pending.take() {
-        sink.take(&previous);
+    if let Some((previous, line)) = pending.take() {
+        sink.take(&previous, line);
     }
     run.tally.lines = number;
     run

@@ -10,6 +10,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "interact_cli"
 CLI_SIDE = {
     "cli.py",
     "cli_compare.py",
+    "cli_export.py",
     "cli_generate.py",
     "cli_options.py",
     "cli_state.py",
@@ -60,6 +61,7 @@ LIBRARY_API = {
     "api.py",
     "comparing.py",
     "comparison.py",
+    "exporting.py",
     "reporting.py",
     "result.py",
 }
@@ -69,6 +71,7 @@ ABOVE = (
     "interact_cli.api",
     "interact_cli.comparing",
     "interact_cli.comparison",
+    "interact_cli.exporting",
     "interact_cli.reporting",
     "interact_cli.result",
     "interact_cli.state",

@@ -254,7 +254,8 @@ impl<S: FactsSink> Scanner<S> {
                     .collect()
             })
         };
-        for run in runs {
+        for (i, run) in runs.into_iter().enumerate() {
+            self.sinks[i].place_run(first_run + i as u64, file, self.file_tally.lines);
             self.merge(
                 run.tally,
                 run.problems,
