@@ -34,11 +34,17 @@ from interact_cli.sinks import STDOUT, Target, atomic_folder, atomic_path, plan_
 if TYPE_CHECKING:
     import polars as pl
 
-# Batches waiting for the writer: each is one chunk's rows (a few MB); the writer holds
-# a row group besides. Two keep the kernel busy while Polars writes.
+# Rows handed to Polars at a time (about 6 MB of columns): one chunk's rows (~13,000)
+# cost Polars' sink more per row (1.5-1.8 s against 1.24-1.30 s for 1M events).
+BATCH_ROWS = 64 * 1024
+# Batches waiting for the writer; it holds a row group besides. Two keep the kernel busy
+# while Polars writes.
 QUEUE_BATCHES = 2
-# Rows per Parquet row group: about 60 MB of events before compression.
+# Rows per Parquet row group: about 25 MB of events before compression.
 ROW_GROUP_ROWS = 256 * 1024
+# zstd's level: 1 wrote 1M events 0.1-0.15 s faster than Polars' default (3), in a file
+# 3.7% larger (19.6 MB against 18.9 MB, of 322 MB of NDJSON).
+ZSTD_LEVEL = 1
 _END = object()  # the queue's last item: every batch was put
 
 
@@ -125,15 +131,19 @@ class _Batches:
         return result
 
     def end_file(self) -> tuple[bytes, bytes]:
-        """The kernel's end_file; its rows are put for the writer."""
+        """The kernel's end_file; its rows are put for the writer once enough are held."""
         result: tuple[bytes, bytes] = self.kernel.end_file()
         self._put_rows()
         return result
 
-    def _put_rows(self) -> None:
-        columns, self.rounded = self.kernel.rows()
-        if len(columns["line"]):
+    def _put_rows(self, at_least: int = BATCH_ROWS) -> None:
+        columns, self.rounded = self.kernel.rows(at_least)
+        if columns is not None:
             self.put((columns, list(self.names)))
+
+    def flush(self) -> None:
+        """Put the rows still held (after the last input)."""
+        self._put_rows(0)
 
     def put(self, item: Any, writer: threading.Thread | None = None) -> None:
         """Queue an item, waiting in short steps (signals are served between them)."""
@@ -175,7 +185,12 @@ def _sink(batches: _Batches, destination: Any, errors: list[BaseException]) -> N
 
     try:
         frames = register_io_source(source, schema=schema())
-        frames.sink_parquet(destination, compression="zstd", row_group_size=ROW_GROUP_ROWS)
+        frames.sink_parquet(
+            destination,
+            compression="zstd",
+            compression_level=ZSTD_LEVEL,
+            row_group_size=ROW_GROUP_ROWS,
+        )
     except BaseException as error:  # handed to the reading thread, raised there
         errors.append(error)
         batches.stopped.set()
@@ -229,6 +244,7 @@ def _write(
     writer.start()
     try:
         feed_sources(sources, batches, progress, chunk_bytes=chunk_bytes, finish=False, notes=notes)
+        batches.flush()
         batches.put(_END, writer)
         _join(writer)
     except BaseException:

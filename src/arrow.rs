@@ -56,6 +56,10 @@ pub enum Values {
     Decimal(Vec<i128>, u8, u8),
     /// Large UTF-8: offsets (len + 1) and the bytes.
     Text(Vec<i64>, Vec<u8>),
+    /// UTF-8 views (Polars' own layout, taken without a copy): a 16-byte view per value
+    /// (its length, and its bytes inline up to 12, else a prefix, buffer and offset), the
+    /// data buffers, and their sizes.
+    View(Vec<u128>, Vec<Vec<u8>>, Vec<i64>),
     /// A large list: offsets (len + 1) into its one child.
     List(Vec<i64>, Box<Array>),
     /// A struct of named children of its length.
@@ -83,6 +87,7 @@ impl Values {
             Values::F64(v) => v.len(),
             Values::Decimal(v, ..) => v.len(),
             Values::Text(offsets, _) | Values::List(offsets, _) => offsets.len() - 1,
+            Values::View(views, ..) => views.len(),
             Values::Struct(children) => children.first().map_or(0, |c| c.values.len()),
         }
     }
@@ -97,6 +102,7 @@ impl Values {
             Values::Timestamp(_) => "tsu:UTC".into(),
             Values::Decimal(_, precision, scale) => format!("d:{precision},{scale}"),
             Values::Text(..) => "U".into(),
+            Values::View(..) => "vu".into(),
             Values::List(..) => "+L".into(),
             Values::Struct(_) => "+s".into(),
         }
@@ -115,6 +121,12 @@ impl Values {
             Values::F64(v) => vec![at(v)],
             Values::Decimal(v, ..) => vec![at(v)],
             Values::Text(offsets, data) => vec![at(offsets), at(data)],
+            Values::View(views, data, sizes) => {
+                let mut buffers = vec![at(views)];
+                buffers.extend(data.iter().map(|d| at(d)));
+                buffers.push(at(sizes));
+                buffers
+            }
             Values::List(offsets, _) => vec![at(offsets)],
             Values::Struct(_) => vec![],
         }
@@ -175,6 +187,13 @@ impl Bitmap {
             self.nulls += 1;
         }
         self.len += 1;
+    }
+
+    /// Append bits `rows` of `other`.
+    pub fn extend_from(&mut self, other: &Bitmap, rows: std::ops::Range<usize>) {
+        for i in rows {
+            self.push(other.get(i));
+        }
     }
 
     pub fn get(&self, i: usize) -> bool {

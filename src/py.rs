@@ -221,22 +221,32 @@ impl Scan {
     }
 
     /// An export scan's rows of the lines scanned since the last call, in input order, as
-    /// Arrow columns (name -> column; src/export.rs), and how many order-line amounts so
-    /// far were rounded to fit the decimal or left null.
-    fn rows<'py>(&mut self, py: Python<'py>) -> PyResult<(Bound<'py, PyDict>, u64)> {
+    /// Arrow columns (name -> column; src/export.rs), or None while fewer than `at_least`
+    /// are held (larger batches cost Polars less); and how many order-line amounts so far
+    /// were rounded to fit the decimal or left null.
+    #[pyo3(signature = (at_least=0))]
+    fn rows<'py>(
+        &mut self,
+        py: Python<'py>,
+        at_least: usize,
+    ) -> PyResult<(Option<Bound<'py, PyDict>>, u64)> {
         self.usable()?;
         let Inner::Export(scanner) = &mut self.inner else {
             return Err(PyValueError::new_err("not an export scan"));
         };
+        let rounded = scanner.sinks.iter().map(|s| s.rounded).sum();
+        let held: usize = scanner.sinks.iter().map(EventRows::held).sum();
+        if held < at_least.max(1) {
+            return Ok((None, rounded));
+        }
         let sinks = &mut scanner.sinks;
         let arrays = py.detach(|| crate::export::drain(sinks));
-        let rounded = scanner.sinks.iter().map(|s| s.rounded).sum();
         let columns = PyDict::new(py);
         for array in arrays {
             let name = array.name.clone();
             columns.set_item(name, Column::of(array))?;
         }
-        Ok((columns, rounded))
+        Ok((Some(columns), rounded))
     }
 
     /// The report's partial result of all lines (the threads' parts merged). It is taken

@@ -326,3 +326,23 @@ def test_a_per_user_scan_keeps_only_its_table():
 def test_compare_windows_that_are_not_ranges_apart_are_an_error(windows):
     with pytest.raises(ValueError, match="windows: give two ranges"):
         _core.Scan(0, report=True, rows="sets", windows=windows)
+
+
+def test_rows_are_an_export_scans_and_each_row_is_had_once():
+    with pytest.raises(ValueError, match="not an export scan"):
+        report_scan().rows()
+    scan = _core.Scan(keep=1, threads=2, export=True)
+    with pytest.raises(ValueError, match="not a report scan"):
+        scan.partial()
+    scan.begin_file("a")
+    scan.feed(LINE * 3)
+    assert scan.rows(4) == (None, 0)  # fewer held than asked: kept for later
+    scan.feed(LINE)
+    columns, rounded = scan.rows(4)
+    assert columns is not None and rounded == 0
+    assert len(columns["line"]) == 4 and scan.rows() == (None, 0)
+    with pytest.raises(ValueError, match="exported already"):
+        for _ in range(2):
+            columns["line"].__arrow_c_array__()
+    with pytest.raises(OverflowError):
+        scan.rows(-1)

@@ -1,5 +1,5 @@
 use super::*;
-use crate::rules::Time;
+use crate::rules::{OrderLine, Time};
 
 fn facts(kind: EventKind, user: &str) -> Facts<'_> {
     Facts {
@@ -44,14 +44,34 @@ fn rows_come_out_in_input_order_whichever_thread_held_them() {
     sinks[1].take(&facts(EventKind::View, "b"), 2);
     sinks[0].begin_run(2);
     sinks[0].take(&facts(EventKind::Interact, ""), 1);
+    let mut order = facts(EventKind::Order, "c");
+    order.lines = vec![
+        OrderLine {
+            sku: "x",
+            quantity: 1.0,
+            amount: 2.5,
+            currency: "EUR",
+        },
+        OrderLine {
+            sku: "y",
+            quantity: 3.0,
+            amount: 0.1,
+            currency: "USD",
+        },
+    ];
+    sinks[0].take(&order, 2);
     sinks[0].place_run(0, 0, 0);
     sinks[1].place_run(1, 0, 1);
     sinks[0].place_run(2, 1, 7);
     let mut out = Columns::default();
     let single = drain_into(&mut sinks, &mut out);
     assert!(!single);
-    assert_eq!(out.line, vec![1, 3, 8]);
-    assert_eq!(out.file, vec![0, 0, 1]);
+    assert_eq!(out.line, vec![1, 3, 8, 9]);
+    assert_eq!(out.file, vec![0, 0, 1, 1]);
+    // The order's two lines, after the rows without any, end at 2.
+    assert_eq!(out.items, vec![0, 0, 0, 2]);
+    assert_eq!(out.item_sku.get(1), Some(&b"y"[..]));
+    assert_eq!(out.currency.get(0), Some(&b"EUR"[..]));
     assert_eq!(out.user_id.get(0), Some(&b"a"[..]));
     assert_eq!(out.user_id.get(1), Some(&b"b"[..]));
     assert_eq!(out.user_id.get(2), None); // no user: null, not ""
