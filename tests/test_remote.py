@@ -203,3 +203,21 @@ def test_storage_option_values_never_show_even_nested_or_malformed():
     for done in (nested, malformed, odd_protocol):
         assert done.returncode == 2, done.stderr
         assert done.stderr.count(b"\n") == 1 and secret.encode() not in done.stderr
+
+
+def test_export_reads_s3_into_the_rows_of_a_local_run(s3, tmp_path):
+    import polars as pl
+
+    out = tmp_path / "remote.parquet"
+    endpoint = f"endpoint_url={s3['endpoint']}"
+    done = cli("export", "s3://exports/day/*", "--storage-option", endpoint, "-o", str(out))
+    assert done.returncode == 0, done.stderr
+    local = tmp_path / "local.parquet"
+    assert cli("export", *s3["local"], "-o", str(local)).returncode == 0
+    remote_rows, local_rows = pl.read_parquet(out), pl.read_parquet(local)
+    assert remote_rows["path"].unique(maintain_order=True).to_list() == [
+        "s3://exports/day/2026-10-01.ndjson",
+        "s3://exports/day/2026-10-02.ndjson",
+        "s3://exports/day/2026-10-03.ndjson.gz",
+    ]
+    assert remote_rows.drop("path").equals(local_rows.drop("path"))
