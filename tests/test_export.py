@@ -330,3 +330,27 @@ def test_the_documented_example_runs_and_passes_mypy_strict(tmp_path, monkeypatc
     exec(compile(example, "example.py", "exec"), {})
     assert pl.read_parquet(tmp_path / "events.parquet").height == 5000
     assert mypy_strict(tmp_path / "example.py", tmp_path / "c") == ""
+
+
+def test_days_over_the_held_rows_are_written_in_parts_that_keep_input_order(
+    dump, exported, tmp_path, monkeypatch
+):
+    import interact_cli.parquet_rows as parquet_rows
+
+    # Batches of 50 rows, at most 100 held: a day is written in many parts.
+    monkeypatch.setattr(parquet_rows, "BATCH_ROWS", 50)
+    monkeypatch.setattr(parquet_rows, "HELD_ROWS", 100)
+    folder = tmp_path / "parts"
+    sources = resolve_inputs([str(dump)], None, [])
+    options = ExportOptions(partition="day")
+    target = plan_export(str(folder), "day", sources)
+    found = export_events(sources, target, options, chunk_bytes=5000)
+    days = sorted(os.listdir(folder))
+    assert found["summary"]["parquet_files"] > 2 * len(days)
+    whole = pl.read_parquet(exported[0])
+    for day in days:
+        parts = sorted(os.listdir(folder / day))
+        assert parts[0] == "part-00000.parquet"
+        lines = pl.concat([pl.read_parquet(folder / day / p) for p in parts])["line"]
+        assert lines.is_sorted() and lines.len() > 0
+    assert sum(pl.read_parquet(folder / d)["line"].len() for d in days) == whole.height
