@@ -16,6 +16,7 @@ benchmarks/results/latest.json. Not a test.
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import os
 import platform
@@ -52,7 +53,12 @@ def tools(path: Path, clean: Path, invalid: Path, all_peers: bool) -> dict[str, 
         "interact-cli validate (clean dump)": cli("validate", str(clean), "--format", "json"),
         "interact-cli validate (30% invalid)": cli("validate", str(invalid), "--format", "json"),
         "duckdb (no validation)": [*peers, "duckdb", str(path)],
+        # Equal work: the same tables as report (views, distinct users and sets), minus
+        # orders and rates, and still no validation.
+        "duckdb (report's tables)": [*peers, "duckdb-tables", str(path)],
     }
+    if importlib.util.find_spec("chdb") is not None:
+        found["chdb (report's tables)"] = [*peers, "chdb-tables", str(path)]
     if all_peers:
         # Polars' NDJSON reader stops at the first invalid UTF-8 line even with
         # ignore_errors, so it reads the same dump without broken lines.
@@ -352,6 +358,9 @@ def main() -> None:
         "interval_day_over_plain_json": round(
             by_tool["interact-cli report --interval day"] / by_tool["interact-cli report"], 2
         ),
+        "report_over_duckdb_same_tables": round(
+            by_tool["interact-cli report"] / by_tool["duckdb (report's tables)"], 2
+        ),
         "interval_day_over_plain_table": round(
             by_tool["interact-cli report (table) --interval day"]
             / by_tool["interact-cli report (table)"],
@@ -368,7 +377,17 @@ def main() -> None:
             while stream.read(16 << 20):
                 pass
         command = cli("report", str(big), "-f", "json")
-        memory = bench({"interact-cli report": command}, big, 3, 0.05)
+        peers = [PYTHON, str(HERE / "peers.py")]
+        memory = bench(
+            {
+                "interact-cli report": command,
+                "duckdb (no validation)": [*peers, "duckdb", str(big)],
+                "duckdb (report's tables)": [*peers, "duckdb-tables", str(big)],
+            },
+            big,
+            3,
+            0.05,
+        )
         result["memory"] = {
             "events": args.memory_events,
             "bytes": big.stat().st_size,
@@ -377,6 +396,7 @@ def main() -> None:
         ratios["report_time_big_over_1m"] = round(
             memory[0]["wall_s"] / by_tool["interact-cli report"], 2
         )
+        ratios["report_over_duckdb_5m"] = memory[0]["ratio_to_duckdb"]
         report += "\n\n" + table(
             f"memory: {args.memory_events:,} events, {big.stat().st_size / 1e6:.0f} MB", memory
         )
