@@ -306,11 +306,12 @@ def test_two_groups_through_the_command(small, tmp_path):
     assert compare(baseline=sides[0], current=sides[1]).rows("sets") == document["sets"]
 
 
-def test_the_documented_example_runs_and_passes_mypy_strict(small, tmp_path, monkeypatch):
+def test_the_documented_example_runs(small, tmp_path, monkeypatch):
+    # mypy --strict checks it with the other examples (test_api.py).
     import gzip
     import re
 
-    from .conftest import ROOT, mypy_strict
+    from .conftest import ROOT
 
     text = (ROOT / "docs" / "api.md").read_text(encoding="utf-8")
     blocks = re.findall(r"```python\n(.*?)```", text, re.DOTALL)
@@ -323,7 +324,6 @@ def test_the_documented_example_runs_and_passes_mypy_strict(small, tmp_path, mon
         (tmp_path / side / "a.ndjson.gz").write_bytes(gzip.compress(b"".join(part)))
     monkeypatch.chdir(tmp_path)
     exec(compile(example, "example.py", "exec"), {})
-    assert mypy_strict(tmp_path / "example.py", tmp_path / "c") == ""
 
 
 def _line(kind: str, set_id: str, user: str, day: int, action: str | None = None) -> bytes:
