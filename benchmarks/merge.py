@@ -1,0 +1,157 @@
+"""What bounds a cluster run: the client's merge of the units' partials, measured per unit.
+
+    python benchmarks/merge.py [--events 5000000] [--range-mib 16]
+
+Cuts a generated dump into units as `--cluster` does, runs each unit with the tasks' own
+code (`units.run_unit`, one kernel thread), then times, on this process alone:
+
+- the scan: a task's seconds per unit (the worker's rate);
+- the client's merge as `cluster._InOrder` does it: unpack (zstd, bytes -> partial) and
+  merge each unit's partial into the growing one, in input order;
+- a tree of pairwise merges, as tasks on the workers would run it: each level unpacks
+  two partials, merges and packs the result again; per level, the slowest pair.
+
+From those it estimates the wall time for 1 TB of NDJSON at 4, 16 and 64 workers, both
+ways, and the merge's share of the scan time. Not a test; prints a Markdown table and
+writes benchmarks/results/merge.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+from run import dump  # noqa: E402  (the benchmark dumps, generated once)
+
+TB = 1e12
+
+
+def units_of(path: Path, range_mib: int) -> tuple[list, list[bytes], list[float]]:
+    """The dump's units, each one's packed partial and its task's seconds."""
+    from interact_cli import __version__
+    from interact_cli.inputs import resolve_inputs
+    from interact_cli.units import Job, plan, run_unit
+
+    units = plan(resolve_inputs([str(path)]), range_mib << 20)
+    job = Job(report=True, time_fields=("timestamp", "receivedAt", "time"))
+    packed, seconds = [], []
+    for unit in units:
+        started = time.perf_counter()
+        packed.append(run_unit(unit, job, __version__)["partial"])
+        seconds.append(time.perf_counter() - started)
+    return units, packed, seconds
+
+
+def client_merge(packed: list[bytes]) -> list[float]:
+    """Seconds to unpack and merge each unit's partial into the growing one, in order."""
+    from interact_cli.units import unpack
+
+    merged, costs = None, []
+    for data in packed:
+        started = time.perf_counter()
+        part = unpack(data)
+        if merged is None:
+            merged = part
+        else:
+            merged.merge(part)
+        costs.append(time.perf_counter() - started)
+    return costs
+
+
+def tree_levels(packed: list[bytes]) -> list[dict[str, float]]:
+    """A tree of pairwise merges: per level, the pairs' count, slowest and total seconds,
+    and the packed size of its largest result."""
+    from interact_cli.units import _pack, unpack
+
+    levels = []
+    while len(packed) > 1:
+        nxt, costs = [], []
+        for i in range(0, len(packed) - 1, 2):
+            started = time.perf_counter()
+            left = unpack(packed[i])
+            left.merge(unpack(packed[i + 1]))
+            nxt.append(_pack(left))
+            costs.append(time.perf_counter() - started)
+        if len(packed) % 2:
+            nxt.append(packed[-1])
+        levels.append(
+            {
+                "pairs": len(costs),
+                "slowest_s": round(max(costs), 4),
+                "total_s": round(sum(costs), 4),
+                "largest_mb": round(max(len(p) for p in nxt) / 1e6, 2),
+            }
+        )
+        packed = nxt
+    return levels
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--events", type=int, default=5_000_000)
+    parser.add_argument("--range-mib", type=int, default=16)
+    args = parser.parse_args()
+    path = dump(args.events)
+    units, packed, scans = units_of(path, args.range_mib)
+    unit_bytes = statistics.mean(u.weight for u in units)
+    worker_rate = sum(u.weight for u in units) / sum(scans)  # bytes/s of one worker
+    merges = client_merge(packed)
+    per_unit = statistics.median(merges[1:])  # the first is only an unpack
+    levels = tree_levels(list(packed))
+    result = {
+        "dump": path.name,
+        "units": len(units),
+        "unit_mib": round(unit_bytes / 2**20, 1),
+        "worker_mb_s": round(worker_rate / 1e6, 1),
+        "partial_mb_median": round(statistics.median(len(p) for p in packed) / 1e6, 2),
+        "client_merge_ms_median": round(per_unit * 1000, 1),
+        "client_merge_ms_last": round(merges[-1] * 1000, 1),
+        "client_merge_mb_s": round(unit_bytes / per_unit / 1e6, 1),
+        "tree": levels,
+        "estimate_1tb": {},
+    }
+    # 1 TB in units of this size; the client merges one after another while workers
+    # scan, so a run takes at least the scan and at least the client's merge.
+    count = TB / unit_bytes
+    client = count * per_unit
+    for workers in (4, 16, 64):
+        scan = TB / (workers * worker_rate)
+        result["estimate_1tb"][workers] = {
+            "scan_s": round(scan),
+            "client_merge_s": round(client),
+            "wall_s": round(max(scan, client)),
+            "merge_share_of_scan": round(client / scan, 2),
+        }
+    print(
+        f"{path.name}: {len(units)} units of {unit_bytes / 2**20:.0f} MiB; a worker scans"
+        f" {worker_rate / 1e6:.0f} MB/s; a unit's partial {result['partial_mb_median']} MB"
+        f" packed; the client merges one in {per_unit * 1000:.1f} ms (median; the last"
+        f" {merges[-1] * 1000:.1f} ms), {unit_bytes / per_unit / 1e6:.0f} MB/s of input\n"
+    )
+    print("| level | pairs | slowest pair | all pairs | largest result |")
+    print("|---:|---:|---:|---:|---:|")
+    for number, level in enumerate(levels, 1):
+        print(
+            f"| {number} | {level['pairs']} | {level['slowest_s'] * 1000:.0f} ms"
+            f" | {level['total_s']:.2f} s | {level['largest_mb']} MB |"
+        )
+    print("\n| 1 TB | scan | client merge | wall | merge ÷ scan |")
+    print("|---:|---:|---:|---:|---:|")
+    for workers, row in result["estimate_1tb"].items():
+        print(
+            f"| {workers} workers | {row['scan_s'] / 60:.0f} min | {row['client_merge_s'] / 60:.0f}"
+            f" min | {row['wall_s'] / 60:.0f} min | {row['merge_share_of_scan']:.1f}× |"
+        )
+    out = HERE / "results" / "merge.json"
+    out.write_text(json.dumps(result, indent=2) + "\n")
+
+
+if __name__ == "__main__":
+    main()
