@@ -27,7 +27,7 @@ from interact_cli.engine import (
     new_scan,
 )
 from interact_cli.errors import InputError, OptionError
-from interact_cli.parquet_rows import END, Batches, write_days, write_file
+from interact_cli.parquet_rows import END, Batches, WriterStopped, write_days, write_file
 from interact_cli.sinks import STDOUT, Target, atomic_folder, atomic_path, plan_folder, plan_outputs
 
 if TYPE_CHECKING:
@@ -66,12 +66,14 @@ def _write(
     batches: Batches,
     sources: list[InputSource],
     path: str,
+    name: str,
     options: ExportOptions,
     progress: Progress | None,
     chunk_bytes: int,
     notes: list[str],
 ) -> None:
-    """Run the writer thread while this one reads, scans and hands it the rows."""
+    """Run the writer thread while this one reads, scans and hands it the rows, which it
+    writes to `path` (temporary; the output is named `name`)."""
     errors: list[BaseException] = []
     days = functools.partial(write_days, tz=options.tz or "UTC")
     writer = threading.Thread(
@@ -82,19 +84,26 @@ def _write(
     )
     writer.start()
     try:
-        feed_sources(sources, batches, progress, chunk_bytes=chunk_bytes, finish=False, notes=notes)
-        batches.flush()
-        batches.put(END, writer)
+        try:
+            feed_sources(
+                sources, batches, progress, chunk_bytes=chunk_bytes, finish=False, notes=notes
+            )
+            batches.flush()
+            batches.put(END)
+        except WriterStopped:
+            pass  # the writer failed: its error is raised below
         _join(writer)
     except BaseException:
         batches.stopped.set()  # the writer gives up; the output is removed
         with contextlib.suppress(BaseException):
             _join(writer)
         raise
-    if errors:
-        if isinstance(errors[0], (OSError, InputError)):
-            raise errors[0]
-        raise InputError(f"{path}: cannot write Parquet: {errors[0]}") from None
+    if errors:  # named by the target, not by the temporary path written
+        error = errors[0]
+        if isinstance(error, InputError):
+            raise error
+        why = error.strerror if isinstance(error, OSError) and error.strerror else error
+        raise InputError(f"{name}: cannot write Parquet: {why}") from None
 
 
 def _check(options: ExportOptions) -> None:
@@ -146,7 +155,7 @@ def export_events(
     opened = atomic_folder(target) if options.partition else atomic_path(target)
     try:
         with opened as path:
-            _write(batches, sources, path, options, progress, chunk_bytes, notes)
+            _write(batches, sources, path, target.name, options, progress, chunk_bytes, notes)
             files, size = _files(path)
             found = kernel.result()
             if batches.rows != found["summary"]["valid"]:  # never: a row per valid line

@@ -93,6 +93,10 @@ def _frame(columns: Mapping[str, Any], names: Sequence[str]) -> pl.DataFrame:
     )
 
 
+class WriterStopped(Exception):
+    """The writer failed and takes no more batches: its own error is raised after it."""
+
+
 class Batches:
     """The scan's batches, put by this thread and taken by the writer's Polars source."""
 
@@ -132,15 +136,16 @@ class Batches:
         """Put the rows still held (after the last input)."""
         self._put_rows(0)
 
-    def put(self, item: Any, writer: threading.Thread | None = None) -> None:
-        """Queue an item, waiting in short steps (signals are served between them)."""
-        while True:
+    def put(self, item: Any) -> None:
+        """Queue an item, waiting in short steps (signals are served between them);
+        WriterStopped once the writer has failed, which would never take it."""
+        while not self.stopped.is_set():
             try:
                 self.queue.put(item, timeout=0.1)
                 return
             except queue.Full:
-                if writer is not None and not writer.is_alive():
-                    return  # it failed: its error is raised by the caller
+                continue
+        raise WriterStopped
 
     def frames(self) -> Iterator[pl.DataFrame]:
         """The batches as frames of the exported table, until the end (the writer's side)."""

@@ -352,3 +352,32 @@ def test_days_over_the_held_rows_are_written_in_parts_that_keep_input_order(
         lines = pl.concat([pl.read_parquet(folder / day / p) for p in parts])["line"]
         assert lines.is_sorted() and lines.len() > 0
     assert sum(pl.read_parquet(folder / d)["line"].len() for d in days) == whole.height
+
+
+@pytest.mark.parametrize("partition", [None, "day"])
+def test_a_writer_that_fails_mid_run_stops_the_scan_with_its_error(
+    dump, tmp_path, monkeypatch, partition
+):
+    import interact_cli.parquet_rows as parquet_rows
+
+    # Small batches and a queue of one: the reading side would block on a full queue.
+    monkeypatch.setattr(parquet_rows, "BATCH_ROWS", 10)
+    monkeypatch.setattr(parquet_rows, "QUEUE_BATCHES", 1)
+    made = parquet_rows._frame
+    calls = []
+
+    def failing(columns, names):
+        calls.append(1)
+        if len(calls) == 3:
+            raise OSError(28, "No space left on device")
+        return made(columns, names)
+
+    monkeypatch.setattr(parquet_rows, "_frame", failing)
+    out = tmp_path / ("days" if partition else "e.parquet")
+    started = time.monotonic()
+    sources = resolve_inputs([str(dump)], None, [])
+    target = plan_export(str(out), partition, sources)
+    with pytest.raises(InputError, match="cannot write Parquet: No space left on device"):
+        export_events(sources, target, ExportOptions(partition=partition), chunk_bytes=5000)
+    assert time.monotonic() - started < 30
+    assert os.listdir(tmp_path) == []
