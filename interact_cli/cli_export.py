@@ -99,12 +99,13 @@ def export(
         check_workers(workers)
         options = ExportOptions(time_field, partition.value if partition else None, tz)
         found = export_events(sources, target, options, ByteProgress(), workers)
+        found["notices"][:0] = notes  # as interact_cli.export() gives them
         if json:
             from interact_cli.output.emit import write_text
             from interact_cli.serialize import to_json
 
             quiet_on_broken_pipe(lambda: write_text(to_json(found), None))
-        for note in [*notes, *found["notices"]]:
+        for note in found["notices"]:
             fail(f"note: {note}")
         _say_written(found["summary"])
         say_skipped(found["summary"]["invalid"])

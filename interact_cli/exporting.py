@@ -9,13 +9,12 @@ here between chunks. The output appears whole or not at all.
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import os
 import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 
 from interact_cli.engine import (
     CHUNK_BYTES,
@@ -29,9 +28,6 @@ from interact_cli.engine import (
 from interact_cli.errors import InputError, OptionError
 from interact_cli.parquet_rows import END, Batches, WriterStopped, write_days, write_file
 from interact_cli.sinks import STDOUT, Target, atomic_folder, atomic_path, plan_folder, plan_outputs
-
-if TYPE_CHECKING:
-    pass
 
 
 @dataclass(frozen=True)
@@ -56,10 +52,36 @@ def _files(path: str) -> tuple[int, int]:
     return count, size
 
 
-def _join(writer: threading.Thread) -> None:
-    """Wait for the writer in short steps: signals are served between them."""
-    while writer.is_alive():
-        writer.join(timeout=0.1)
+def _wait(done: threading.Event) -> None:
+    """Wait until the writer has finished, in short steps: signals are served between them.
+
+    Not Thread.join: interrupted while the thread lives, Python 3.11 marks it stopped
+    and returns, and the output was removed while the writer still wrote into it."""
+    while not done.wait(0.1):
+        pass
+
+
+def _wait_through_signals(done: threading.Event) -> None:
+    """Wait for the stopped writer to finish, whatever further signals come: only then
+    may the temporary output be removed (it gives up at its next batch or part)."""
+    while True:
+        try:
+            _wait(done)
+            return
+        except BaseException:  # another Ctrl-C or SIGTERM: the first one is raised after
+            continue
+
+
+def _writing(write: Any, done: threading.Event) -> Any:
+    """The writer's work, which says when it has finished, however it ends."""
+
+    def run(*args: Any) -> None:
+        try:
+            write(*args)
+        finally:
+            done.set()
+
+    return run
 
 
 def _write(
@@ -76,8 +98,9 @@ def _write(
     writes to `path` (temporary; the output is named `name`)."""
     errors: list[BaseException] = []
     days = functools.partial(write_days, tz=options.tz or "UTC")
+    done = threading.Event()
     writer = threading.Thread(
-        target=write_file if options.partition is None else days,
+        target=_writing(write_file if options.partition is None else days, done),
         args=(batches, path, errors),
         name="interact-cli-parquet",
         daemon=True,
@@ -92,16 +115,15 @@ def _write(
             batches.put(END)
         except WriterStopped:
             pass  # the writer failed: its error is raised below
-        _join(writer)
+        _wait(done)
     except BaseException:
-        batches.stopped.set()  # the writer gives up; the output is removed
-        with contextlib.suppress(BaseException):
-            _join(writer)
+        batches.stopped.set()  # the writer gives up; then the output is removed
+        _wait_through_signals(done)
         raise
     if errors:  # named by the target, not by the temporary path written
         error = errors[0]
-        if isinstance(error, InputError):
-            raise error
+        if isinstance(error, InputError) or not isinstance(error, Exception):
+            raise error  # a panic of Polars is a bug (exit 3), not an output error
         why = error.strerror if isinstance(error, OSError) and error.strerror else error
         raise InputError(f"{name}: cannot write Parquet: {why}") from None
 
@@ -118,6 +140,12 @@ def _check(options: ExportOptions) -> None:
         if options.partition is None:
             raise OptionError("--tz: the zone of --partition day; give it with --partition day")
         zone(options.tz)
+        import polars as pl
+
+        try:  # Polars cuts the days by its own zone database, which may lack a name
+            pl.Series([0], dtype=pl.Datetime("us", "UTC")).dt.convert_time_zone(options.tz)
+        except Exception:  # its error type differs between versions
+            raise OptionError(f"--tz: Polars knows no time zone {options.tz!r}") from None
 
 
 def plan_export(spec: str | None, partition: str | None, sources: Sequence[InputSource]) -> Target:
@@ -168,9 +196,12 @@ def export_events(
         "rows": batches.rows,
         "order_lines": batches.order_lines,
         "amounts_rounded": batches.rounded,
+        "untimed": batches.untimed,
         "output": target.name,
         "partition": options.partition,
         "parquet_files": files,
         "bytes_written": size,
     }
+    if options.time_field and batches.rows and batches.untimed == batches.rows:
+        notes.append(f"no exported event has a time in {options.time_field!r}: every time is null")
     return {"summary": summary, "files": found["files"], "notices": notes}

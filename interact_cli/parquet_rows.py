@@ -107,6 +107,7 @@ class Batches:
         self.stopped = threading.Event()  # the reading side failed: the writer gives up
         self.rows = 0
         self.order_lines = 0
+        self.untimed = 0
         self.rounded = 0
 
     def begin_file(self, name: str) -> None:
@@ -161,6 +162,7 @@ class Batches:
             columns, names = item
             frame = _frame(columns, names)
             self.rows += frame.height
+            self.untimed += frame["time"].null_count()
             self.order_lines += int(frame["order_lines"].list.len().sum())
             yield frame
 
@@ -192,9 +194,10 @@ def write_file(batches: Batches, path: str, errors: list[BaseException]) -> None
 class _Days:
     """Rows per day of `tz`, each day written as numbered parts in its Hive folder."""
 
-    def __init__(self, folder: str, tz: str) -> None:
+    def __init__(self, folder: str, tz: str, stopped: threading.Event) -> None:
         self.folder = folder
         self.tz = tz
+        self.stopped = stopped  # the reading side failed: write no more parts
         self.held: dict[str, list[pl.DataFrame]] = {}
         self.counts: dict[str, int] = {}
         self.parts: dict[str, int] = {}
@@ -217,8 +220,10 @@ class _Days:
         """Write a day's held rows as its next part (parts in name order are input order)."""
         import polars as pl
 
+        if self.stopped.is_set():
+            raise InputError("the export was stopped")
         rows = pl.concat(self.held.pop(name))
-        del self.counts[name]
+        self.counts.pop(name, None)
         part = self.parts.get(name, 0)
         self.parts[name] = part + 1
         folder = os.path.join(self.folder, f"date={name}")
@@ -231,7 +236,12 @@ class _Days:
         )
 
     def close(self) -> None:
-        """Write every day still held."""
+        """Write every day still held; with no rows at all, an empty part, so that readers
+        find the schema (an empty folder is an error to DuckDB and Polars)."""
+        import polars as pl
+
+        if not self.parts and not self.held:
+            self.held[HIVE_NULL] = [pl.DataFrame(schema=schema())]
         for name in sorted(self.held):
             self.write(name)
 
@@ -241,7 +251,7 @@ def write_days(batches: Batches, folder: str, errors: list[BaseException], tz: s
     `folder` (the writer thread). Polars' own partitioned sink held a row group per day
     open: 1.2 GB for 5M events over 31 days; here all days together hold HELD_ROWS."""
     try:
-        days = _Days(folder, tz)
+        days = _Days(folder, tz, batches.stopped)
         for frame in batches.frames():
             days.add(frame)
         days.close()

@@ -10,9 +10,11 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
+import signal
 import stat
 import sys
 import tempfile
+import threading
 from collections.abc import Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
@@ -119,7 +121,7 @@ def atomic_folder(target: Target) -> Iterator[str]:
         shutil.rmtree(temporary, ignore_errors=True)
         raise InputError(f"{target.name}: cannot write: {error.strerror or error}") from None
     except BaseException:
-        shutil.rmtree(temporary, ignore_errors=True)
+        _removed(temporary)
         raise
 
 
@@ -178,6 +180,38 @@ def plan_outputs(
     return targets
 
 
+@contextmanager
+def signals_held() -> Iterator[None]:
+    """SIGINT and SIGTERM held back (delivered after the block) in this, the main thread."""
+    mask = {signal.SIGINT, signal.SIGTERM}
+    if not hasattr(signal, "pthread_sigmask") or threading.current_thread() is not (
+        threading.main_thread()
+    ):  # Windows has no signal masks; other threads get no signals
+        yield
+        return
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, mask)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+
+def _removed(path: str) -> None:
+    """Remove a temporary output (a file or a folder), whatever signals come meanwhile:
+    a second Ctrl-C during the removal left thousands of part files behind."""
+    while True:
+        try:
+            with signals_held():
+                if os.path.isdir(path) and not os.path.islink(path):
+                    shutil.rmtree(path, ignore_errors=True)
+                else:
+                    with contextlib.suppress(OSError):
+                        os.unlink(path)
+            return
+        except BaseException:  # a signal came before it was held back: again
+            continue
+
+
 def _umask() -> int:
     mask = os.umask(0)
     os.umask(mask)
@@ -225,8 +259,7 @@ def _replacing(path: str) -> Iterator[tuple[int, str]]:
         raise InputError(f"{path}: cannot write: {error.strerror or error}") from None
     except BaseException:
         # BaseException: Ctrl-C and the CLI's SIGTERM exception must not leave it behind.
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)
+        _removed(temporary)
         raise
 
 

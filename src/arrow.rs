@@ -56,10 +56,6 @@ pub enum Values {
     Decimal(Vec<i128>, u8, u8),
     /// Large UTF-8: offsets (len + 1) and the bytes.
     Text(Vec<i64>, Vec<u8>),
-    /// UTF-8 views (Polars' own layout, taken without a copy): a 16-byte view per value
-    /// (its length, and its bytes inline up to 12, else a prefix, buffer and offset), the
-    /// data buffers, and their sizes.
-    View(Vec<u128>, Vec<Vec<u8>>, Vec<i64>),
     /// A large list: offsets (len + 1) into its one child.
     List(Vec<i64>, Box<Array>),
     /// A struct of named children of its length.
@@ -87,7 +83,6 @@ impl Values {
             Values::F64(v) => v.len(),
             Values::Decimal(v, ..) => v.len(),
             Values::Text(offsets, _) | Values::List(offsets, _) => offsets.len() - 1,
-            Values::View(views, ..) => views.len(),
             Values::Struct(children) => children.first().map_or(0, |c| c.values.len()),
         }
     }
@@ -102,7 +97,6 @@ impl Values {
             Values::Timestamp(_) => "tsu:UTC".into(),
             Values::Decimal(_, precision, scale) => format!("d:{precision},{scale}"),
             Values::Text(..) => "U".into(),
-            Values::View(..) => "vu".into(),
             Values::List(..) => "+L".into(),
             Values::Struct(_) => "+s".into(),
         }
@@ -121,12 +115,6 @@ impl Values {
             Values::F64(v) => vec![at(v)],
             Values::Decimal(v, ..) => vec![at(v)],
             Values::Text(offsets, data) => vec![at(offsets), at(data)],
-            Values::View(views, data, sizes) => {
-                let mut buffers = vec![at(views)];
-                buffers.extend(data.iter().map(|d| at(d)));
-                buffers.push(at(sizes));
-                buffers
-            }
             Values::List(offsets, _) => vec![at(offsets)],
             Values::Struct(_) => vec![],
         }
@@ -200,12 +188,6 @@ impl Bitmap {
         self.bits
             .get(i / 8)
             .is_some_and(|b| b & (1 << (i % 8)) != 0)
-    }
-
-    pub fn clear(&mut self) {
-        self.bits.clear();
-        self.len = 0;
-        self.nulls = 0;
     }
 }
 

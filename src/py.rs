@@ -7,11 +7,10 @@
 use crate::arrow::{Column, Values};
 use crate::catalogue::{vocabulary, ALL_CODES};
 use crate::export::EventRows;
-use crate::json::{Doc, MAX_DEPTH, MAX_SPAN, MAX_VALUES};
+use crate::json::{MAX_DEPTH, MAX_SPAN, MAX_VALUES};
 use crate::report::{Calendar, Partial, PerUser, Rows, Window};
 use crate::rules::EventKind;
-use crate::rules::Findings;
-use crate::scan::{line_findings, NoFacts, Options, Scanner, Tally};
+use crate::scan::{NoFacts, Options, Scanner, Tally};
 use pyo3::buffer::PyBuffer;
 use pyo3::exceptions::{PyRuntimeError, PyValueError};
 use pyo3::prelude::*;
@@ -292,35 +291,6 @@ impl Calendar for PyCalendar {
     }
 }
 
-/// `bytes` copied into the scan's reused buffer (read while the GIL is held).
-fn copied<'a>(copy: &'a mut Vec<u8>, bytes: &[u8]) -> &'a [u8] {
-    copy.clear();
-    copy.extend_from_slice(bytes);
-    copy
-}
-
-/// The first `size` bytes (all without a size); a size beyond them is an error.
-fn first(bytes: &[u8], size: Option<usize>) -> PyResult<&[u8]> {
-    match size {
-        None => Ok(bytes),
-        Some(size) => bytes.get(..size).ok_or_else(|| {
-            PyValueError::new_err(format!("{size} bytes of a buffer of {}", bytes.len()))
-        }),
-    }
-}
-
-/// The bytes of a C-contiguous buffer, read with the GIL held (so no Python code runs
-/// meanwhile: they are copied before it is released).
-fn contiguous(data: &PyBuffer<u8>) -> PyResult<&[u8]> {
-    if !data.is_c_contiguous() {
-        return Err(pyo3::exceptions::PyValueError::new_err(
-            "the buffer must be contiguous",
-        ));
-    }
-    // SAFETY: a contiguous buffer of len_bytes() bytes, kept alive by `data`.
-    Ok(unsafe { std::slice::from_raw_parts(data.buf_ptr() as *const u8, data.len_bytes()) })
-}
-
 impl Scan {
     fn usable(&self) -> PyResult<()> {
         if let Some(why) = &self.failed {
@@ -363,46 +333,15 @@ impl Scan {
     }
 }
 
-/// The verdict on one line's body: (valid, [(code, path, message), ...]).
-#[pyfunction]
-#[pyo3(signature = (line, time_fields=None))]
-fn check_line(
-    line: &[u8],
-    time_fields: Option<Vec<String>>,
-) -> (bool, Vec<(String, String, String)>) {
-    let fields = time_fields.unwrap_or_else(|| vocabulary().time_fields.clone());
-    let mut doc = Doc::default();
-    let mut findings = Findings::default();
-    let valid = line_findings(line, &mut doc, &fields, &mut findings).is_some();
-    // The first MAX_FINDINGS (src/rules.rs); the scan counts the rest by code.
-    let listed = findings
-        .kept
-        .into_iter()
-        .map(|f| (f.code.slug().to_string(), f.path, f.message))
-        .collect();
-    (valid, listed)
-}
-
-/// Microseconds since the epoch of an event time (ISO 8601 text or epoch number), as the
-/// report reads it (the grammar in src/times.rs), or None when it is not a time.
-#[pyfunction]
-fn parse_time(value: &Bound<'_, PyAny>) -> Option<i64> {
-    if let Ok(text) = value.extract::<&str>() {
-        return crate::times::parse_iso(text);
-    }
-    value
-        .extract::<f64>()
-        .ok()
-        .and_then(crate::times::from_epoch)
-}
-
 mod buffer;
 mod fingerprint;
 mod found;
+mod functions;
 mod partial;
-use buffer::Buffer;
+use buffer::{contiguous, copied, first, Buffer};
 use fingerprint::Fingerprint;
 use found::found;
+use functions::{check_line, parse_time};
 use partial::{PyPartial, PyTables};
 
 /// Whether a panic prints Rust's message and backtrace (`--debug`); it is silent

@@ -4,6 +4,7 @@
 //! copy (a copy of every chunk cost `validate` 6%). Should a view lent before still be
 //! alive (a stream that kept one), the scan copies the bytes instead.
 
+use pyo3::buffer::PyBuffer;
 use pyo3::exceptions::{PyBufferError, PyValueError};
 use pyo3::ffi;
 use pyo3::prelude::*;
@@ -133,4 +134,33 @@ impl Drop for Reading<'_, '_> {
             me.readers = me.readers.saturating_sub(1);
         }
     }
+}
+
+/// `bytes` copied into the scan's reused buffer (read while the GIL is held).
+pub(super) fn copied<'a>(copy: &'a mut Vec<u8>, bytes: &[u8]) -> &'a [u8] {
+    copy.clear();
+    copy.extend_from_slice(bytes);
+    copy
+}
+
+/// The first `size` bytes (all without a size); a size beyond them is an error.
+pub(super) fn first(bytes: &[u8], size: Option<usize>) -> PyResult<&[u8]> {
+    match size {
+        None => Ok(bytes),
+        Some(size) => bytes.get(..size).ok_or_else(|| {
+            PyValueError::new_err(format!("{size} bytes of a buffer of {}", bytes.len()))
+        }),
+    }
+}
+
+/// The bytes of a C-contiguous buffer, read with the GIL held (so no Python code runs
+/// meanwhile: they are copied before it is released).
+pub(super) fn contiguous(data: &PyBuffer<u8>) -> PyResult<&[u8]> {
+    if !data.is_c_contiguous() {
+        return Err(pyo3::exceptions::PyValueError::new_err(
+            "the buffer must be contiguous",
+        ));
+    }
+    // SAFETY: a contiguous buffer of len_bytes() bytes, kept alive by `data`.
+    Ok(unsafe { std::slice::from_raw_parts(data.buf_ptr() as *const u8, data.len_bytes()) })
 }
