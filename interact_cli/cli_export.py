@@ -4,7 +4,6 @@ exporting.py), with a one-line account of what was written."""
 from __future__ import annotations
 
 from enum import StrEnum
-from pathlib import Path
 from typing import Annotated, Any, Optional
 
 import typer
@@ -22,8 +21,8 @@ class Partition(StrEnum):
 
 def export(
     inputs: Inputs,
-    output: Annotated[
-        Optional[Path],
+    output: Annotated[  # text, not a Path: a Path makes '' '.' and s3:// 's3:/'
+        Optional[str],
         typer.Option(
             "--output",
             "-o",
@@ -94,7 +93,7 @@ def export(
             )
         notes: list[str] = []
         sources = resolve_inputs(inputs, parse_storage_options(storage_option), notes)
-        spec = None if output is None else str(output)
+        spec = output
         target = plan_export(spec, partition.value if partition else None, sources)
         check_workers(workers)
         options = ExportOptions(time_field, partition.value if partition else None, tz)

@@ -157,6 +157,8 @@ def plan_export(spec: str | None, partition: str | None, sources: Sequence[Input
         raise OptionError(
             "export writes Parquet: give -o FILE.parquet (or -o FOLDER with --partition day)"
         )
+    if spec.endswith(("/", os.sep)):  # a folder's name: it would be written as a file
+        raise InputError(f"{spec}: a folder; give a file path (or --partition day)")
     target = plan_outputs([spec], sources)[0]
     if target is None or target.kind != "file":
         raise InputError(f"{spec}: export writes a Parquet file, replaced whole: give a file path")

@@ -92,6 +92,9 @@ def plan_folder(spec: str | None, why: str = "-f parquet") -> Target:
     if not spec or spec == STDOUT:
         raise InputError(f"{why} writes a folder of files: give -o FOLDER")
     path = os.path.abspath(spec)
+    if path == os.path.abspath(os.getcwd()):
+        # Made whole, it would replace the folder the shell stands in.
+        raise InputError(f"{spec}: the current folder; give a new or empty folder in it")
     if os.path.lexists(spec):
         if not os.path.isdir(spec) or os.path.islink(spec):
             raise InputError(f"{spec}: {why} writes a folder, and this is not one")

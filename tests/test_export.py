@@ -246,6 +246,10 @@ def test_the_command_says_what_it_wrote_and_exits_1_only_when_asked(dump, tmp_pa
     [
         ([], "give -o FILE.parquet"),
         (["-o", "-"], "give -o FILE.parquet"),
+        (["-o", ""], "give -o FILE.parquet"),
+        (["-o", "s3://bucket/x.parquet"], "outputs are local files"),
+        (["-o", "{tmp}/x.parquet/"], "a folder; give a file path"),
+        (["--partition", "day", "-o", "."], "the current folder"),
         (["-o", "{input}"], "refusing to overwrite an input"),
         (["-o", "{tmp}"], "is a directory"),
         (["--partition", "day", "-o", "{full}"], "holds files already"),
