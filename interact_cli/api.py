@@ -270,19 +270,17 @@ def export(
 ) -> dict[str, Any]:
     """Write the valid events as Parquet as `interact-cli export` does (a file, or with
     `partition="day"` a folder); what was read and written, as its --json document."""
-    from interact_cli.engine import resolve_inputs
-    from interact_cli.exporting import ExportOptions, export_events, plan_export
+    from interact_cli.exporting import ExportOptions
+    from interact_cli.exporting import export as run_export
 
     _text("partition", partition, ("day",))
     _text("tz", tz)
     _text("time_field", time_field)
     _count("workers", workers, 1)
-    notes: list[str] = []
-    sources = resolve_inputs(_inputs(inputs), _storage(storage_option), notes)
-    target = plan_export(_path("output", output), partition, sources)
-    found = export_events(sources, target, ExportOptions(time_field, partition, tz), None, workers)
-    found["notices"][:0] = notes
-    return found
+    options = ExportOptions(time_field, partition, tz)
+    return run_export(
+        _inputs(inputs), _path("output", output), options, _storage(storage_option), workers
+    )
 
 
 def describe_state(state: str | os.PathLike[str]) -> dict[str, Any]:

@@ -15,6 +15,7 @@ from interact_cli import __version__, cli_compare, cli_export, cli_generate, cli
 from interact_cli.cli_options import (
     ClusterOption,
     Debug,
+    FailOnInvalid,
     Inputs,
     Interval,
     OptionalInputs,
@@ -22,6 +23,7 @@ from interact_cli.cli_options import (
     ReportFormat,
     ReportTable,
     StorageOptions,
+    TimeField,
     ValidateFormat,
     Workers,
     check_cluster,
@@ -184,10 +186,7 @@ def report(
     actions: Annotated[
         bool, typer.Option("--actions", help="Add a count per distinct action name.")
     ] = False,
-    time_field: Annotated[
-        Optional[str],
-        typer.Option(help="Event time field (default: timestamp, receivedAt or time)."),
-    ] = None,
+    time_field: TimeField = None,
     since: Annotated[
         Optional[str],
         typer.Option(
@@ -223,9 +222,7 @@ def report(
             "and zone apply; no --since/--until).",
         ),
     ] = None,
-    fail_on_invalid: Annotated[
-        bool, typer.Option("--fail-on-invalid", help="Exit 1 when any line is invalid.")
-    ] = False,
+    fail_on_invalid: FailOnInvalid = False,
     csv_raw: Annotated[
         bool,
         typer.Option(

@@ -10,11 +10,13 @@ import typer
 from interact_cli.cli_options import (
     ClusterOption,
     Debug,
+    FailOnInvalid,
     OptionalInputs,
     OutputFile,
     ReportFormat,
     ReportTable,
     StorageOptions,
+    TimeField,
     Workers,
     check_cluster,
     check_workers,
@@ -63,15 +65,9 @@ Top = Annotated[
 Fdr = Annotated[
     float, typer.Option(help="False discovery rate: a change is flagged when its q-value is below.")
 ]
-TimeField = Annotated[
-    Optional[str], typer.Option(help="Event time field (default: timestamp, receivedAt or time).")
-]
 Tz = Annotated[Optional[str], typer.Option(help="IANA time zone of the ranges (default UTC).")]
 FailOnChange = Annotated[
     bool, typer.Option("--fail-on-change", help="Exit 1 when any row is flagged up or down.")
-]
-FailOnInvalid = Annotated[
-    bool, typer.Option("--fail-on-invalid", help="Exit 1 when any line is invalid.")
 ]
 CsvRaw = Annotated[
     bool, typer.Option("--csv-raw", help="CSV: ids as they are (no ' before a formula's start).")

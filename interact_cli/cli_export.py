@@ -8,7 +8,15 @@ from typing import Annotated, Any, Optional
 
 import typer
 
-from interact_cli.cli_options import Debug, Inputs, StorageOptions, Workers, check_workers
+from interact_cli.cli_options import (
+    Debug,
+    FailOnInvalid,
+    Inputs,
+    StorageOptions,
+    TimeField,
+    Workers,
+    check_workers,
+)
 from interact_cli.exit_codes import ExitCode
 from interact_cli.outcome import fail, quiet_on_broken_pipe, run, say_skipped
 
@@ -43,13 +51,8 @@ def export(
         Optional[str],
         typer.Option(help="IANA time zone of --partition day's days (default UTC)."),
     ] = None,
-    time_field: Annotated[
-        Optional[str],
-        typer.Option(help="Event time field (default: timestamp, receivedAt or time)."),
-    ] = None,
-    fail_on_invalid: Annotated[
-        bool, typer.Option("--fail-on-invalid", help="Exit 1 when any line is invalid.")
-    ] = False,
+    time_field: TimeField = None,
+    fail_on_invalid: FailOnInvalid = False,
     json: Annotated[
         bool, typer.Option("--json", help="Print what was read and written as JSON on stdout.")
     ] = False,
@@ -80,8 +83,8 @@ def export(
 
     def work() -> ExitCode:
         from interact_cli.errors import OptionError
-        from interact_cli.exporting import ExportOptions, export_events, plan_export
-        from interact_cli.inputs import resolve_inputs
+        from interact_cli.exporting import ExportOptions
+        from interact_cli.exporting import export as run_export
         from interact_cli.output.progress import ByteProgress
         from interact_cli.remote import parse_storage_options
 
@@ -91,14 +94,10 @@ def export(
                 "need to write a part where every worker can reach it); run it without "
                 "--cluster"
             )
-        notes: list[str] = []
-        sources = resolve_inputs(inputs, parse_storage_options(storage_option), notes)
-        spec = output
-        target = plan_export(spec, partition.value if partition else None, sources)
         check_workers(workers)
         options = ExportOptions(time_field, partition.value if partition else None, tz)
-        found = export_events(sources, target, options, ByteProgress(), workers)
-        found["notices"][:0] = notes  # as interact_cli.export() gives them
+        storage = parse_storage_options(storage_option)
+        found = run_export(inputs, output, options, storage, workers, ByteProgress())
         if json:
             from interact_cli.output.emit import write_text
             from interact_cli.serialize import to_json

@@ -96,6 +96,12 @@ StorageOptions = Annotated[
         show_default=False,
     ),
 ]
+TimeField = Annotated[
+    Optional[str], typer.Option(help="Event time field (default: timestamp, receivedAt or time).")
+]
+FailOnInvalid = Annotated[
+    bool, typer.Option("--fail-on-invalid", help="Exit 1 when any line is invalid.")
+]
 OutputFile = Annotated[
     Optional[Path],
     typer.Option(

@@ -11,6 +11,7 @@ import typer
 from interact_cli.cli_options import (
     ClusterOption,
     Debug,
+    FailOnInvalid,
     Inputs,
     StorageOptions,
     ValidateFormat,
@@ -54,9 +55,7 @@ def ingest(
         ),
     ] = None,
     format: Format = ValidateFormat.table,
-    fail_on_invalid: Annotated[
-        bool, typer.Option("--fail-on-invalid", help="Exit 1 when any line is invalid.")
-    ] = False,
+    fail_on_invalid: FailOnInvalid = False,
     workers: Workers = None,
     storage_option: StorageOptions = None,
     cluster: ClusterOption = None,

@@ -24,6 +24,7 @@ from interact_cli.engine import (
     as_sources,
     feed_sources,
     new_scan,
+    resolve_inputs,
 )
 from interact_cli.errors import InputError, OptionError
 from interact_cli.parquet_rows import END, Batches, WriterStopped, write_days, write_file
@@ -207,3 +208,22 @@ def export_events(
     if options.time_field and batches.rows and batches.untimed == batches.rows:
         notes.append(f"no exported event has a time in {options.time_field!r}: every time is null")
     return {"summary": summary, "files": found["files"], "notices": notes}
+
+
+def export(
+    inputs: Sequence[str],
+    output: str | None,
+    options: ExportOptions,
+    storage_options: Mapping[str, Any] | None = None,
+    workers: int | None = None,
+    progress: Progress | None = None,
+) -> dict[str, Any]:
+    """The command's work, for the CLI and the API alike: the inputs found, the output
+    planned before anything is read, the events written; the --json document (the notes
+    on the inputs first)."""
+    notes: list[str] = []
+    sources = resolve_inputs(inputs, storage_options, notes)
+    target = plan_export(output, options.partition, sources)
+    found = export_events(sources, target, options, progress, workers)
+    found["notices"][:0] = notes
+    return found

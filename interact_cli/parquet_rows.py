@@ -208,11 +208,12 @@ class _Days:
 
         day = pl.col("time").dt.convert_time_zone(self.tz).dt.date().cast(pl.String)
         keyed = frame.with_columns(day.fill_null(HIVE_NULL).alias("date"))
-        for (name,), rows in keyed.partition_by(
+        for (key,), rows in keyed.partition_by(
             "date", as_dict=True, include_key=False, maintain_order=True
         ).items():
-            self.held.setdefault(str(name), []).append(rows)
-            self.counts[str(name)] = self.counts.get(str(name), 0) + rows.height
+            name = str(key)
+            self.held.setdefault(name, []).append(rows)
+            self.counts[name] = self.counts.get(name, 0) + rows.height
         while sum(self.counts.values()) > HELD_ROWS:
             self.write(max(self.counts, key=lambda name: self.counts[name]))
 

@@ -121,7 +121,7 @@ def atomic_folder(target: Target) -> Iterator[str]:
             os.rmdir(path)  # empty (checked when planned): rename cannot replace it otherwise
         os.rename(temporary, path)
     except OSError as error:
-        shutil.rmtree(temporary, ignore_errors=True)
+        _removed(temporary)
         raise InputError(f"{target.name}: cannot write: {error.strerror or error}") from None
     except BaseException:
         _removed(temporary)
@@ -257,8 +257,7 @@ def _replacing(path: str) -> Iterator[tuple[int, str]]:
         os.chmod(temporary, mode)
         os.replace(temporary, path)
     except OSError as error:
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)
+        _removed(temporary)
         raise InputError(f"{path}: cannot write: {error.strerror or error}") from None
     except BaseException:
         # BaseException: Ctrl-C and the CLI's SIGTERM exception must not leave it behind.
