@@ -219,7 +219,9 @@ fn scan_lines<S: FactsSink>(
             raw = raw.strip_prefix(BOM).unwrap_or(raw);
         }
         let line = body(raw);
-        if line.first() != Some(&b'{') && is_blank(line) {
+        // Over the limit, a line is too long even if it holds only spaces and tabs: one
+        // arriving in pieces is skipped unseen, and must count the same (fuzz/scan).
+        if line.len() <= options.max_line && line.first() != Some(&b'{') && is_blank(line) {
             run.tally.blank += 1;
             continue;
         }

@@ -609,7 +609,7 @@ def check_file(data: bytes, max_line: int = MAX_LINE) -> tuple[dict, list[tuple]
     problems: list[tuple] = []
     for number, body in enumerate(file_lines(data), 1):
         summary["lines"] += 1
-        if not body.strip(b" \t"):
+        if not body.strip(b" \t") and len(body) <= max_line:
             summary["blank"] += 1
             continue
         if len(body) > max_line:

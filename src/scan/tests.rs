@@ -131,3 +131,19 @@ fn a_skipped_line_is_measured_like_a_whole_one() {
         assert_eq!(messages, [want("600"), want("700")], "cuts {cuts:?}");
     }
 }
+
+#[test]
+fn a_blank_line_over_the_limit_is_too_long_however_it_arrives() {
+    // Found by fuzzing: whole, it was blank; in pieces, skipped as too long.
+    let mut data = vec![b'\t'; 100];
+    data.extend_from_slice(b"\n \n");
+    for cuts in [&[][..], &[10, 20, 60][..], &[1, 99][..]] {
+        let scanner = scan(&data, cuts, options(1, true, 44));
+        let t = scanner.total;
+        assert_eq!((t.lines, t.invalid, t.blank), (2, 1, 1), "cuts {cuts:?}");
+        assert_eq!(scanner.problems[0].code, Code::LineTooLong);
+        let mut expected = vec![b'\t'; 100];
+        expected.push(b'\n');
+        assert_eq!(scanner.invalid_out, expected, "cuts {cuts:?}");
+    }
+}
