@@ -314,7 +314,8 @@ def validate(
     workers: int | None = None,
 ) -> Validation:
     """Check every line of the inputs as `interact-cli validate` does (its JSON document
-    is `Validation.to_json()`); `valid_out`/`invalid_out` write the lines byte for byte."""
+    is `Validation.to_json()`); `valid_out`/`invalid_out` write the lines byte for byte
+    (with `cluster`: a folder, "DIR/" or "s3://BUCKET/PREFIX/", of a part per task)."""
     from interact_cli.validation import Validation, frame
     from interact_cli.validation import validate as run
 

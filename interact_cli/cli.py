@@ -84,12 +84,21 @@ def validate(
         typer.Option(min=0, help="Problems listed in full (default 20 in a table, 1000 in JSON)."),
     ] = None,
     valid_out: Annotated[
-        Optional[Path],
-        typer.Option(help="Write the valid lines, byte for byte, here ('-' is stdout)."),
+        Optional[str],
+        typer.Option(
+            metavar="PATH",
+            help="Write the valid lines, byte for byte, here ('-' is stdout). With "
+            "--cluster: a folder (DIR/ or s3://BUCKET/PREFIX/) every worker can reach, a "
+            "part per task, in input order.",
+        ),
     ] = None,
     invalid_out: Annotated[
-        Optional[Path],
-        typer.Option(help="Write the invalid lines, byte for byte, here ('-' is stdout)."),
+        Optional[str],
+        typer.Option(
+            metavar="PATH",
+            help="Write the invalid lines, byte for byte, here ('-' is stdout); with "
+            "--cluster, a folder as for --valid-out.",
+        ),
     ] = None,
     strict: Annotated[bool, typer.Option("--strict", help="Warnings fail too (exit 1).")] = False,
     workers: Workers = None,
@@ -110,6 +119,7 @@ def validate(
     interact-cli validate 's3://shop-exports/2026-10/*.ndjson.gz' -f json
 
     interact-cli validate 's3://shop-exports/2026/*.ndjson' --cluster tcp://10.0.0.5:8786
+    --invalid-out s3://shop-exports/bad/
     """
     limit = max_problems if max_problems is not None else (20 if format == "table" else 1000)
 
@@ -123,8 +133,8 @@ def validate(
         result = run_validation(
             inputs,
             max_problems=limit,
-            valid_out=None if valid_out is None else str(valid_out),
-            invalid_out=None if invalid_out is None else str(invalid_out),
+            valid_out=valid_out,
+            invalid_out=invalid_out,
             progress=ByteProgress(),
             workers=workers,
             storage_options=parse_storage_options(storage_option),
@@ -134,8 +144,8 @@ def validate(
         from interact_cli.sinks import lands_on_stdout
 
         # When stdout carries lines, the summary goes to stderr so as not to mix with them.
-        outs = [str(out) for out in (valid_out, invalid_out) if out is not None]
-        lines_on_stdout = any(lands_on_stdout(out) for out in outs)
+        outs = [out for out in (valid_out, invalid_out) if out is not None]
+        lines_on_stdout = cluster is None and any(lands_on_stdout(out) for out in outs)
         verdict = ExitCode.INVALID_DATA if result.fails(strict) else ExitCode.OK
         quiet_on_broken_pipe(lambda: emit_validation(result, format.value, limit, lines_on_stdout))
         for notice in result.notices:

@@ -10,14 +10,16 @@ first problems and attribution in file order come out exactly as in one pass.
 from __future__ import annotations
 
 import contextlib
+import sys
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from interact_cli import __version__
 from interact_cli.engine import Progress, cores
 from interact_cli.errors import ClusterError, OptionError
 from interact_cli.inputs import InputSource
+from interact_cli.parts import name_width
 from interact_cli.units import RANGE_BYTES, Job, Unit, aligned, plan, run_unit, unpack
 
 INSTALL = "--cluster needs Dask: pip install 'interact-cli[cluster]'"
@@ -77,6 +79,12 @@ def _quiet_dask() -> None:
     # Dask warns on stderr of slow scratch folders and the like: not our output either.
     warnings.filterwarnings("ignore", module="distributed")
     warnings.filterwarnings("ignore", module="dask")
+    # Local workers share semaphores through multiprocessing's resource tracker, a process
+    # of its own that warns of "leaked" ones when Ctrl-C ends a run: its interpreter gets
+    # the warning options of this one.
+    quiet_tracker = "ignore::UserWarning:multiprocessing.resource_tracker"
+    if quiet_tracker not in sys.warnoptions:
+        sys.warnoptions.append(quiet_tracker)
     # Dask's configuration gives some of its loggers levels of their own: set them all.
     names = [n for n in logging.root.manager.loggerDict if n.partition(".")[0] == "distributed"]
     for name in ["distributed", *names]:
@@ -149,10 +157,12 @@ def scan(
     job: Job,
     progress: Progress | None = None,
     fingerprints: list[tuple[str, int]] | None = None,
+    written: list[list[Any]] | None = None,
 ) -> tuple[dict[str, Any], Any]:
     """Run the kernel over the inputs on a cluster: the merged result and partial (None
     unless `job.report`), exactly those of one local pass. With `job.fingerprint`, each
-    source's (fingerprint, bytes) is appended to `fingerprints`, as a local pass gives."""
+    source's (fingerprint, bytes) is appended to `fingerprints`, as a local pass gives;
+    with `job.parts`, each unit's parts (what its task wrote) to `written`, in order."""
     spec = ClusterSpec(spec) if isinstance(spec, str) else spec
     range_bytes = spec.range_bytes
     if job.fingerprint:
@@ -160,6 +170,8 @@ def scan(
 
         range_bytes = aligned(range_bytes, FINGERPRINT_BLOCK)
     units = plan(sources, range_bytes)
+    job = replace(job, width=name_width(len(units)))
+    parts: dict[int, list[Any]] = {}
     founds: dict[int, dict[str, Any]] = {}
     hashed: dict[int, tuple[bytes, int]] = {}
     merging = _InOrder()
@@ -181,6 +193,8 @@ def scan(
                 founds[unit.index] = result["found"]
                 if job.fingerprint:
                     hashed[unit.index] = result["fingerprint"]
+                if "parts" in result:
+                    parts[unit.index] = [_traced(p, unit) for p in result["parts"]]
                 if job.report:
                     merging.add(unit.index, result["partial"])
                 done += unit.weight
@@ -190,7 +204,19 @@ def scan(
             raise ClusterError(_lost(spec.address, error)) from None
     if job.fingerprint and fingerprints is not None:
         fingerprints += _combined(units, hashed, len(sources))
+    if written is not None:
+        written += [parts[u.index] for u in units if u.index in parts]
     return merge_found(units, [founds[u.index] for u in units], job.keep), merging.partial
+
+
+def _traced(part: dict[str, Any] | None, unit: Unit) -> dict[str, Any] | None:
+    """A part as the manifest lists it: which input and byte range its lines come from."""
+    if part is None:
+        return None
+    return {"part": part["part"], "input": unit.name, "start": unit.start, "end": unit.end} | {
+        "lines": part["lines"],
+        "bytes": part["bytes"],
+    }
 
 
 def _combined(

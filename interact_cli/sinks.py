@@ -64,6 +64,8 @@ def plan_output(spec: str) -> Target:
         raise InputError("an empty output path: give a file name, or '-' for stdout")
     if "://" in spec and spec.partition("://")[0].isidentifier():
         raise InputError(f"{spec}: outputs are local files (or '-'): give a path")
+    if spec.endswith(("/", os.sep)) and not os.path.isdir(spec):
+        raise InputError(f"{spec}: names a folder (it ends with /), not a file")
     try:
         info = os.stat(spec)  # follows symlinks: what matters is what the link points to
     except FileNotFoundError:

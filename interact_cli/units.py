@@ -15,6 +15,7 @@ from typing import Any
 from interact_cli import __version__, remote
 from interact_cli.errors import ClusterError, InputError, OptionError
 from interact_cli.inputs import GZIP_MAGIC, ZSTD_MAGIC, InputSource, check_name, read_chunks
+from interact_cli.parts import Folder, Parts
 
 RANGE_BYTES = 64 * 1024 * 1024  # a task's share of a plain file: ~200k events
 BLOCK = 4 * 1024 * 1024  # a task reads its range in blocks of this size
@@ -56,6 +57,10 @@ class Job:
     """`compare`: per-user sums of this table's rows (and no other table)."""
     windows: tuple[tuple[int, int], tuple[int, int]] | None = None
     """`compare` of two time windows: each event's window (or none) is counted."""
+    parts: tuple[Folder | None, ...] = ()
+    """`validate`'s split outputs (valid, invalid): each task writes its part there."""
+    width: int = 5
+    """Digits in the parts' names (`parts.name_width` of the number of units)."""
 
 
 def _location(source: InputSource) -> str:
@@ -81,10 +86,14 @@ def plan(sources: Sequence[InputSource], range_bytes: int = RANGE_BYTES) -> list
     units: list[Unit] = []
     for number, source in enumerate(sources):
         location = _location(source)
-        size = source.size if source.size is not None else os.path.getsize(location)
+        try:
+            size = source.size if source.size is not None else os.path.getsize(location)
+            compressed = bool(size) and _compressed(source)
+        except OSError as error:  # gone (or unreadable) since it was found
+            raise InputError(f"{source.name}: cannot read: {error.strerror or error}") from None
         options = dict(source.options or {})
         ranges: list[tuple[int, int | None]] = [(0, None)]  # whole: empty or compressed
-        if size and not _compressed(source):
+        if size and not compressed:
             ranges = [(at, min(size, at + range_bytes)) for at in range(0, size, range_bytes)]
         for start, end in ranges:
             unit = Unit(len(units), number, source.name, location, start, end, size, options)
@@ -194,17 +203,18 @@ def _whole_blocks(unit: Unit) -> Iterator[bytes]:
 
 def run_unit(unit: Unit, job: Job, version: str) -> dict[str, Any]:
     """A task: the kernel over one unit; its counts, first problems and partial bytes."""
-    from interact_cli.engine import input_fingerprint, new_scan
+    from interact_cli.engine import new_scan
     from interact_cli.periods import Calendar
 
     if version != __version__:
         raise ClusterError(f"the workers run interact-cli {__version__}, the client {version}")
     calendar = Calendar(job.interval, job.tz) if job.interval else None
     # One thread: a worker's cores are shared by the tasks Dask runs on it.
+    split = any(folder is not None for folder in job.parts)
     scan = new_scan(
         job.keep,
         1,
-        False,
+        split,
         job.report,
         job.time_fields,
         job.since,
@@ -213,23 +223,45 @@ def run_unit(unit: Unit, job: Job, version: str) -> dict[str, Any]:
         job.rows,
         job.windows,
     )
-    scan.begin_file(unit.name, continued=unit.start > 0)
-    fingerprint = input_fingerprint() if job.fingerprint else None
-    if unit.end is None:
-        for block in _whole_blocks(unit):
-            if fingerprint is not None:
-                fingerprint.update(block)
-            scan.feed(block)
-    else:
-        for block in range_blocks(unit, fingerprint.update if fingerprint else None):
-            scan.feed(block)
-    scan.end_file()
+    parts = Parts(job.parts, unit.index, job.width) if split else None
+    try:
+        fingerprint = _feed(unit, scan, job.fingerprint, parts)
+        written = None if parts is None else parts.commit()
+    except BaseException:
+        if parts is not None:
+            parts.discard()
+        raise
     out: dict[str, Any] = {"found": scan.result()}
+    if written is not None:
+        out["parts"] = written
     if fingerprint is not None:
         out["fingerprint"] = (fingerprint.digests(), fingerprint.size)
     if job.report:
         out["partial"] = _pack(scan.partial())
     return out
+
+
+def _feed(unit: Unit, scan: Any, fingerprinted: bool, parts: Parts | None) -> Any:
+    """Feed a unit's lines to the kernel (and its split lines to the parts); the unit's
+    fingerprint, if asked for."""
+    from interact_cli.engine import input_fingerprint
+
+    scan.begin_file(unit.name, continued=unit.start > 0)
+    fingerprint = input_fingerprint() if fingerprinted else None
+    whole = unit.end is None
+    blocks = (
+        _whole_blocks(unit) if whole else range_blocks(unit, fingerprint and fingerprint.update)
+    )
+    for block in blocks:
+        if fingerprint is not None and whole:
+            fingerprint.update(block)
+        lines = scan.feed(block)
+        if parts is not None:
+            parts.write(*lines)
+    lines = scan.end_file()
+    if parts is not None:
+        parts.write(*lines)
+    return fingerprint
 
 
 def aligned(range_bytes: int, block: int) -> int:

@@ -7,7 +7,6 @@ from dataclasses import asdict, dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from interact_cli.engine import CHUNK_BYTES, Progress, feed_sources, new_scan, resolve_inputs
-from interact_cli.errors import OptionError
 from interact_cli.problems import Problem
 from interact_cli.serialize import utf8_name
 from interact_cli.sinks import SplitWriter
@@ -16,6 +15,7 @@ if TYPE_CHECKING:
     import polars as pl
 
     from interact_cli.cluster import ClusterSpec
+    from interact_cli.engine import InputSource
 
 
 @dataclass
@@ -113,22 +113,45 @@ def validate(
     """Check every line of the inputs (paths, globs, '-', URLs) once against the contract;
     on a Dask cluster with `cluster` (tcp://HOST:PORT, local[:N], or a ClusterSpec)."""
     split = valid_out is not None or invalid_out is not None
-    if cluster is not None and split:
-        raise OptionError("--valid-out and --invalid-out cannot be used with --cluster (yet)")
     notices: list[str] = []
     sources = resolve_inputs(inputs, storage_options, notices)
     if cluster is not None:
-        from interact_cli import cluster as dask_cluster
-        from interact_cli import units
-
-        job = units.Job(keep=max_problems)
-        found, _ = dask_cluster.scan(cluster, sources, job, progress)
-        return replace(ValidationResult.from_kernel(found), notices=notices)
+        return _on_cluster(
+            cluster,
+            sources,
+            max_problems,
+            (valid_out, invalid_out),
+            notices,
+            progress,
+            storage_options,
+        )
     kernel = new_scan(max_problems, workers, split)
     with SplitWriter(sources, valid_out, invalid_out) as writer:
         write = writer.write if split else None
         feed_sources(sources, kernel, progress, write, chunk_bytes, notes=notices)
     return replace(ValidationResult.from_kernel(kernel.result()), notices=notices)
+
+
+def _on_cluster(
+    cluster: str | ClusterSpec,
+    sources: Sequence[InputSource],
+    max_problems: int,
+    outputs: tuple[str | None, str | None],
+    notices: list[str],
+    progress: Progress | None,
+    storage_options: Mapping[str, Any] | None,
+) -> ValidationResult:
+    """`validate` on a Dask cluster; split outputs as a part per task (parts.py)."""
+    from interact_cli import cluster as dask_cluster
+    from interact_cli import parts, units
+
+    folders = parts.plan(outputs, storage_options or {})
+    written: list[list[Any]] = []
+    with parts.writing(folders) as writing:
+        job = units.Job(keep=max_problems, parts=tuple(writing) if any(folders) else ())
+        found, _ = dask_cluster.scan(cluster, sources, job, progress, written=written)
+        notices += parts.finish(writing, written)
+    return replace(ValidationResult.from_kernel(found), notices=notices)
 
 
 @dataclass(frozen=True)

@@ -138,8 +138,8 @@ def test_a_killed_worker_is_retried_and_the_numbers_stay_exact(exports):
         assert partial.counters()["events"]["interact"] > 0
 
 
-def test_streams_and_split_outputs_are_refused_with_a_cluster(exports):
-    with pytest.raises(OptionError, match="--cluster"):
+def test_streams_and_split_outputs_to_one_file_are_refused_with_a_cluster(exports):
+    with pytest.raises(OptionError, match="on a cluster the lines go to a folder"):
         validate(exports, max_problems=1, valid_out="v.ndjson", cluster="local:1")
     with pytest.raises(OptionError, match="not streams"):
         plan(resolve_inputs(["-"]))
