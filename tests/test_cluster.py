@@ -138,6 +138,45 @@ def test_a_killed_worker_is_retried_and_the_numbers_stay_exact(exports):
         assert partial.counters()["events"]["interact"] > 0
 
 
+def test_a_report_with_a_worker_killed_mid_run_is_the_local_report(exports):
+    """The whole JSON, not only the counts: the killed worker's units are run again and
+    merged in input order, whatever the order their results come back in."""
+    options = ReportOptions(interval="day", tz="America/Havana", actions=True)
+    expected = plain(build_report(exports[:2], options))
+    with (
+        distributed.LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+        ) as local,
+        distributed.Client(local) as client,
+    ):
+        pids = list(client.run(os.getpid).values())
+        killed: list[int] = []
+
+        class KillOnFirstResult:
+            def begin(self, total: int, streams: bool = False) -> None:
+                pass
+
+            def update(self, done: int) -> None:
+                if not killed:
+                    os.kill(pids[1], signal.SIGKILL)
+                    killed.append(pids[1])
+
+            def stage(self, name: str) -> None:
+                pass
+
+            def end(self) -> None:
+                pass
+
+        spec = ClusterSpec(local.scheduler_address, range_bytes=3000)
+        report = build_report(exports[:2], options, progress=KillOnFirstResult(), cluster=spec)
+    assert killed and plain(report) == expected
+
+
+def test_one_worker_gives_the_local_numbers_too(exports):
+    local = validate(exports, max_problems=30)
+    assert plain(validate(exports, max_problems=30, cluster="local:1")) == plain(local)
+
+
 def test_streams_and_split_outputs_to_one_file_are_refused_with_a_cluster(exports):
     with pytest.raises(OptionError, match="on a cluster the lines go to a folder"):
         validate(exports, max_problems=1, valid_out="v.ndjson", cluster="local:1")
