@@ -9,6 +9,7 @@ import random
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -316,3 +317,24 @@ def test_split_outputs_on_s3_prefixes_through_the_command(address, exports, tmp_
         assert again.returncode == 2 and b"holds objects already" in again.stderr
     finally:
         server.stop()
+
+
+@pytest.mark.parametrize(("signum", "code"), [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
+def test_a_signal_mid_run_leaves_no_output(tmp_path, signum, code):
+    source = tmp_path / "in.ndjson"
+    source.write_bytes(b"".join(mixed_export(seed, 20_000) for seed in range(2)))
+    command = [sys.executable, "-m", "interact_cli", "validate", str(source), "-f", "json"]
+    command += ["--cluster", "local:2", "--valid-out", f"{tmp_path}/v/"]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 60
+    # Once a task has begun its part (a temporary file in the temporary folder):
+    while not any(
+        p.name.startswith(".interact-cli-") and any(p.iterdir()) for p in tmp_path.iterdir()
+    ):
+        assert time.monotonic() < deadline and process.poll() is None
+        time.sleep(0.05)
+    process.send_signal(signum)
+    _, stderr = process.communicate(timeout=60)
+    assert process.returncode == code, stderr
+    assert stderr.decode().count("\n") == 1, stderr  # one line, no warning of Dask's
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.ndjson"]
