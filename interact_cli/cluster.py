@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import contextlib
 import sys
+import threading
 from collections.abc import Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -171,42 +173,61 @@ def scan(
         range_bytes = aligned(range_bytes, FINGERPRINT_BLOCK)
     units = plan(sources, range_bytes)
     job = replace(job, width=name_width(len(units)))
-    parts: dict[int, list[Any]] = {}
+    merging = _InOrder() if job.report else None
+    try:
+        with connect(spec) as client:
+            founds, hashed, parts = _gather(client, spec, units, job, progress, merging)
+        if job.fingerprint and fingerprints is not None:
+            fingerprints += _combined(units, hashed, len(sources))
+        if written is not None:
+            written += [parts[u.index] for u in units if u.index in parts]
+        partial = None if merging is None else merging.finish(len(units))
+    finally:
+        if merging is not None:  # its threads end with the run, also a failed one
+            merging.close()
+    return merge_found(units, [founds[u.index] for u in units], job.keep), partial
+
+
+def _gather(
+    client: Any,
+    spec: ClusterSpec,
+    units: Sequence[Unit],
+    job: Job,
+    progress: Progress | None,
+    merging: _InOrder | None,
+) -> tuple[dict[int, dict[str, Any]], dict[int, tuple[bytes, int]], dict[int, list[Any]]]:
+    """Run a task per unit; by unit, what each found, its fingerprint and its parts (its
+    partial goes to `merging` as it arrives)."""
+    from distributed import as_completed
+
     founds: dict[int, dict[str, Any]] = {}
     hashed: dict[int, tuple[bytes, int]] = {}
-    merging = _InOrder()
-    with connect(spec) as client:
-        from distributed import as_completed
-
-        # Largest first (higher priority runs sooner): a big unit last would run alone.
-        futures = {
-            client.submit(run_unit, u, job, spec.version, priority=u.weight, pure=False): u
-            for u in sorted(units, key=lambda u: -u.weight)
-        }
-        if progress is not None:
-            progress.begin(sum(u.weight for u in units))
-        done = 0
-        try:
-            for future in as_completed(futures):
-                unit = futures.pop(future)
-                result = future.result()  # a task's own error (unreadable input) is raised
-                founds[unit.index] = result["found"]
-                if job.fingerprint:
-                    hashed[unit.index] = result["fingerprint"]
-                if "parts" in result:
-                    parts[unit.index] = [_traced(p, unit) for p in result["parts"]]
-                if job.report:
-                    merging.add(unit.index, result["partial"])
-                done += unit.weight
-                if progress is not None:
-                    progress.update(done)
-        except _cluster_errors() as error:
-            raise ClusterError(_lost(spec.address, error)) from None
-    if job.fingerprint and fingerprints is not None:
-        fingerprints += _combined(units, hashed, len(sources))
-    if written is not None:
-        written += [parts[u.index] for u in units if u.index in parts]
-    return merge_found(units, [founds[u.index] for u in units], job.keep), merging.partial
+    parts: dict[int, list[Any]] = {}
+    # Largest first (higher priority runs sooner): a big unit last would run alone.
+    futures = {
+        client.submit(run_unit, u, job, spec.version, priority=u.weight, pure=False): u
+        for u in sorted(units, key=lambda u: -u.weight)
+    }
+    if progress is not None:
+        progress.begin(sum(u.weight for u in units))
+    done = 0
+    try:
+        for future in as_completed(futures):
+            unit = futures.pop(future)
+            result = future.result()  # a task's own error (unreadable input) is raised
+            founds[unit.index] = result["found"]
+            if job.fingerprint:
+                hashed[unit.index] = result["fingerprint"]
+            if "parts" in result:
+                parts[unit.index] = [_traced(p, unit) for p in result["parts"]]
+            if merging is not None:
+                merging.add(unit.index, result["partial"])
+            done += unit.weight
+            if progress is not None:
+                progress.update(done)
+    except _cluster_errors() as error:
+        raise ClusterError(_lost(spec.address, error)) from None
+    return founds, hashed, parts
 
 
 def _traced(part: dict[str, Any] | None, unit: Unit) -> dict[str, Any] | None:
@@ -242,23 +263,77 @@ class _InOrder:
 
     Merging here, while tasks run, measured faster than a tree of merge tasks on the
     workers, which re-serialise the growing partial at every level (5M events, 2 cores:
-    5.4 s against 9 s)."""
+    5.4 s against 9 s). Unpacking a partial (zstd, then decoding) was two thirds of the
+    client's work per unit (benchmarks/merge.py): it runs on `threads` threads, at most
+    `ahead` units ahead of the merge (a straggling first unit must not keep every other
+    one waiting decoded), and one more thread merges, so that only the merge itself is
+    sequential and the loop that gathers results never waits for it."""
 
-    def __init__(self) -> None:
-        self.ready: dict[int, bytes] = {}
+    def __init__(self, threads: int = 2, ahead: int = 4) -> None:
+        self.pool = ThreadPoolExecutor(threads, thread_name_prefix="interact-cli-unpack")
+        self.ahead = ahead
+        self.packed: dict[int, bytes] = {}
+        self.unpacking: dict[int, Future[Any]] = {}
+        self.added = 0
         self.next = 0
         self.partial: Any = None
+        self.failed: BaseException | None = None
+        self.stopped = False
+        self.changed = threading.Condition()
+        self.merger = threading.Thread(target=self._run, name="interact-cli-merge", daemon=True)
+        self.merger.start()
 
     def add(self, index: int, data: bytes) -> None:
-        """Take a unit's partial bytes; merge every one now in order."""
-        self.ready[index] = data
-        while self.next in self.ready:
-            part = unpack(self.ready.pop(self.next))
-            if self.partial is None:
-                self.partial = part
-            else:
-                self.partial.merge(part)
-            self.next += 1
+        """Take a unit's partial bytes, to be merged in order."""
+        with self.changed:
+            self.packed[index] = data
+            self.added += 1
+            self.changed.notify()
+
+    def finish(self, units: int) -> Any:
+        """The merge of all `units` partials (each added once), when it is done."""
+        with self.changed:
+            while self.next < units and self.failed is None:
+                self.changed.wait()
+        self.close()
+        if self.failed is not None:
+            raise self.failed
+        return self.partial
+
+    def close(self) -> None:
+        """Stop merging (the run ended or failed)."""
+        with self.changed:
+            self.stopped = True
+            self.changed.notify_all()
+        self.pool.shutdown(wait=False, cancel_futures=True)
+
+    def _next_unpacked(self) -> Future[Any] | None:
+        with self.changed:
+            while not self.stopped:
+                for index in range(self.next, self.next + self.ahead):
+                    if index in self.packed:
+                        data = self.packed.pop(index)
+                        self.unpacking[index] = self.pool.submit(unpack, data)
+                if self.next in self.unpacking:
+                    return self.unpacking.pop(self.next)
+                self.changed.wait()
+        return None
+
+    def _run(self) -> None:
+        try:
+            while (unpacking := self._next_unpacked()) is not None:
+                part = unpacking.result()
+                if self.partial is None:
+                    self.partial = part
+                else:
+                    self.partial.merge(part)  # without the GIL
+                with self.changed:
+                    self.next += 1
+                    self.changed.notify_all()
+        except BaseException as error:  # a partial that does not decode: raised by finish
+            with self.changed:
+                self.failed = error
+                self.changed.notify_all()
 
 
 def _cluster_errors() -> tuple[type[BaseException], ...]:

@@ -256,14 +256,18 @@ def test_a_report_is_the_local_one_in_any_order_of_completion(exports):  # noqa:
     once = cluster._InOrder()
     for unit, result in zip(units, results, strict=True):
         once.add(unit.index, result["partial"])
-    expected = once.partial.to_bytes()
+    expected = once.finish(len(units)).to_bytes()
     for seed in range(5):
         order = list(zip(units, results, strict=True))
         random.Random(seed).shuffle(order)
-        merging = cluster._InOrder()
+        merging = cluster._InOrder(threads=1 + seed % 3, ahead=1 + seed)
         for unit, result in order:
             merging.add(unit.index, result["partial"])
-        assert merging.partial.to_bytes() == expected, seed
+        assert merging.finish(len(units)).to_bytes() == expected, seed
+    broken = cluster._InOrder()
+    broken.add(0, results[0]["partial"][:-9])
+    with pytest.raises(Exception, match=r"(?i)zstd|partial|truncated|frame"):
+        broken.finish(len(units))  # a partial that does not decode is raised, not waited for
     found = cluster.merge_found(units, [r["found"] for r in results], 20)
     assert found == plain(validate(exports[:2], 20))
 
