@@ -18,6 +18,7 @@ from interact_cli.cli_options import (
     FailOnInvalid,
     Inputs,
     Interval,
+    InvalidOut,
     OptionalInputs,
     OutputFile,
     ReportFormat,
@@ -25,6 +26,7 @@ from interact_cli.cli_options import (
     StorageOptions,
     TimeField,
     ValidateFormat,
+    ValidOut,
     Workers,
     check_cluster,
     check_workers,
@@ -83,23 +85,8 @@ def validate(
         Optional[int],
         typer.Option(min=0, help="Problems listed in full (default 20 in a table, 1000 in JSON)."),
     ] = None,
-    valid_out: Annotated[
-        Optional[str],
-        typer.Option(
-            metavar="PATH",
-            help="Write the valid lines, byte for byte, here ('-' is stdout). With "
-            "--cluster: a folder (DIR/ or s3://BUCKET/PREFIX/) every worker can reach, a "
-            "part per task, in input order.",
-        ),
-    ] = None,
-    invalid_out: Annotated[
-        Optional[str],
-        typer.Option(
-            metavar="PATH",
-            help="Write the invalid lines, byte for byte, here ('-' is stdout); with "
-            "--cluster, a folder as for --valid-out.",
-        ),
-    ] = None,
+    valid_out: ValidOut = None,
+    invalid_out: InvalidOut = None,
     strict: Annotated[bool, typer.Option("--strict", help="Warnings fail too (exit 1).")] = False,
     workers: Workers = None,
     storage_option: StorageOptions = None,

@@ -130,6 +130,25 @@ def plan_target(format: ReportFormat, output: Path | None, read: list[Any], page
     return target
 
 
+ValidOut = Annotated[
+    Optional[str],
+    typer.Option(
+        metavar="PATH",
+        help="Write the valid lines, byte for byte, here ('-' is stdout). With --cluster: a "
+        "folder (DIR/ or s3://BUCKET/PREFIX/) every worker can reach, a part per task, in "
+        "input order.",
+    ),
+]
+InvalidOut = Annotated[
+    Optional[str],
+    typer.Option(
+        metavar="PATH",
+        help="Write the invalid lines, byte for byte, here ('-' is stdout); with --cluster, "
+        "a folder as for --valid-out.",
+    ),
+]
+
+
 def check_workers(workers: int | None) -> None:
     """Say so when --workers asks for more threads than there are cores (they are capped)."""
     if workers is None:

@@ -179,8 +179,8 @@ def scan(
             founds, hashed, parts = _gather(client, spec, units, job, progress, merging)
         if job.fingerprint and fingerprints is not None:
             fingerprints += _combined(units, hashed, len(sources))
-        if written is not None:
-            written += [parts[u.index] for u in units if u.index in parts]
+        if written is not None and job.parts:
+            written += [parts[u.index] for u in units]
         partial = None if merging is None else merging.finish(len(units))
     finally:
         if merging is not None:  # its threads end with the run, also a failed one

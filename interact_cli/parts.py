@@ -7,9 +7,12 @@ output. A task writes a part to a temporary file first and puts it whole (rename
 local folder, uploaded to a store), so a task that dies leaves no part, or the whole part
 of another try of the same unit. The client then checks that every part is there with the
 size its task reported and writes `_manifest.json` last (each part's input, byte range,
-lines and bytes): a folder without it is not a finished output. A local folder is made in
-a temporary folder beside it and renamed when complete, as `export` does; a prefix is
-emptied again when the run fails.
+lines and bytes): a folder without it is not a finished output. The parts go straight
+into the folder (made if new; an empty one is kept as it is), where every worker that sees
+it sees them (a temporary folder beside it could lie on another mount). When the run fails
+or is stopped, the files it wrote are removed again from every output, and only those.
+A task still running on a remote cluster when its run fails may yet upload its part
+afterwards: that folder has no manifest.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ import os
 import secrets
 import tempfile
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any, BinaryIO
 
 from interact_cli import remote, sinks
@@ -39,8 +42,10 @@ class Folder:
     location: str
     """Where the parts go, ending in '/': a local path (a temporary folder while the
     run lasts) or a URL."""
-    options: Mapping[str, Any] = field(default_factory=dict)
-    """The storage options of a URL."""
+    options: Mapping[str, Any] = field(default_factory=dict, repr=False)
+    """The storage options of a URL (secrets among them: never shown)."""
+    made: bool = False
+    """A local folder that the run makes (it did not exist)."""
 
     @property
     def is_remote(self) -> bool:
@@ -66,32 +71,61 @@ def plan(specs: Sequence[str | None], options: Mapping[str, Any]) -> list[Folder
         for option, spec in zip(OPTIONS, specs, strict=True)
     ]
     named = [folder.location for folder in folders if folder is not None]
-    if len(set(named)) < len(named):
-        raise OptionError("--valid-out and --invalid-out name the same folder: give each its own")
+    if len(named) == 2 and (named[0].startswith(named[1]) or named[1].startswith(named[0])):
+        raise OptionError(
+            "--valid-out and --invalid-out: the same folder, or one inside the other: "
+            "give each its own"
+        )
     return folders
 
 
 def _plan_one(option: str, spec: str, options: Mapping[str, Any]) -> Folder:
-    if remote.is_url(spec) and remote.local_path(spec) is None:
+    local = remote.local_path(spec)
+    if remote.is_url(spec) and local is None:
         return _plan_prefix(spec, options)
-    path = remote.local_path(spec) or spec
+    path = spec if local is None else local
     if path in ("", sinks.STDOUT) or not (path.endswith(("/", os.sep)) or os.path.isdir(path)):
         raise OptionError(
             f"{option} {spec}: on a cluster the lines go to a folder every worker can reach, "
             "a part per task: give FOLDER/ or s3://BUCKET/PREFIX/"
         )
-    target = sinks.plan_folder(path, option)
-    return Folder(spec, os.path.join(target.path or path, ""))
+    return _plan_local(spec, path)
+
+
+def _plan_local(spec: str, path: str) -> Folder:
+    """A new folder in one that exists, or an empty one (kept as it is: its mode, owner and
+    mount). The parts are written inside it, where the workers that see it see them."""
+    bare = os.path.abspath(path)  # without the trailing slash, which would follow a link
+    if not os.path.lexists(bare):
+        if not os.path.isdir(os.path.dirname(bare)):
+            folder = os.path.dirname(bare)
+            raise InputError(f"{spec}: cannot write: folder {folder} does not exist")
+        return Folder(spec, os.path.join(bare, ""), made=True)
+    if not os.path.isdir(bare):
+        raise InputError(f"{spec}: not a folder (the parts of a cluster run go in a folder)")
+    try:
+        held = os.listdir(bare)
+    except OSError as error:
+        raise InputError(f"{spec}: cannot write: {error.strerror or error}") from None
+    if held:
+        raise InputError(f"{spec}: the folder holds files already: give a new or empty one")
+    return Folder(spec, os.path.join(bare, ""))
 
 
 def _plan_prefix(spec: str, options: Mapping[str, Any]) -> Folder:
-    url = spec if spec.endswith("/") else spec + "/"
+    scheme, _, rest = spec.partition("://")
+    if scheme.lower() == "memory":
+        raise OptionError(f"{spec}: memory:// is not shared with the workers' processes")
+    url = spec.rstrip("/") + "/"
+    if "//" in rest.rstrip("/"):
+        raise OptionError(f"{spec}: an empty name between two slashes")
     fs, path = remote.filesystem(url, options)
-    if not path.strip("/"):
+    if "/" not in path.strip("/"):
         raise OptionError(f"{spec}: give a prefix inside a bucket (s3://BUCKET/PREFIX/)")
-    if _listing(Folder(spec, url, dict(options)), fs, path):
+    folder = Folder(spec, url, dict(options))
+    if _listing(folder, fs, path):
         raise InputError(f"{spec}: the prefix holds objects already: give a new or empty one")
-    return Folder(spec, url, dict(options))
+    return folder
 
 
 def _listing(folder: Folder, fs: Any = None, path: str | None = None) -> dict[str, int]:
@@ -102,7 +136,7 @@ def _listing(folder: Folder, fs: Any = None, path: str | None = None) -> dict[st
                 return {e.name: e.stat(follow_symlinks=False).st_size for e in entries}
         except OSError as error:
             raise InputError(f"{folder.name}: cannot list: {error.strerror or error}") from None
-    if fs is None:
+    if fs is None or path is None:
         fs, path = remote.filesystem(folder.location, folder.options)
     try:
         fs.invalidate_cache()  # a listing cached before the tasks wrote would miss parts
@@ -110,41 +144,58 @@ def _listing(folder: Folder, fs: Any = None, path: str | None = None) -> dict[st
     except FileNotFoundError:
         return {}
     except Exception as error:  # a denied listing, a missing bucket, no endpoint
-        raise remote.read_error(folder.name, error, folder.options) from None
-    return {str(e["name"]).rstrip("/").rsplit("/", 1)[-1]: int(e.get("size") or 0) for e in entries}
+        text = f"{folder.name}: cannot list: {type(error).__name__}: {error}"
+        raise InputError(remote.scrub(text, folder.options)) from None
+    found = {str(e["name"]).rstrip("/"): int(e.get("size") or 0) for e in entries}
+    # A folder made in a console is an empty object named like the prefix: not an entry.
+    found.pop(path.rstrip("/"), None)
+    return {name.rsplit("/", 1)[-1]: size for name, size in found.items()}
+
+
+def _ours(name: str) -> bool:
+    """A name this module writes: a part, a part being written, or the manifest."""
+    part = name.startswith("part-") and name.endswith(".ndjson")
+    return part or name == MANIFEST or (name.startswith(".part-") and name.endswith(".tmp"))
 
 
 @contextlib.contextmanager
 def writing(folders: Sequence[Folder | None]) -> Iterator[list[Folder | None]]:
-    """The folders as the tasks write them while the run lasts: a local one in a temporary
-    folder beside it, which becomes it when the block completes; a prefix emptied again
-    (as far as it can be) when the block fails. Else nothing is left."""
-    with contextlib.ExitStack() as stack:
-        out: list[Folder | None] = []
-        for folder in folders:
-            if folder is None:
-                out.append(None)
-            elif folder.is_remote:
-                stack.enter_context(_emptied_on_failure(folder))
-                out.append(folder)
-            else:
-                path = folder.location.rstrip("/") or "/"
-                target = sinks.Target(folder.name, path, "folder", ("path", path))
-                temporary = stack.enter_context(sinks.atomic_folder(target))
-                out.append(replace(folder, location=os.path.join(temporary, "")))
-        yield out
-
-
-@contextlib.contextmanager
-def _emptied_on_failure(folder: Folder) -> Iterator[None]:
+    """The folders made for the run (the new ones); when the block fails, or a signal
+    stops it, what the run wrote in every output (parts, parts being written, manifests,
+    a folder it made) is removed again, and nothing else: no output is left finished."""
+    made: list[Folder] = []
     try:
-        yield
+        for folder in folders:
+            if folder is not None and folder.made:
+                try:
+                    os.mkdir(folder.location)
+                except OSError as error:
+                    why = error.strerror or error
+                    raise InputError(f"{folder.name}: cannot write: {why}") from None
+                made.append(folder)
+        yield list(folders)
     except BaseException:
-        # The prefix was empty when the run began: what is there now is this run's.
         with contextlib.suppress(Exception), sinks.signals_held():
-            fs, path = remote.filesystem(folder.location, folder.options)
-            fs.rm(path, recursive=True)
+            for folder in folders:
+                if folder is not None:
+                    _clear(folder, folder in made)
         raise
+
+
+def _clear(folder: Folder, made: bool) -> None:
+    """Remove this run's files from a folder (prefix) that was empty when it began."""
+    names = [name for name in _listing(folder) if _ours(name)]
+    if folder.is_remote:
+        fs, path = remote.filesystem(folder.location, folder.options)
+        if names:  # each object by name: never the prefix itself, never a bucket
+            fs.rm([f"{path.rstrip('/')}/{name}" for name in names])
+        return
+    for name in names:
+        with contextlib.suppress(OSError):
+            os.unlink(folder.location + name)
+    if made:
+        with contextlib.suppress(OSError):
+            os.rmdir(folder.location)
 
 
 class Parts:
@@ -177,10 +228,11 @@ class Parts:
             raise self._error(folder, error) from None
         return path, os.fdopen(handle, "wb")
 
-    def _error(self, folder: Folder, error: BaseException) -> InputError:
+    def _error(self, folder: Folder | None, error: BaseException) -> InputError:
         why = error.strerror if isinstance(error, OSError) and error.strerror else error
-        text = f"{folder.name.rstrip('/')}/{self.name}: cannot write: {why}"
-        return InputError(remote.scrub(text, folder.options))
+        name = "" if folder is None else folder.name.rstrip("/")
+        text = f"{name}/{self.name}: cannot write: {why}"
+        return InputError(remote.scrub(text, {} if folder is None else folder.options))
 
     def write(self, valid: bytes, invalid: bytes) -> None:
         """Append blocks of valid and invalid lines (complete lines, byte for byte)."""
@@ -190,7 +242,7 @@ class Parts:
             try:
                 stream.write(block)
             except OSError as error:
-                raise self._error(self.folders[i] or Folder("", ""), error) from None
+                raise self._error(self.folders[i], error) from None
             self.lines[i] += block.count(b"\n")
             self.sizes[i] += len(block)
 
@@ -231,27 +283,20 @@ class Parts:
 
 
 def finish(folders: Sequence[Folder | None], written: Sequence[list[Any]]) -> list[str]:
-    """Check each output's parts against what the tasks wrote (`written`: per unit in
-    input order, a part per output), and write its manifest; a line per output."""
+    """Check every output's parts against what the tasks wrote (`written`: per unit in
+    input order, a part per output), then write the manifests; a line per output."""
+    checked = [
+        (i, folder, _checked(folder, [unit[i] for unit in written]))
+        for i, folder in enumerate(folders)
+        if folder is not None
+    ]
     notes = []
-    for i, folder in enumerate(folders):
-        if folder is None:
-            continue
-        parts = [unit[i] for unit in written]
-        found = _listing(folder)
-        for part in parts:
-            size = found.pop(part["part"], None)
-            if size != part["bytes"]:
-                held = "is missing" if size is None else f"holds {size:,} bytes"
-                raise ClusterError(
-                    f"{folder.name.rstrip('/')}/{part['part']} {held}; its task wrote "
-                    f"{part['bytes']:,}: the output is incomplete and was not kept"
-                )
-        _tidy(folder, found)
+    for i, folder, parts in checked:  # all checked first: no manifest beside a bad output
         lines = sum(part["lines"] for part in parts)
-        total = {"lines": lines, "bytes": sum(part["bytes"] for part in parts)}
+        size = sum(part["bytes"] for part in parts)
         rows = ",\n".join(f"  {json.dumps(part)}" for part in parts)
-        _put(folder, MANIFEST, f'{json.dumps(total)[:-1]}, "parts": [\n{rows}\n]}}\n'.encode())
+        manifest = f'{{"lines": {lines}, "bytes": {size}, "parts": [\n{rows}\n]}}\n'
+        _put(folder, MANIFEST, manifest.encode())
         plural = "s" if len(parts) != 1 else ""
         notes.append(
             f"{OPTIONS[i]}: {lines:,} lines in {len(parts):,} part{plural} in {folder.name} "
@@ -260,9 +305,23 @@ def finish(folders: Sequence[Folder | None], written: Sequence[list[Any]]) -> li
     return notes
 
 
-def _tidy(folder: Folder, others: Mapping[str, int]) -> None:
-    """Remove the temporary files of tries that died; refuse anything else found."""
-    for name in others:
+def _checked(folder: Folder, parts: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The parts, each found with the size its task wrote; the temporary files of tries
+    that died removed; anything else found refused."""
+    found = _listing(folder)
+    for part in parts:
+        size = found.pop(part["part"], None)
+        if not folder.is_remote:
+            # By name, not from the listing: a shared mount may list a stale size.
+            with contextlib.suppress(OSError):
+                size = os.stat(folder.location + part["part"]).st_size
+        if size != part["bytes"]:
+            held = "is missing" if size is None else f"holds {size:,} bytes"
+            raise ClusterError(
+                f"{folder.name.rstrip('/')}/{part['part']} {held}; its task wrote "
+                f"{part['bytes']:,}: the output is incomplete and was not kept"
+            )
+    for name in found:
         if folder.is_remote or not (name.startswith(".part-") and name.endswith(".tmp")):
             raise ClusterError(
                 f"{folder.name.rstrip('/')}/{name}: found beside the parts, written by no "
@@ -270,6 +329,7 @@ def _tidy(folder: Folder, others: Mapping[str, int]) -> None:
             )
         with contextlib.suppress(OSError):
             os.unlink(folder.location + name)
+    return parts
 
 
 def _put(folder: Folder, name: str, data: bytes) -> None:

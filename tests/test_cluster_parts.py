@@ -74,15 +74,15 @@ def test_parts_concatenate_to_the_local_outputs(address, exports, range_bytes, t
     notes = [n for n in result.notices if "parts in" in n]
     lines = valid.count(b"\n")
     assert notes[0].startswith(f"--valid-out: {lines:,} lines in {len(units)} parts")
-    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".interact-cli-")]
 
 
 def test_one_output_only_and_an_existing_empty_folder(address, exports, tmp_path):  # noqa: F811
     _, _, invalid = local_outputs(exports[:2], tmp_path)
     folder = tmp_path / "bad"
-    folder.mkdir()  # an empty folder is taken, with or without the slash
+    folder.mkdir()  # an empty folder is taken, with or without the slash, and kept
+    folder.chmod(0o750)
     validate(exports[:2], 5, invalid_out=str(folder), cluster=ClusterSpec(address, 4096))
-    assert joined(folder) == invalid
+    assert joined(folder) == invalid and folder.stat().st_mode & 0o777 == 0o750
 
 
 def test_bad_split_outputs_on_a_cluster_are_refused_before_any_work(tmp_path):
@@ -102,10 +102,35 @@ def test_bad_split_outputs_on_a_cluster_are_refused_before_any_work(tmp_path):
         with pytest.raises(kind, match=message):
             # Refused before connecting: this address would fail only when used.
             validate(files, 1, valid_out=spec, cluster="tcp://127.0.0.1:9")
-    same = f"{tmp_path}/same/"
-    with pytest.raises(OptionError, match="same folder"):
-        validate(files, 1, valid_out=same, invalid_out=same, cluster="tcp://127.0.0.1:9")
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["full", "in.ndjson"]
+    Path(tmp_path / "afile").write_bytes(b"")
+    more = {
+        f"{tmp_path}/afile/": (InputError, "not a folder"),  # the slash followed the name
+        f"{files[0]}/": (InputError, "not a folder"),
+        "file://": (OptionError, "give FOLDER/"),
+        "memory://m/p/": (OptionError, "not shared with the workers"),
+        "s3://bucket/": (OptionError, "inside a bucket"),
+        "s3://bucket/a//b/": (OptionError, "empty name between two slashes"),
+    }
+    for spec, (kind, message) in more.items():
+        with pytest.raises(kind, match=message):
+            validate(files, 1, valid_out=spec, cluster="tcp://127.0.0.1:9")
+    (tmp_path / "nest").mkdir()
+    for valid, invalid in (("same/", "same/"), ("nest/", "nest/bad/"), ("nest/bad/", "nest")):
+        with pytest.raises(OptionError, match="one inside the other"):
+            validate(
+                files,
+                1,
+                valid_out=f"{tmp_path}/{valid}",
+                invalid_out=f"{tmp_path}/{invalid}",
+                cluster="tcp://127.0.0.1:9",
+            )
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["afile", "full", "in.ndjson", "nest"]
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    link = tmp_path / "link"
+    link.symlink_to(empty)
+    (folder,) = [f for f in parts.plan([f"{link}/", None], {}) if f is not None]
+    assert folder.location == f"{link}/" and not folder.made  # written into, not replaced
 
 
 def test_a_folder_output_without_a_cluster_is_refused_as_before(tmp_path):
@@ -182,22 +207,38 @@ class Hook:
         pass
 
 
+def test_no_output_is_left_finished_when_the_other_fails_its_check(tmp_path):
+    folders = parts.plan([f"{tmp_path}/v/", f"{tmp_path}/i/"], {})
+    with pytest.raises(ClusterError, match="is missing"), parts.writing(folders) as writing:
+        written = []
+        for index in range(2):
+            writer = parts.Parts(writing, index, 5)
+            writer.write(b"{}\n", b"[]\n")
+            written.append(writer.commit())
+        (tmp_path / "i" / parts.part_name(1, 5)).unlink()  # the second output's last part
+        parts.finish(writing, written)
+    assert sorted(p.name for p in tmp_path.iterdir()) == []
+
+
 def test_a_failing_task_leaves_no_output_folder(address, tmp_path):
     good = tmp_path / "a.ndjson"
     good.write_bytes(mixed_export(1))
     gone = tmp_path / "b.ndjson"
     gone.write_bytes(mixed_export(2))
-    folder = tmp_path / "valid"
+    kept = tmp_path / "kept"
+    kept.mkdir()  # an empty folder given: emptied again, not removed
     with pytest.raises(InputError, match=r"b\.ndjson: cannot read"):
         # Planned, then gone before most of its tasks open it.
         validate(
             [str(good), str(gone)],
             1,
-            valid_out=f"{folder}/",
+            valid_out=f"{tmp_path}/valid/",
+            invalid_out=f"{kept}/",
             cluster=ClusterSpec(address, 4096),
             progress=Hook(gone.unlink),
         )
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.ndjson"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.ndjson", "kept"]
+    assert not list(kept.iterdir())
     sources = resolve_inputs([str(good)])
     good.unlink()
     with pytest.raises(InputError, match=r"a\.ndjson: cannot read: No such file"):
@@ -313,6 +354,30 @@ def test_split_outputs_on_s3_prefixes_through_the_command(address, exports, tmp_
             return b"".join(s3.get_object(Bucket="out", Key=k)["Body"].read() for k in keys)
 
         assert fetched("valid/") == valid and fetched("bad/") == invalid
+        s3.put_object(Bucket="out", Key="mk/", Body=b"")  # a folder made in a console
+        marked = subprocess.run(
+            [*command, "--valid-out", "s3://out/mk/", *store, "--cluster", address],
+            capture_output=True,
+            timeout=300,
+        )
+        assert marked.returncode == 1, marked.stderr
+        assert fetched("mk/") == valid
+        # A failed run removes the objects it wrote, and only those: not the bucket.
+        good, gone = tmp_path / "good.ndjson", tmp_path / "gone.ndjson"
+        good.write_bytes(mixed_export(5))
+        gone.write_bytes(mixed_export(6))
+        storage = {"endpoint_url": endpoint, "key": "testing", "secret": "testing"}
+        with pytest.raises(InputError, match=r"gone\.ndjson: cannot read"):
+            validate(
+                [str(good), str(gone)],
+                1,
+                valid_out="s3://out/fail/",
+                storage_options=storage,
+                cluster=ClusterSpec(address, 4096),
+                progress=Hook(gone.unlink),
+            )
+        assert "Contents" not in s3.list_objects_v2(Bucket="out", Prefix="fail/")
+        assert s3.list_objects_v2(Bucket="out", Prefix="valid/")["KeyCount"] > 1
         again = subprocess.run(
             [*command, "--valid-out", "s3://out/taken/", *store, "--cluster", address],
             capture_output=True,
@@ -331,10 +396,8 @@ def test_a_signal_mid_run_leaves_no_output(tmp_path, signum, code):
     command += ["--cluster", "local:2", "--valid-out", f"{tmp_path}/v/"]
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     deadline = time.monotonic() + 60
-    # Once a task has begun its part (a temporary file in the temporary folder):
-    while not any(
-        p.name.startswith(".interact-cli-") and any(p.iterdir()) for p in tmp_path.iterdir()
-    ):
+    # Once a task has begun its part (a temporary file in the new folder):
+    while not ((tmp_path / "v").is_dir() and any((tmp_path / "v").iterdir())):
         assert time.monotonic() < deadline and process.poll() is None
         time.sleep(0.05)
     process.send_signal(signum)
