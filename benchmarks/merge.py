@@ -6,8 +6,12 @@ Cuts a generated dump into units as `--cluster` does, runs each unit with the ta
 code (`units.run_unit`, one kernel thread), then times, on this process alone:
 
 - the scan: a task's seconds per unit (the worker's rate);
-- the client's merge as `cluster._InOrder` does it: unpack (zstd, bytes -> partial) and
-  merge each unit's partial into the growing one, in input order;
+- the client's merge one unit after another, as it was done before: unpack (zstd, bytes
+  -> partial) and merge each unit's partial into the growing one, in input order; and
+  the unpacking and the merging apart;
+- the client's merge as `cluster._InOrder` does it now: partials unpacked on two threads
+  a few units ahead while a third merges, all units handed over at once (a backlog: the
+  client's own rate);
 - a tree of pairwise merges, as tasks on the workers would run it: each level unpacks
   two partials, merges and packs the result again; per level, the slowest pair.
 
@@ -65,6 +69,37 @@ def client_merge(packed: list[bytes]) -> list[float]:
     return costs
 
 
+def client_split(packed: list[bytes]) -> tuple[list[float], list[float]]:
+    """Seconds to unpack each unit's partial, and to merge each into the growing one."""
+    from interact_cli.units import unpack
+
+    unpacks, merges, merged = [], [], None
+    for data in packed:
+        started = time.perf_counter()
+        part = unpack(data)
+        unpacks.append(time.perf_counter() - started)
+        started = time.perf_counter()
+        if merged is None:
+            merged = part
+        else:
+            merged.merge(part)
+            merges.append(time.perf_counter() - started)
+    return unpacks, merges
+
+
+def pipelined(packed: list[bytes]) -> float:
+    """Seconds the client takes for all the units' partials handed over at once, as
+    `cluster._InOrder` merges them (unpacking on threads, merging on another)."""
+    from interact_cli.cluster import _InOrder
+
+    started = time.perf_counter()
+    merging = _InOrder()
+    for index, data in enumerate(packed):
+        merging.add(index, data)
+    merging.finish(len(packed))
+    return time.perf_counter() - started
+
+
 def tree_levels(packed: list[bytes]) -> list[dict[str, float]]:
     """A tree of pairwise merges: per level, the pairs' count, slowest and total seconds,
     and the packed size of its largest result."""
@@ -104,6 +139,8 @@ def main() -> None:
     worker_rate = sum(u.weight for u in units) / sum(scans)  # bytes/s of one worker
     merges = client_merge(packed)
     per_unit = statistics.median(merges[1:])  # the first is only an unpack
+    unpacks, only_merges = client_split(packed)
+    now = statistics.median(pipelined(packed) for _ in range(3)) / len(packed)
     levels = tree_levels(list(packed))
     result = {
         "dump": path.name,
@@ -114,21 +151,26 @@ def main() -> None:
         "client_merge_ms_median": round(per_unit * 1000, 1),
         "client_merge_ms_last": round(merges[-1] * 1000, 1),
         "client_merge_mb_s": round(unit_bytes / per_unit / 1e6, 1),
+        "client_unpack_ms_median": round(statistics.median(unpacks) * 1000, 1),
+        "client_merge_only_ms_median": round(statistics.median(only_merges) * 1000, 1),
+        "client_pipelined_ms_per_unit": round(now * 1000, 1),
         "tree": levels,
         "estimate_1tb": {},
     }
     # 1 TB in units of this size; the client merges one after another while workers
     # scan, so a run takes at least the scan and at least the client's merge.
     count = TB / unit_bytes
-    client = count * per_unit
+    clients = {
+        "before": count * per_unit,  # one unit after another, unpack and merge
+        "now": count * now,  # pipelined, measured on this 2-core machine
+        "merge_only": count * statistics.median(only_merges),  # a client with spare cores
+    }
     for workers in (4, 16, 64):
         scan = TB / (workers * worker_rate)
-        result["estimate_1tb"][workers] = {
-            "scan_s": round(scan),
-            "client_merge_s": round(client),
-            "wall_s": round(max(scan, client)),
-            "merge_share_of_scan": round(client / scan, 2),
+        result["estimate_1tb"][workers] = {"scan_s": round(scan)} | {
+            f"{way}_merge_share_of_scan": round(client / scan, 2) for way, client in clients.items()
         }
+        result["estimate_1tb"][workers]["wall_s_now"] = round(max(scan, clients["now"]))
     print(
         f"{path.name}: {len(units)} units of {unit_bytes / 2**20:.0f} MiB; a worker scans"
         f" {worker_rate / 1e6:.0f} MB/s; a unit's partial {result['partial_mb_median']} MB"
@@ -142,12 +184,18 @@ def main() -> None:
             f"| {number} | {level['pairs']} | {level['slowest_s'] * 1000:.0f} ms"
             f" | {level['total_s']:.2f} s | {level['largest_mb']} MB |"
         )
-    print("\n| 1 TB | scan | client merge | wall | merge ÷ scan |")
+    print(
+        f"\nper unit: unpack {result['client_unpack_ms_median']} ms, merge"
+        f" {result['client_merge_only_ms_median']} ms; pipelined as the client does it now:"
+        f" {now * 1000:.1f} ms a unit\n"
+    )
+    print("| 1 TB | scan | merge ÷ scan before | now | merge only (spare cores) |")
     print("|---:|---:|---:|---:|---:|")
     for workers, row in result["estimate_1tb"].items():
         print(
-            f"| {workers} workers | {row['scan_s'] / 60:.0f} min | {row['client_merge_s'] / 60:.0f}"
-            f" min | {row['wall_s'] / 60:.0f} min | {row['merge_share_of_scan']:.1f}× |"
+            f"| {workers} workers | {row['scan_s'] / 60:.0f} min"
+            f" | {row['before_merge_share_of_scan']:.2f}× | {row['now_merge_share_of_scan']:.2f}×"
+            f" | {row['merge_only_merge_share_of_scan']:.2f}× |"
         )
     out = HERE / "results" / "merge.json"
     out.write_text(json.dumps(result, indent=2) + "\n")

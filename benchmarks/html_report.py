@@ -1,7 +1,7 @@
 """Benchmark the HTML report: its cost over JSON on the 1M-event dump, and the size and
 render time in Chromium of a page with 50,000 products.
 
-    python benchmarks/html.py [--runs 5]
+    python benchmarks/html_report.py [--runs 5]
 
 Needs the test extra (Playwright) and Debian's chromium. Not a test.
 """
