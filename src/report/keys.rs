@@ -190,13 +190,54 @@ impl Dictionary {
         values
     }
 
-    /// For each code of `other`, the code of the same value here (added if new).
+    /// The code of a value whose `hash_str` is known, if it is here.
+    fn find_hashed(&self, value: &[u8], hash: u64) -> Option<u32> {
+        let mask = self.slots.len() - 1;
+        let mut index = hash as usize & mask;
+        loop {
+            let slot = &self.slots[index];
+            if slot.hash == 0 {
+                return None;
+            }
+            if slot.hash == hash && self.text(slot) == value {
+                return Some(slot.code);
+            }
+            index = (index + 1) & mask;
+        }
+    }
+
+    /// For each code of `other`, the code of the same value here (added if new, in
+    /// `other`'s code order, so that codes never depend on the hashing keys).
+    ///
+    /// The client merges a partial per cluster unit, and looking up its ids was most of
+    /// the merge: a cache miss each, in a table far larger than the cache. `other` is of
+    /// this process (decoded or scanned here), so its slots hold hashes with the same
+    /// keys: they are read in table order, not re-hashed, and the slot of the value a
+    /// few ahead is prefetched meanwhile.
     pub(super) fn absorb(&mut self, other: &Dictionary) -> Vec<u32> {
-        other
-            .values()
-            .into_iter()
-            .map(|value| self.code(value))
-            .collect()
+        const AHEAD: usize = 8;
+        let filled: Vec<&Slot> = other.slots.iter().filter(|s| s.hash != 0).collect();
+        let mut codes = vec![u32::MAX; other.count];
+        let mut new = Vec::new();
+        for (i, slot) in filled.iter().enumerate() {
+            if let Some(ahead) = filled.get(i + AHEAD) {
+                self.prefetch(ahead.hash);
+            }
+            match self.find_hashed(other.text(slot), slot.hash) {
+                Some(code) => codes[slot.code as usize] = code,
+                None => new.push(*slot),
+            }
+        }
+        new.sort_unstable_by_key(|slot| slot.code);
+        for (i, slot) in new.iter().enumerate() {
+            if let Some(ahead) = new.get(i + AHEAD) {
+                self.prefetch(ahead.hash);
+            }
+            // SAFETY: only whole &str values are stored.
+            let value = unsafe { std::str::from_utf8_unchecked(other.text(slot)) };
+            codes[slot.code as usize] = self.code_hashed(value, slot.hash);
+        }
+        codes
     }
 }
 
@@ -302,6 +343,38 @@ impl Pairs {
 mod tests {
     use super::*;
     use std::collections::BTreeSet;
+
+    #[test]
+    fn absorbing_maps_every_code_and_adds_new_values_in_the_other_code_order() {
+        let long = "x".repeat(INLINE + 5);
+        let mut here = Dictionary::default();
+        for value in ["a", "b", long.as_str()] {
+            here.code(value);
+        }
+        let mut other = Dictionary::default();
+        let values: Vec<String> = (0..300).map(|i| format!("v{i}")).collect();
+        let mut order: Vec<&str> = values.iter().map(String::as_str).collect();
+        order.insert(100, "b");
+        order.insert(200, long.as_str());
+        order.push(&long[1..]); // a long value that is new here
+        for value in &order {
+            other.code(value);
+        }
+        let codes = here.absorb(&other);
+        assert_eq!(codes.len(), order.len());
+        let merged = here.values();
+        for (code, value) in order.iter().enumerate() {
+            assert_eq!(merged[codes[code] as usize], *value);
+        }
+        // New values get codes in `other`'s order, after the values already here.
+        let added: Vec<&str> = merged[3..].to_vec();
+        let expected: Vec<&str> = order
+            .iter()
+            .copied()
+            .filter(|v| *v != "b" && *v != long)
+            .collect();
+        assert_eq!(added, expected);
+    }
 
     #[test]
     fn pairs_hold_each_distinct_pair_once_in_order_whenever_compacted() {
