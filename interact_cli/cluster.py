@@ -263,18 +263,17 @@ class _InOrder:
 
     Merging here, while tasks run, measured faster than a tree of merge tasks on the
     workers, which re-serialise the growing partial at every level (5M events, 2 cores:
-    5.4 s against 9 s). Unpacking a partial (zstd, then decoding) was two thirds of the
-    client's work per unit (benchmarks/merge.py): it runs on `threads` threads, at most
-    `ahead` units ahead of the merge (a straggling first unit must not keep every other
-    one waiting decoded), and one more thread merges, so that only the merge itself is
+    5.4 s against 9 s). Unpacking a partial (zstd, then decoding) was half the client's
+    work per unit (benchmarks/merge.py): it runs on `threads` threads for the `ahead`
+    units from the next to merge on (a straggling first unit must not keep every other one
+    waiting decoded), and one more thread merges, so that only the merge itself is
     sequential and the loop that gathers results never waits for it."""
 
     def __init__(self, threads: int = 2, ahead: int = 4) -> None:
-        self.pool = ThreadPoolExecutor(threads, thread_name_prefix="interact-cli-unpack")
-        self.ahead = ahead
+        self.pool = ThreadPoolExecutor(max(1, threads), thread_name_prefix="interact-cli-unpack")
+        self.ahead = max(1, ahead)
         self.packed: dict[int, bytes] = {}
         self.unpacking: dict[int, Future[Any]] = {}
-        self.added = 0
         self.next = 0
         self.partial: Any = None
         self.failed: BaseException | None = None
@@ -284,17 +283,19 @@ class _InOrder:
         self.merger.start()
 
     def add(self, index: int, data: bytes) -> None:
-        """Take a unit's partial bytes, to be merged in order."""
+        """Take a unit's partial bytes, to be merged in order (a failed merge is raised)."""
         with self.changed:
+            if self.failed is not None:
+                raise self.failed
             self.packed[index] = data
-            self.added += 1
-            self.changed.notify()
+            self._schedule()
+            self.changed.notify_all()
 
     def finish(self, units: int) -> Any:
         """The merge of all `units` partials (each added once), when it is done."""
         with self.changed:
             while self.next < units and self.failed is None:
-                self.changed.wait()
+                self.changed.wait(0.5)  # timed: a signal is handled meanwhile everywhere
         self.close()
         if self.failed is not None:
             raise self.failed
@@ -307,13 +308,16 @@ class _InOrder:
             self.changed.notify_all()
         self.pool.shutdown(wait=False, cancel_futures=True)
 
+    def _schedule(self) -> None:
+        """Start unpacking the arrived units of the window (the lock is held)."""
+        for index in range(self.next, self.next + self.ahead):
+            if index in self.packed:
+                self.unpacking[index] = self.pool.submit(unpack, self.packed.pop(index))
+
     def _next_unpacked(self) -> Future[Any] | None:
         with self.changed:
             while not self.stopped:
-                for index in range(self.next, self.next + self.ahead):
-                    if index in self.packed:
-                        data = self.packed.pop(index)
-                        self.unpacking[index] = self.pool.submit(unpack, data)
+                self._schedule()
                 if self.next in self.unpacking:
                     return self.unpacking.pop(self.next)
                 self.changed.wait()
@@ -329,6 +333,7 @@ class _InOrder:
                     self.partial.merge(part)  # without the GIL
                 with self.changed:
                     self.next += 1
+                    self._schedule()
                     self.changed.notify_all()
         except BaseException as error:  # a partial that does not decode: raised by finish
             with self.changed:

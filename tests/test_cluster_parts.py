@@ -307,6 +307,12 @@ def test_a_report_is_the_local_one_in_any_order_of_completion(exports):  # noqa:
         assert merging.finish(len(units)).to_bytes() == expected, seed
     broken = cluster._InOrder()
     broken.add(0, results[0]["partial"][:-9])
+    deadline = time.monotonic() + 30
+    while broken.failed is None:  # the merging thread finds it out
+        assert time.monotonic() < deadline
+        time.sleep(0.01)
+    with pytest.raises(Exception, match=r"(?i)zstd|partial|truncated|frame"):
+        broken.add(1, results[1]["partial"])  # the run stops at the next result
     with pytest.raises(Exception, match=r"(?i)zstd|partial|truncated|frame"):
         broken.finish(len(units))  # a partial that does not decode is raised, not waited for
     found = cluster.merge_found(units, [r["found"] for r in results], 20)

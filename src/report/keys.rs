@@ -218,18 +218,18 @@ impl Dictionary {
         const AHEAD: usize = 8;
         let filled: Vec<&Slot> = other.slots.iter().filter(|s| s.hash != 0).collect();
         let mut codes = vec![u32::MAX; other.count];
-        let mut new = Vec::new();
-        for (i, slot) in filled.iter().enumerate() {
+        let mut new: Vec<&Slot> = Vec::new();
+        for (i, &slot) in filled.iter().enumerate() {
             if let Some(ahead) = filled.get(i + AHEAD) {
                 self.prefetch(ahead.hash);
             }
             match self.find_hashed(other.text(slot), slot.hash) {
                 Some(code) => codes[slot.code as usize] = code,
-                None => new.push(*slot),
+                None => new.push(slot),
             }
         }
         new.sort_unstable_by_key(|slot| slot.code);
-        for (i, slot) in new.iter().enumerate() {
+        for (i, &slot) in new.iter().enumerate() {
             if let Some(ahead) = new.get(i + AHEAD) {
                 self.prefetch(ahead.hash);
             }
