@@ -234,10 +234,8 @@ def _traced(part: dict[str, Any] | None, unit: Unit) -> dict[str, Any] | None:
     """A part as the manifest lists it: which input and byte range its lines come from."""
     if part is None:
         return None
-    return {"part": part["part"], "input": unit.name, "start": unit.start, "end": unit.end} | {
-        "lines": part["lines"],
-        "bytes": part["bytes"],
-    }
+    place = {"input": unit.name, "start": unit.start, "end": unit.end}
+    return {"part": part["part"], **place, "lines": part["lines"], "bytes": part["bytes"]}
 
 
 def _combined(

@@ -159,7 +159,7 @@ def _ours(name: str) -> bool:
 
 
 @contextlib.contextmanager
-def writing(folders: Sequence[Folder | None]) -> Iterator[list[Folder | None]]:
+def writing(folders: Sequence[Folder | None]) -> Iterator[None]:
     """The folders made for the run (the new ones); when the block fails, or a signal
     stops it, what the run wrote in every output (parts, parts being written, manifests,
     a folder it made) is removed again, and nothing else: no output is left finished."""
@@ -173,7 +173,7 @@ def writing(folders: Sequence[Folder | None]) -> Iterator[list[Folder | None]]:
                     why = error.strerror or error
                     raise InputError(f"{folder.name}: cannot write: {why}") from None
                 made.append(folder)
-        yield list(folders)
+        yield
     except BaseException:
         with contextlib.suppress(Exception), sinks.signals_held():
             for folder in folders:
@@ -225,24 +225,19 @@ class Parts:
             # os.open with a mode, not mkstemp's 0600: the part gets the umask's mode.
             handle = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
         except OSError as error:
-            raise self._error(folder, error) from None
+            raise _write_error(folder, self.name, error) from None
         return path, os.fdopen(handle, "wb")
-
-    def _error(self, folder: Folder | None, error: BaseException) -> InputError:
-        why = error.strerror if isinstance(error, OSError) and error.strerror else error
-        name = "" if folder is None else folder.name.rstrip("/")
-        text = f"{name}/{self.name}: cannot write: {why}"
-        return InputError(remote.scrub(text, {} if folder is None else folder.options))
 
     def write(self, valid: bytes, invalid: bytes) -> None:
         """Append blocks of valid and invalid lines (complete lines, byte for byte)."""
-        for i, (stream, block) in enumerate(zip(self.streams, (valid, invalid), strict=False)):
-            if stream is None or not block:
+        blocks = zip(self.folders, self.streams, (valid, invalid), strict=False)
+        for i, (folder, stream, block) in enumerate(blocks):
+            if folder is None or stream is None or not block:
                 continue
             try:
                 stream.write(block)
             except OSError as error:
-                raise self._error(self.folders[i], error) from None
+                raise _write_error(folder, self.name, error) from None
             self.lines[i] += block.count(b"\n")
             self.sizes[i] += len(block)
 
@@ -264,7 +259,7 @@ class Parts:
                     os.replace(temporary, folder.location + self.name)
             except Exception as error:
                 self.discard()
-                raise self._error(folder, error) from None
+                raise _write_error(folder, self.name, error) from None
             self.temporary[i] = None
             done.append({"part": self.name, "lines": self.lines[i], "bytes": self.sizes[i]})
         return done
@@ -341,5 +336,11 @@ def _put(folder: Folder, name: str, data: bytes) -> None:
             with open(folder.location + name, "wb") as stream:
                 stream.write(data)
     except Exception as error:
-        text = f"{folder.name.rstrip('/')}/{name}: cannot write: {error}"
-        raise InputError(remote.scrub(text, folder.options)) from None
+        raise _write_error(folder, name, error) from None
+
+
+def _write_error(folder: Folder, name: str, error: BaseException) -> InputError:
+    """A failed write of a file in an output folder, as one line without any secret."""
+    why = error.strerror if isinstance(error, OSError) and error.strerror else error
+    text = f"{folder.name.rstrip('/')}/{name}: cannot write: {why}"
+    return InputError(remote.scrub(text, folder.options))

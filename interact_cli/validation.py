@@ -147,10 +147,10 @@ def _on_cluster(
 
     folders = parts.plan(outputs, storage_options or {})
     written: list[list[Any]] = []
-    with parts.writing(folders) as writing:
-        job = units.Job(keep=max_problems, parts=tuple(writing) if any(folders) else ())
+    with parts.writing(folders):
+        job = units.Job(keep=max_problems, parts=tuple(folders) if any(folders) else ())
         found, _ = dask_cluster.scan(cluster, sources, job, progress, written=written)
-        notices += parts.finish(writing, written)
+        notices += parts.finish(folders, written)
     return replace(ValidationResult.from_kernel(found), notices=notices)
 
 
