@@ -25,6 +25,7 @@ from interact_cli.units import Job, plan
 from interact_cli.validation import validate
 
 from .conftest import SAMPLE
+from .dask_helpers import Hooks, killing, moto_s3, two_workers
 from .test_threads import mixed_export
 
 distributed = pytest.importorskip("distributed")
@@ -34,10 +35,8 @@ DASK = Path(sys.executable).with_name("dask")
 @pytest.fixture(scope="module")
 def address():
     """A LocalCluster of two worker processes; tests pass its scheduler's address."""
-    with distributed.LocalCluster(
-        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
-    ) as local:
-        yield local.scheduler_address
+    with two_workers() as (scheduler_address, _):
+        yield scheduler_address
 
 
 @pytest.fixture(scope="module")
@@ -102,35 +101,14 @@ def test_units_cover_every_byte_once(exports):
 
 
 def test_a_killed_worker_is_retried_and_the_numbers_stay_exact(exports):
-    with (
-        distributed.LocalCluster(
-            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
-        ) as local,
-        distributed.Client(local) as client,
-    ):
-        pids = list(client.run(os.getpid).values())
-        killed = []
-
-        class KillOnFirstResult:
-            def begin(self, total: int, streams: bool = False) -> None:
-                pass
-
-            def update(self, done: int) -> None:
-                if not killed:  # tasks are still running on both workers
-                    os.kill(pids[0], signal.SIGKILL)
-                    killed.append(pids[0])
-
-            def stage(self, name: str) -> None:
-                pass
-
-            def end(self) -> None:
-                pass
-
+    with two_workers() as (address, pids):
+        # A worker killed at the first result: tasks are still running on both.
+        hooks = Hooks(on_first_result=killing(pids[0]))
         sources = resolve_inputs(exports[:2])
         job = Job(keep=20, report=True)
-        spec = ClusterSpec(local.scheduler_address, range_bytes=2048)
-        found, partial = cluster.scan(spec, sources, job, KillOnFirstResult())
-        assert killed
+        spec = ClusterSpec(address, range_bytes=2048)
+        found, partial = cluster.scan(spec, sources, job, hooks)
+        assert hooks.fired
         expected = validate(exports[:2], max_problems=20)
         assert found["summary"] == plain(expected)["summary"]
         assert found["problems"] == plain(expected)["problems"]
@@ -143,33 +121,11 @@ def test_a_report_with_a_worker_killed_mid_run_is_the_local_report(exports):
     merged in input order, whatever the order their results come back in."""
     options = ReportOptions(interval="day", tz="America/Havana", actions=True)
     expected = plain(build_report(exports[:2], options))
-    with (
-        distributed.LocalCluster(
-            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
-        ) as local,
-        distributed.Client(local) as client,
-    ):
-        pids = list(client.run(os.getpid).values())
-        killed: list[int] = []
-
-        class KillOnFirstResult:
-            def begin(self, total: int, streams: bool = False) -> None:
-                pass
-
-            def update(self, done: int) -> None:
-                if not killed:
-                    os.kill(pids[1], signal.SIGKILL)
-                    killed.append(pids[1])
-
-            def stage(self, name: str) -> None:
-                pass
-
-            def end(self) -> None:
-                pass
-
-        spec = ClusterSpec(local.scheduler_address, range_bytes=3000)
-        report = build_report(exports[:2], options, progress=KillOnFirstResult(), cluster=spec)
-    assert killed and plain(report) == expected
+    with two_workers() as (address, pids):
+        hooks = Hooks(on_first_result=killing(pids[1]))
+        spec = ClusterSpec(address, range_bytes=3000)
+        report = build_report(exports[:2], options, progress=hooks, cluster=spec)
+    assert hooks.fired and plain(report) == expected
 
 
 def test_one_worker_gives_the_local_numbers_too(exports):
@@ -251,44 +207,18 @@ def scheduler():
 def test_a_lost_scheduler_is_one_line_and_no_numbers(scheduler, exports):
     address, processes = scheduler
 
-    class KillTheScheduler:
-        def begin(self, total: int, streams: bool = False) -> None:
-            os.kill(processes[0].pid, signal.SIGKILL)
-
-        def update(self, done: int) -> None:
-            pass
-
-        def stage(self, name: str) -> None:
-            pass
-
-        def end(self) -> None:
-            pass
-
+    kill_the_scheduler = Hooks(on_begin=killing(processes[0].pid))
     started = time.monotonic()
     with pytest.raises(ClusterError, match="lost the cluster scheduler"):
-        validate(exports, max_problems=1, cluster=address, progress=KillTheScheduler())
+        validate(exports, max_problems=1, cluster=address, progress=kill_the_scheduler)
     assert time.monotonic() - started < 60
 
 
 def test_end_to_end_cli_on_dask_processes_reading_s3(scheduler):
     """The real CLI, a `dask scheduler`, two `dask worker`s and moto's S3 on 127.0.0.1."""
-    moto_server = pytest.importorskip("moto.server")
-    boto3 = pytest.importorskip("boto3")
     address, _ = scheduler
     credentials = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}
-    server = moto_server.ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    try:
-        host, port = server.get_host_and_port()
-        endpoint = f"http://{host}:{port}"
-        s3 = boto3.client(
-            "s3",
-            endpoint_url=endpoint,
-            region_name="us-east-1",
-            aws_access_key_id="testing",
-            aws_secret_access_key="testing",
-        )
-        s3.create_bucket(Bucket="exports")
+    with moto_s3("exports") as (endpoint, s3):
         data = {"a.ndjson": mixed_export(2), "b.ndjson.gz": gzip.compress(mixed_export(3))}
         for key, body in data.items():
             s3.put_object(Bucket="exports", Key=key, Body=body)
@@ -308,8 +238,6 @@ def test_end_to_end_cli_on_dask_processes_reading_s3(scheduler):
             assert json.loads(there.stdout) == json.loads(here.stdout)
         stdin = run("validate", "-", "--cluster", address)
         assert stdin.returncode == 2 and b"not streams" in stdin.stderr
-    finally:
-        server.stop()
 
 
 def test_auto_interval_and_the_html_page_run_on_a_cluster(address, exports, tmp_path):

@@ -4,7 +4,6 @@ outputs when concatenated; checked by the client; nothing left when a run fails.
 from __future__ import annotations
 
 import json
-import os
 import random
 import signal
 import subprocess
@@ -21,22 +20,11 @@ from interact_cli.inputs import resolve_inputs
 from interact_cli.units import Job, plan, run_unit
 from interact_cli.validation import validate
 
-from .test_cluster import exports  # noqa: F401 (a fixture)
+from .dask_helpers import Hooks, killing, moto_s3, two_workers
+from .test_cluster import address, exports, plain  # noqa: F401 (fixtures)
 from .test_threads import mixed_export
 
 distributed = pytest.importorskip("distributed")
-
-
-@pytest.fixture(scope="module")
-def address():
-    with distributed.LocalCluster(
-        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
-    ) as local:
-        yield local.scheduler_address
-
-
-def plain(result) -> dict:
-    return json.loads(json.dumps(result.to_dict()))
 
 
 def joined(folder: Path) -> bytes:
@@ -188,39 +176,20 @@ def test_the_client_takes_no_part_that_is_missing_short_or_foreign(tmp_path):
         parts.finish([folder], written)
 
 
-class Hook:
-    """A progress bar that calls `on_begin` once the tasks are submitted."""
-
-    def __init__(self, on_begin) -> None:
-        self.on_begin = on_begin
-
-    def begin(self, total: int, streams: bool = False) -> None:
-        self.on_begin()
-
-    def update(self, done: int) -> None:
-        pass
-
-    def stage(self, name: str) -> None:
-        pass
-
-    def end(self) -> None:
-        pass
-
-
 def test_no_output_is_left_finished_when_the_other_fails_its_check(tmp_path):
     folders = parts.plan([f"{tmp_path}/v/", f"{tmp_path}/i/"], {})
-    with pytest.raises(ClusterError, match="is missing"), parts.writing(folders) as writing:
+    with pytest.raises(ClusterError, match="is missing"), parts.writing(folders):
         written = []
         for index in range(2):
-            writer = parts.Parts(writing, index, 5)
+            writer = parts.Parts(folders, index, 5)
             writer.write(b"{}\n", b"[]\n")
             written.append(writer.commit())
         (tmp_path / "i" / parts.part_name(1, 5)).unlink()  # the second output's last part
-        parts.finish(writing, written)
+        parts.finish(folders, written)
     assert sorted(p.name for p in tmp_path.iterdir()) == []
 
 
-def test_a_failing_task_leaves_no_output_folder(address, tmp_path):
+def test_a_failing_task_leaves_no_output_folder(address, tmp_path):  # noqa: F811
     good = tmp_path / "a.ndjson"
     good.write_bytes(mixed_export(1))
     gone = tmp_path / "b.ndjson"
@@ -235,7 +204,7 @@ def test_a_failing_task_leaves_no_output_folder(address, tmp_path):
             valid_out=f"{tmp_path}/valid/",
             invalid_out=f"{kept}/",
             cluster=ClusterSpec(address, 4096),
-            progress=Hook(gone.unlink),
+            progress=Hooks(on_begin=gone.unlink),
         )
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a.ndjson", "kept"]
     assert not list(kept.iterdir())
@@ -247,31 +216,10 @@ def test_a_failing_task_leaves_no_output_folder(address, tmp_path):
 
 def test_a_worker_killed_mid_run_leaves_whole_parts_only(exports, tmp_path):  # noqa: F811
     expected, valid, invalid = local_outputs(exports[:2], tmp_path)
-    with (
-        distributed.LocalCluster(
-            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
-        ) as local,
-        distributed.Client(local) as client,
-    ):
-        pids = list(client.run(os.getpid).values())
-        killed: list[int] = []
-
-        class KillOnFirstResult:
-            def begin(self, total: int, streams: bool = False) -> None:
-                pass
-
-            def update(self, done: int) -> None:
-                if not killed:  # tasks are still running (and writing) on both workers
-                    os.kill(pids[0], signal.SIGKILL)
-                    killed.append(pids[0])
-
-            def stage(self, name: str) -> None:
-                pass
-
-            def end(self) -> None:
-                pass
-
-        spec = ClusterSpec(local.scheduler_address, range_bytes=2048)
+    with two_workers() as (own_cluster, pids):
+        # At the first result: tasks are still running (and writing) on both workers.
+        hooks = Hooks(on_first_result=killing(pids[0]))
+        spec = ClusterSpec(own_cluster, range_bytes=2048)
         out_valid, out_invalid = tmp_path / "v", tmp_path / "i"
         result = validate(
             exports[:2],
@@ -279,9 +227,9 @@ def test_a_worker_killed_mid_run_leaves_whole_parts_only(exports, tmp_path):  # 
             valid_out=f"{out_valid}/",
             invalid_out=f"{out_invalid}/",
             cluster=spec,
-            progress=KillOnFirstResult(),
+            progress=hooks,
         )
-    assert killed
+    assert hooks.fired
     assert plain(result) == expected
     assert joined(out_valid) == valid and joined(out_invalid) == invalid
     assert not [p for p in out_valid.iterdir() if p.name.endswith(".tmp")]
@@ -321,21 +269,7 @@ def test_a_report_is_the_local_one_in_any_order_of_completion(exports):  # noqa:
 
 def test_split_outputs_on_s3_prefixes_through_the_command(address, exports, tmp_path):  # noqa: F811
     """The real CLI writes parts to moto's S3 from two Dask worker processes."""
-    moto_server = pytest.importorskip("moto.server")
-    boto3 = pytest.importorskip("boto3")
-    server = moto_server.ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    try:
-        host, port = server.get_host_and_port()
-        endpoint = f"http://{host}:{port}"
-        s3 = boto3.client(
-            "s3",
-            endpoint_url=endpoint,
-            region_name="us-east-1",
-            aws_access_key_id="testing",
-            aws_secret_access_key="testing",
-        )
-        s3.create_bucket(Bucket="out")
+    with moto_s3("out") as (endpoint, s3):
         s3.put_object(Bucket="out", Key="taken/x.ndjson", Body=b"{}\n")
         store = ["--storage-option", f"endpoint_url={endpoint}"]
         store += ["--storage-option", "key=testing", "--storage-option", "secret=testing"]
@@ -380,7 +314,7 @@ def test_split_outputs_on_s3_prefixes_through_the_command(address, exports, tmp_
                 valid_out="s3://out/fail/",
                 storage_options=storage,
                 cluster=ClusterSpec(address, 4096),
-                progress=Hook(gone.unlink),
+                progress=Hooks(on_begin=gone.unlink),
             )
         assert "Contents" not in s3.list_objects_v2(Bucket="out", Prefix="fail/")
         assert s3.list_objects_v2(Bucket="out", Prefix="valid/")["KeyCount"] > 1
@@ -390,8 +324,6 @@ def test_split_outputs_on_s3_prefixes_through_the_command(address, exports, tmp_
             timeout=300,
         )
         assert again.returncode == 2 and b"holds objects already" in again.stderr
-    finally:
-        server.stop()
 
 
 @pytest.mark.parametrize(("signum", "code"), [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
